@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { findSessions, RESUMABLE_STATUSES, type SessionSummary } from "../../storage/session-catalog.js";
+import { DEFAULT_CHECKPOINT_DIR, resolveCheckpointDir } from "../../storage/session-id.js";
+import type { CliDeps } from "../deps.js";
+import { checkpointDirOption, parseOptions } from "../options.js";
+import { displayPath, renderSessionsTable, sessionToJson } from "../render/sessions-table.js";
+
+const listOptions = z.object({
+  all: z.boolean().default(false),
+  json: z.boolean().default(false),
+  ...checkpointDirOption,
+});
+
+/** `cf consolidate-sessions list`. */
+export async function listSessionsCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
+  const options = parseOptions(listOptions, raw);
+  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  const sessions = await findSessions(baseDir);
+  const shown = options.all ? sessions : sessions.filter((s) => RESUMABLE_STATUSES.includes(s.status));
+  if (options.json) {
+    deps.stdout(`${JSON.stringify(shown.map(sessionToJson), null, 2)}\n`);
+    return;
+  }
+  const { color } = deps;
+  if (sessions.length === 0) {
+    deps.stdout(`${color.yellow("No consolidation sessions found")} in ${displayPath(baseDir, deps.cwd)}.\n`);
+    return;
+  }
+  if (shown.length === 0) {
+    deps.stdout(
+      `${color.yellow("No resumable sessions.")} ${sessions.length} other session(s): use --all to see them.\n`,
+    );
+    return;
+  }
+  const { default: Table } = await import("cli-table3");
+  deps.stdout(renderSessionsTable(shown, Table, color, deps.cwd));
+  deps.stdout(footer(shown, sessions.length, options.all, baseDir, deps));
+}
+
+function footer(
+  shown: SessionSummary[],
+  total: number,
+  all: boolean,
+  baseDir: string,
+  deps: CliDeps,
+): string {
+  const resumable = shown.filter((s) => RESUMABLE_STATUSES.includes(s.status) && s.format === "cf");
+  const lines: string[] = [];
+  if (all) lines.push(`${total} session(s), ${resumable.length} resumable.`);
+  else lines.push(deps.color.cyan(`${resumable.length} resumable session(s).`));
+  const dirFlag =
+    baseDir === resolveCheckpointDir(undefined, {}, deps.cwd) && !deps.env.CF_CHECKPOINT_DIR
+      ? ""
+      : ` --checkpoint-dir ${shellQuote(displayPath(baseDir, deps.cwd) || DEFAULT_CHECKPOINT_DIR)}`;
+  for (const session of resumable.slice(0, 5)) {
+    const input = shellQuote(displayPath(session.input_file, deps.cwd));
+    lines.push(
+      `  Resume: cf consolidate --resume --input ${input} --session-id ${session.session_id}${dirFlag}`,
+    );
+  }
+  if (resumable.length > 5) lines.push(`  … and ${resumable.length - 5} more (see --json)`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Quote a path for a POSIX shell when it needs it. */
+export function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}

@@ -1,0 +1,41 @@
+import { Chalk, type ChalkInstance } from "chalk";
+
+/** What commands need from the process, injected so they can be tested without a terminal. */
+export interface CliDeps {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** stdin and stdout are terminals: prompts and live progress are allowed. */
+  interactive: boolean;
+  /** Colours for stdout (none when not a TTY or NO_COLOR is set). */
+  color: ChalkInstance;
+  /** Ask a yes/no question (default No). Only called when `interactive`. */
+  confirm: (message: string) => Promise<boolean>;
+  now: () => Date;
+}
+
+/** Colour on only for a TTY without NO_COLOR (or with FORCE_COLOR). */
+export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 {
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return 1;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return 0;
+  return isTTY && env.TERM !== "dumb" ? 1 : 0;
+}
+
+/** The real process: stdout/stderr, environment, TTY detection and an inquirer prompt loaded lazily. */
+export function processDeps(): CliDeps {
+  const isTTY = Boolean(process.stdout.isTTY);
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    interactive: isTTY && Boolean(process.stdin.isTTY),
+    color: new Chalk({ level: colorLevel(process.env, isTTY) }),
+    confirm: async (message) => {
+      const { confirm } = await import("@inquirer/prompts");
+      return confirm({ message, default: false });
+    },
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+
+/** Validate commander's raw options with a zod schema; a failure is a usage error naming the flag. */
+export function parseOptions<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const flag = `--${String(issue?.path[0] ?? "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
+}
+
+export const checkpointDirOption = { checkpointDir: z.string().min(1).optional() };

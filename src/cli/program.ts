@@ -1,0 +1,111 @@
+import { Command } from "commander";
+import { VERSION } from "../version.js";
+import type { CliDeps } from "./deps.js";
+
+/**
+ * Build the `cf` command tree. Construction has no side effects; actions load their modules
+ * lazily so `cf --help` stays fast.
+ */
+export function createProgram(deps: CliDeps): Command {
+  const program = new Command("cf")
+    .description("Enrich collections of ML papers from OpenAlex and Semantic Scholar, resumably.")
+    .version(VERSION, "-V, --version", "print the cf version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.stdout(text),
+      writeErr: (text) => deps.stderr(text),
+      outputError: (text, write) => write(text),
+    })
+    .addHelpText(
+      "after",
+      `
+Sessions are kept in .cf_state/consolidate (or --checkpoint-dir / CF_CHECKPOINT_DIR).
+
+Examples:
+  cf consolidate-sessions list              resumable sessions
+  cf consolidate-sessions list --all --json every session, for scripts
+  cf consolidate-sessions clean --completed --dry-run
+
+Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked),
+130/143 interrupted.`,
+    );
+
+  const sessions = program
+    .command("consolidate-sessions")
+    .description("list and clean consolidation sessions (checkpoints)")
+    .addHelpText(
+      "after",
+      `
+A session is one consolidation run's checkpoint directory. Its status is one of:
+  running      locked by a live cf process
+  interrupted  stopped before the end (Ctrl-C, crash, API budget): resumable
+  failed       a source failed (e.g. a bad API key): resumable once fixed
+  completed    finished and written to its output
+  pending      created but never checkpointed
+  corrupt      a session file fails validation`,
+    );
+
+  sessions
+    .command("list")
+    .description("show sessions (by default only resumable ones)")
+    .option("-a, --all", "include completed, pending, running and corrupt sessions")
+    .option("--json", "print a JSON array instead of a table")
+    .option("--checkpoint-dir <dir>", "directory holding the sessions (env CF_CHECKPOINT_DIR)")
+    .addHelpText(
+      "after",
+      `
+Reads only each session's small files, never its papers, so it is fast for any size.
+
+Examples:
+  cf consolidate-sessions list
+  cf consolidate-sessions list --all --json | jq '.[] | select(.status == "failed")'`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { listSessionsCommand } = await import("./commands/sessions-list.js");
+      await listSessionsCommand(options, deps);
+    });
+
+  sessions
+    .command("clean")
+    .description("remove session directories (never a running one)")
+    .option("--completed", "select completed sessions")
+    .option("--failed", "select failed sessions")
+    .option("--interrupted", "select interrupted sessions")
+    .option("--pending", "select sessions that never checkpointed")
+    .option("--corrupt", "select sessions whose files fail validation")
+    .option("--all", "select every session that is not running")
+    .option(
+      "--older-than <duration>",
+      "only sessions idle for longer than this (30m, 12h, 7d); alone, any status",
+    )
+    .option("--dry-run", "show what would be removed and stop")
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .option("--checkpoint-dir <dir>", "directory holding the sessions (env CF_CHECKPOINT_DIR)")
+    .addHelpText(
+      "after",
+      `
+Shows each selected session (id, status, input, size) and the total, then asks (default No).
+Leftover temp files of interrupted writes in the remaining sessions are removed too.
+
+Examples:
+  cf consolidate-sessions clean --completed --dry-run
+  cf consolidate-sessions clean --completed --failed --older-than 7d --yes`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { cleanSessionsCommand } = await import("./commands/sessions-clean.js");
+      await cleanSessionsCommand(options, deps);
+    });
+
+  for (const command of [program, sessions, ...sessions.commands]) {
+    command.showHelpAfterError(`(run \`${commandPath(command)} --help\` for usage)`);
+  }
+  return program;
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}

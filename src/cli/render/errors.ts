@@ -1,0 +1,16 @@
+import type { ChalkInstance } from "chalk";
+import { CfError } from "../../errors.js";
+
+/** The lines shown for an error: `cf: <message>` and, when known, a hint. Never a stack for CfErrors. */
+export function renderError(error: unknown, color: ChalkInstance, verbose = false): string {
+  if (error instanceof CfError) {
+    const lines = [`${color.red("cf:")} ${error.message}`];
+    if (error.hint) lines.push(`${color.dim("hint:")} ${error.hint}`);
+    if (verbose && error.cause instanceof Error && error.cause.stack)
+      lines.push(color.dim(error.cause.stack));
+    return `${lines.join("\n")}\n`;
+  }
+  const detail =
+    error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+  return `${color.red("cf: unexpected error:")} ${detail}\n${color.dim("This is a bug in cf; please report it with the command you ran (add -v for a stack trace).")}\n`;
+}

@@ -1,0 +1,100 @@
+import path from "node:path";
+import type { ChalkInstance } from "chalk";
+import type { SessionStatus, SessionSummary } from "../../storage/session-catalog.js";
+
+const SOURCE_COLUMNS = [
+  ["openalex", "OpenAlex"],
+  ["semantic_scholar", "Semantic Scholar"],
+] as const;
+
+/** A local `YYYY-MM-DD HH:MM` for an ISO timestamp, or `-`. */
+export function shortTime(iso: string | null): string {
+  if (!iso) return "-";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** Colour a status as the Python tool did (green completed, red failed, yellow interrupted). */
+export function colorStatus(status: SessionStatus, color: ChalkInstance): string {
+  switch (status) {
+    case "completed":
+      return color.green(status);
+    case "failed":
+    case "corrupt":
+      return color.red(status);
+    case "interrupted":
+      return color.yellow(status);
+    case "running":
+      return color.cyan(status);
+    default:
+      return color.dim(status);
+  }
+}
+
+/** Show an input path relative to the cwd when it is inside it. */
+export function displayPath(file: string | null, cwd: string): string {
+  if (!file) return "-";
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** The sessions table (cli-table3 is loaded lazily by the caller and passed in). */
+export function renderSessionsTable(
+  sessions: readonly SessionSummary[],
+  Table: typeof import("cli-table3"),
+  color: ChalkInstance,
+  cwd: string,
+): string {
+  const table = new Table({
+    head: [
+      "Session ID",
+      "Status",
+      "Input File",
+      "Papers",
+      ...SOURCE_COLUMNS.map(([, title]) => title),
+      "Created",
+      "Last Checkpoint",
+    ],
+    style: { head: color.level > 0 ? ["bold"] : [], border: color.level > 0 ? ["grey"] : [] },
+  });
+  for (const session of sessions) {
+    const total = session.total_papers;
+    table.push([
+      color.cyan(session.session_id),
+      colorStatus(session.status, color) + (session.format === "python" ? color.dim(" (python)") : ""),
+      displayPath(session.input_file, cwd),
+      total === null ? "-" : String(total),
+      ...SOURCE_COLUMNS.map(([name]) => {
+        const source = session.sources[name];
+        if (!source) return color.dim("N/A");
+        const done = `${source.papers_done}/${total ?? "?"}`;
+        const failed = source.papers_failed > 0 ? `, ${source.papers_failed} failed` : "";
+        return `${done} (${source.papers_enriched} enriched${failed})`;
+      }),
+      color.dim(shortTime(session.created_at)),
+      color.dim(shortTime(session.last_checkpoint)),
+    ]);
+  }
+  return `${table.toString()}\n`;
+}
+
+/** The stable JSON shape of `list --json`. */
+export function sessionToJson(session: SessionSummary) {
+  return {
+    session_id: session.session_id,
+    status: session.status,
+    format: session.format,
+    input_file: session.input_file,
+    total_papers: session.total_papers,
+    created_at: session.created_at,
+    last_checkpoint: session.last_checkpoint,
+    sources: session.sources,
+    problem: session.problem,
+    holder: session.holder
+      ? { pid: session.holder.pid, hostname: session.holder.hostname, started_at: session.holder.started_at }
+      : null,
+    dir: session.dir,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The one error hierarchy of `cf`. Every error carries a stable `code` and the exit code the CLI
+ * boundary (src/cli/main.ts, the only place that sets it) maps it to.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  tryLater: 75,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface CfErrorOptions {
+  /** A second line telling the user how to fix it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Base class: a message meant for the user, a stable code, and an exit code. */
+export class CfError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(code: string, exitCode: number, message: string, options: CfErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad flags or arguments (exit 2). */
+export class UsageError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_USAGE", ExitCode.usage, message, options);
+  }
+}
+
+/** A bad input file: missing, not JSON, wrong shape (exit 2). Names the file and the JSON path. */
+export class InputError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_INPUT", ExitCode.usage, message, options);
+  }
+}
+
+/** A session file failed validation. Names the file and what is wrong (exit 1). */
+export class SessionCorruptError extends CfError {
+  readonly file: string;
+  constructor(file: string, message: string, options: CfErrorOptions = {}) {
+    super("E_SESSION_CORRUPT", ExitCode.failure, message, options);
+    this.file = file;
+  }
+}
+
+/** No session with that id (exit 2: the user named something that is not there). */
+export class SessionNotFoundError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_SESSION_NOT_FOUND", ExitCode.usage, message, options);
+  }
+}
+
+/** Another live process holds the session lock (exit 75: try later). */
+export class SessionLockedError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_SESSION_LOCKED", ExitCode.tryLater, message, options);
+  }
+}
+
+/** A disk operation failed (ENOSPC, EIO, ...). The previous generation stays intact (exit 1). */
+export class StorageError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_STORAGE", ExitCode.failure, message, options);
+  }
+}
+
+/** Narrow an unknown thrown value to a Node system error with a `code`. */
+export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
+}

@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { InputError, isErrnoException } from "../errors.js";
+import { canonicalJson } from "./canonical-json.js";
+import { type Paper, parsePaper } from "./paper.js";
+
+/** Largest input parsed in one piece; JSON.parse of a bigger string exhausts V8's string limit. */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+export interface LoadedInput {
+  /** Absolute path of the file. */
+  file: string;
+  sha256: string;
+  papers: Paper[];
+  /** `collection_metadata` of the collect output, when present (kept for reference, not used). */
+  collectionMetadata: unknown;
+  /** Non-fatal notes, e.g. exact duplicate papers collapsed. */
+  warnings: string[];
+}
+
+/**
+ * Read and validate an input file: the `cf collect` envelope `{"papers": [...]}` or a plain list.
+ * Every problem is an InputError naming the file, the paper index and the field.
+ */
+export async function loadInputFile(file: string): Promise<LoadedInput> {
+  const absolute = path.resolve(file);
+  const bytes = await readInputBytes(absolute, file);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  let data: unknown;
+  try {
+    data = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new InputError(`${file}: not valid JSON (${detail})`, {
+      hint: "The input must be the JSON written by `cf collect` or a JSON list of papers.",
+    });
+  }
+  const { rawPapers, metadata, where } = unwrap(data, file);
+  if (rawPapers.length === 0) {
+    throw new InputError(`${file}: ${where} is empty: there are no papers to consolidate`);
+  }
+  const papers: Paper[] = [];
+  const problems: string[] = [];
+  rawPapers.forEach((raw, index) => {
+    const result = parsePaper(raw, index);
+    if (result.ok) papers.push(result.paper);
+    else {
+      for (const issue of result.issues) {
+        const field = issue.path === "" ? "" : `.${issue.path}`;
+        problems.push(`${where}[${index}]${field} ${issue.message}`);
+      }
+    }
+  });
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 10).map((p) => `  ${p}`);
+    if (problems.length > 10) shown.push(`  … and ${problems.length - 10} more`);
+    throw new InputError(`${file}: ${problems.length} invalid field(s):\n${shown.join("\n")}`, {
+      hint: "Each paper needs a non-empty `title` and `venue` and an integer `year`.",
+    });
+  }
+  const { unique, warnings } = collapseDuplicates(papers, file, where);
+  return { file: absolute, sha256, papers: unique, collectionMetadata: metadata, warnings };
+}
+
+async function readInputBytes(absolute: string, shown: string): Promise<Buffer> {
+  try {
+    const info = await stat(absolute);
+    if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
+    if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
+    if (info.size > MAX_INPUT_BYTES) {
+      throw new InputError(
+        `${shown}: ${(info.size / 1024 / 1024).toFixed(0)} MB is larger than the ${MAX_INPUT_BYTES / 1024 / 1024} MB input limit`,
+        { hint: "Split the collection into several files and consolidate each." },
+      );
+    }
+    return await readFile(absolute);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (isErrnoException(error) && error.code === "ENOENT") {
+      throw new InputError(`${shown}: no such file`, { hint: "Check the --input path." });
+    }
+    const detail = isErrnoException(error) ? error.code : String(error);
+    throw new InputError(`${shown}: cannot read the file (${detail})`, { cause: error });
+  }
+}
+
+function unwrap(data: unknown, file: string): { rawPapers: unknown[]; metadata: unknown; where: string } {
+  if (Array.isArray(data)) return { rawPapers: data, metadata: undefined, where: "papers" };
+  if (data !== null && typeof data === "object") {
+    const envelope = data as Record<string, unknown>;
+    if (!("papers" in envelope)) {
+      throw new InputError(`${file}: the top-level object has no "papers" key`, {
+        hint: 'Expected {"collection_metadata": {...}, "papers": [...]} or a plain list of papers.',
+      });
+    }
+    if (!Array.isArray(envelope.papers)) {
+      throw new InputError(`${file}: "papers" must be an array, got ${typeName(envelope.papers)}`);
+    }
+    return { rawPapers: envelope.papers, metadata: envelope.collection_metadata, where: "papers" };
+  }
+  throw new InputError(`${file}: expected a JSON object with "papers" or a JSON list, got ${typeName(data)}`);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** Two papers with one id: identical ones collapse (with a warning), different ones are an error. */
+function collapseDuplicates(papers: Paper[], file: string, where: string) {
+  const seen = new Map<string, { index: number; canonical: string }>();
+  const unique: Paper[] = [];
+  let collapsed = 0;
+  papers.forEach((paper, index) => {
+    const canonical = canonicalJson(paper);
+    const previous = seen.get(paper.paper_id);
+    if (!previous) {
+      seen.set(paper.paper_id, { index, canonical });
+      unique.push(paper);
+      return;
+    }
+    if (previous.canonical === canonical) {
+      collapsed += 1;
+      return;
+    }
+    throw new InputError(
+      `${file}: ${where}[${index}].paper_id "${paper.paper_id}" is also the id of ${where}[${previous.index}], with different content`,
+      { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
+    );
+  });
+  const warnings =
+    collapsed > 0
+      ? [`${file}: ${collapsed} exact duplicate paper(s) appear more than once; each is kept once`]
+      : [];
+  return { unique, warnings };
+}

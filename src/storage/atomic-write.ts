@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from "node:crypto";
+import path from "node:path";
+import { isErrnoException, StorageError } from "../errors.js";
+import type { StorageFs } from "./fs.js";
+
+/** Bytes buffered before one write() call when streaming. */
+const CHUNK_BYTES = 1 << 20;
+
+export type Content = string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
+
+export interface WrittenFile {
+  sha256: string;
+  bytes: number;
+}
+
+/** Temp names: hidden, recognisable, unique per process and call (reliability §2.4 rule 1). */
+export function tempPathFor(target: string): string {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  return path.join(dir, `.${base}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** True for names produced by `tempPathFor`. */
+export function isTempFileName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name);
+}
+
+/**
+ * Replace `target` atomically: write a unique temp file in the same directory, fsync it, rename it
+ * over the target, fsync the directory. Content can be streamed (an async iterable of chunks), so no
+ * single string ever holds a large file. Any failure leaves the old target intact and removes the
+ * temp file. Returns the sha256 and size of what was written.
+ */
+export async function writeFileAtomic(fs: StorageFs, target: string, content: Content): Promise<WrittenFile> {
+  const temp = tempPathFor(target);
+  const hash = createHash("sha256");
+  let bytes = 0;
+  let file: Awaited<ReturnType<StorageFs["open"]>> | undefined;
+  try {
+    file = await fs.open(temp, "wx");
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const buffer = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await file?.write(buffer);
+    };
+    for await (const chunk of toChunks(content)) {
+      const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      hash.update(buffer);
+      bytes += buffer.length;
+      pending.push(buffer);
+      pendingBytes += buffer.length;
+      if (pendingBytes >= CHUNK_BYTES) await flush();
+    }
+    await flush();
+    await file.sync();
+    const opened = file;
+    file = undefined;
+    await opened.close();
+    await fs.rename(temp, target);
+    await fs.syncDir(path.dirname(target));
+    return { sha256: hash.digest("hex"), bytes };
+  } catch (error) {
+    if (file) await file.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw storageError(`writing ${target}`, error);
+  }
+}
+
+async function* toChunks(content: Content): AsyncIterable<string | Buffer> {
+  if (typeof content === "string" || Buffer.isBuffer(content)) {
+    yield content;
+    return;
+  }
+  yield* content;
+}
+
+/** Wrap a disk error in a StorageError whose message says what failed and, for ENOSPC, that the disk is full. */
+export function storageError(action: string, error: unknown): StorageError {
+  if (error instanceof StorageError) return error;
+  const code = isErrnoException(error) ? error.code : undefined;
+  const what =
+    code === "ENOSPC" || code === "EDQUOT"
+      ? "disk full"
+      : code === "EIO"
+        ? "I/O error"
+        : code === "EROFS"
+          ? "read-only file system"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : error instanceof Error
+              ? error.message
+              : String(error);
+  return new StorageError(`${what} while ${action}${code && !what.includes(code) ? ` (${code})` : ""}`, {
+    cause: error,
+    hint:
+      code === "ENOSPC" || code === "EDQUOT"
+        ? "Free some disk space and run the same command with --resume: the last checkpoint is intact."
+        : "The last completed checkpoint is intact; fix the problem and resume.",
+  });
+}

@@ -1,0 +1,398 @@
+import { hostname as osHostname } from "node:os";
+import path from "node:path";
+import { isErrnoException, SessionLockedError, SessionNotFoundError } from "../errors.js";
+import type { Paper } from "../model/paper.js";
+import type { SourceName } from "../model/records.js";
+import { VERSION } from "../version.js";
+import { isTempFileName, storageError, writeFileAtomic } from "./atomic-write.js";
+import { withChecksum } from "./checksum.js";
+import { defaultStorageFs, type StorageFs } from "./fs.js";
+import { JOURNAL_FILE, JournalWriter } from "./journal.js";
+import type { BatchEntry, JournalPayload } from "./journal-entries.js";
+import { loadSession } from "./load-session.js";
+import { PAPERS_FILE, writePapersFile } from "./papers-file.js";
+import {
+  CHECKPOINT_BACKUP_FILE,
+  CHECKPOINT_FILE,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type FileRef,
+  PROGRESS_FILE,
+  type ProgressFile,
+  SESSION_FILE,
+  type SessionFile,
+  type SourceState,
+  type SourceStatus,
+} from "./session-files.js";
+import { generateSessionId, validateSessionId } from "./session-id.js";
+import { acquireSessionLock, type SessionLock } from "./session-lock.js";
+import { SessionState } from "./session-state.js";
+
+/**
+ * One consolidation session on disk (reliability §2.4, §2.5, §6):
+ * - `recordBatch` appends a completed batch to the journal and fsyncs it before it counts;
+ * - `snapshot` writes papers_enriched.json and progress.json, then checkpoint.json last as the
+ *   commit record (previous one kept as checkpoint.json.bak), then empties the journal;
+ * - `open` verifies everything, falls back to the .bak with a warning, replays the journal, and
+ *   refuses (changing nothing) when a file is corrupt.
+ * The session lock is held from create/open until close.
+ */
+
+export interface CommonOptions {
+  /** The checkpoint directory holding all sessions. */
+  baseDir: string;
+  fs?: StorageFs;
+  now?: () => Date;
+  hostname?: string;
+}
+
+export interface CreateOptions extends CommonOptions {
+  sessionId?: string;
+  inputFile: string;
+  inputSha256: string;
+  papers: Paper[];
+  sources: readonly SourceName[];
+  checkpointIntervalMinutes: number;
+  /** The run's options; keys that look like secrets are dropped before writing. */
+  options?: Record<string, unknown>;
+}
+
+export interface OpenOptions extends CommonOptions {
+  sessionId: string;
+  /** New run options to record in session.json (created_at is kept). */
+  options?: Record<string, unknown>;
+}
+
+export interface BatchInput {
+  source: SourceName;
+  apiCalls: number;
+  outcomes: BatchEntry["outcomes"];
+  errors?: BatchEntry["errors"];
+  updates: BatchEntry["updates"];
+}
+
+const SECRET_KEY = /key|token|secret|password|passwd|credential/i;
+
+/** A copy of run options without anything that looks like a secret. */
+export function withoutSecrets(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !SECRET_KEY.test(key)));
+}
+
+export class CheckpointManager {
+  /** Warnings from opening (recovered backup, torn journal tail...), for the caller to show. */
+  readonly warnings: string[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly sessionId: string,
+    readonly sessionDir: string,
+    private readonly fs: StorageFs,
+    private readonly now: () => Date,
+    private readonly lock: SessionLock,
+    private session: SessionFile,
+    readonly state: SessionState,
+    private journal: JournalWriter,
+    private generation: number,
+    private nextSeq: number,
+    private lastCheckpointText: string | undefined,
+    private completedAt: string | null,
+    private outputFile: string | null,
+  ) {}
+
+  /** Create a new session directory, lock it and write generation 0. */
+  static async create(options: CreateOptions): Promise<CheckpointManager> {
+    const fs = options.fs ?? defaultStorageFs();
+    const now = options.now ?? (() => new Date());
+    const sessionId = options.sessionId ? validateSessionId(options.sessionId) : generateSessionId(now());
+    const sessionDir = path.join(options.baseDir, sessionId);
+    try {
+      await fs.mkdir(options.baseDir);
+      await fs.lstat(sessionDir).then(
+        () => {
+          throw new SessionLockedError(`session ${sessionId} already exists in ${options.baseDir}`, {
+            hint: "Resume it with --resume --session-id, or choose another id.",
+          });
+        },
+        (error: unknown) => {
+          if (!(isErrnoException(error) && error.code === "ENOENT")) throw error;
+        },
+      );
+      await fs.mkdir(sessionDir);
+      await fs.syncDir(options.baseDir);
+    } catch (error) {
+      if (error instanceof SessionLockedError) throw error;
+      throw storageError(`creating ${sessionDir}`, error);
+    }
+    const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+    try {
+      const created = now().toISOString();
+      const session: SessionFile = {
+        session_id: sessionId,
+        created_at: created,
+        updated_at: created,
+        pid: process.pid,
+        hostname: options.hostname ?? osHostname(),
+        cf_version: VERSION,
+        input_file: path.resolve(options.inputFile),
+        input_sha256: options.inputSha256,
+        input_papers: options.papers.length,
+        sources: [...options.sources],
+        checkpoint_interval_minutes: options.checkpointIntervalMinutes,
+        options: withoutSecrets(options.options ?? {}),
+      };
+      await writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(session, null, 2)}\n`);
+      const journal = await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE));
+      const state = new SessionState(options.papers, options.sources);
+      const manager = new CheckpointManager(
+        sessionId,
+        sessionDir,
+        fs,
+        now,
+        lock,
+        session,
+        state,
+        journal,
+        -1,
+        1,
+        undefined,
+        null,
+        null,
+      );
+      await manager.snapshot();
+      return manager;
+    } catch (error) {
+      await lock.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Lock an existing session, verify and load it, replay its journal. Changes nothing if it refuses. */
+  static async open(options: OpenOptions): Promise<CheckpointManager> {
+    const fs = options.fs ?? defaultStorageFs();
+    const now = options.now ?? (() => new Date());
+    const sessionId = validateSessionId(options.sessionId);
+    const sessionDir = path.join(options.baseDir, sessionId);
+    const info = await fs.lstat(sessionDir).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new SessionNotFoundError(`no session ${sessionId} in ${options.baseDir}`, {
+        hint: "List sessions with `cf consolidate-sessions list --all`.",
+      });
+    }
+    const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+    try {
+      const loaded = await loadSession(fs, sessionDir);
+      // Only now, with everything verified, may the directory change.
+      await sweepTempFiles(fs, sessionDir);
+      const journal = await JournalWriter.open(
+        fs,
+        path.join(sessionDir, JOURNAL_FILE),
+        loaded.journalGoodBytes,
+      );
+      const session: SessionFile = {
+        ...loaded.session,
+        updated_at: now().toISOString(),
+        pid: process.pid,
+        hostname: options.hostname ?? osHostname(),
+        cf_version: VERSION,
+        ...(options.options ? { options: withoutSecrets(options.options) } : {}),
+      };
+      await writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(session, null, 2)}\n`);
+      const manager = new CheckpointManager(
+        sessionId,
+        sessionDir,
+        fs,
+        now,
+        lock,
+        session,
+        loaded.state,
+        journal,
+        loaded.checkpoint.generation,
+        loaded.nextSeq,
+        loaded.checkpointText,
+        loaded.checkpoint.completed_at,
+        loaded.checkpoint.output_file,
+      );
+      manager.warnings.push(...loaded.warnings);
+      return manager;
+    } catch (error) {
+      await lock.release().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get papers(): readonly Paper[] {
+    return this.state.papers;
+  }
+
+  get sessionFile(): SessionFile {
+    return this.session;
+  }
+
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  /** Make sure a source is tracked (a source added on resume starts from scratch). */
+  addSource(source: SourceName): void {
+    this.state.addSource(source, "in_progress");
+  }
+
+  sourceState(source: SourceName): SourceState {
+    return this.state.sourceState(source);
+  }
+
+  /** Journal a completed batch (fsynced), then apply it. Returns how many records were added. */
+  async recordBatch(batch: BatchInput): Promise<number> {
+    const entry: JournalPayload = {
+      type: "batch",
+      source: batch.source,
+      at: this.now().toISOString(),
+      api_calls: batch.apiCalls,
+      outcomes: batch.outcomes,
+      ...(batch.errors ? { errors: batch.errors } : {}),
+      updates: batch.updates,
+    };
+    await this.append(entry);
+    this.state.applyToProgress(entry);
+    this.state.applyToCounters(entry);
+    return this.state.applyToPapers(entry);
+  }
+
+  /** Journal a source status change (e.g. budget exhausted), then apply it. */
+  async setSourceStatus(
+    source: SourceName,
+    status: SourceStatus,
+    lastError: string | null = null,
+    resetsAt: string | null = null,
+  ): Promise<void> {
+    const entry: JournalPayload = {
+      type: "source_status",
+      source,
+      at: this.now().toISOString(),
+      status,
+      last_error: lastError,
+      resets_at: resetsAt,
+    };
+    await this.append(entry);
+    this.state.applyToCounters(entry);
+  }
+
+  private async append(entry: JournalPayload): Promise<void> {
+    this.assertOpen();
+    const seq = this.nextSeq;
+    await this.journal.append(seq, entry);
+    this.nextSeq = seq + 1;
+  }
+
+  /**
+   * Write a new generation: data files first, then checkpoint.json as the single commit point,
+   * then empty the journal. On failure the previous generation stays intact and loadable.
+   */
+  async snapshot(): Promise<{ generation: number; durationMs: number }> {
+    this.assertOpen();
+    const started = performance.now();
+    const generation = this.generation + 1;
+    const journalSeq = this.nextSeq - 1;
+    const savedAt = this.now().toISOString();
+    const papers = this.state.papers;
+    const papersRef = await writePapersFile(
+      this.fs,
+      path.join(this.sessionDir, PAPERS_FILE),
+      {
+        total_papers: papers.length,
+        unique_paper_ids: this.state.byId.size,
+        saved_at: savedAt,
+        generation,
+        journal_seq: journalSeq,
+      },
+      papers,
+    );
+    const progress: ProgressFile = {
+      generation,
+      journal_seq: journalSeq,
+      sources: Object.fromEntries([...this.state.outcomes].map(([s, m]) => [s, Object.fromEntries(m)])),
+      errors: Object.fromEntries([...this.state.errors].map(([s, m]) => [s, Object.fromEntries(m)])),
+    };
+    const progressRef = await writeFileAtomic(
+      this.fs,
+      path.join(this.sessionDir, PROGRESS_FILE),
+      `${JSON.stringify(progress)}\n`,
+    );
+    const checkpoint: Omit<Checkpoint, "checksum"> = {
+      format: CHECKPOINT_FORMAT,
+      format_version: CHECKPOINT_FORMAT_VERSION,
+      session_id: this.sessionId,
+      input_file: this.session.input_file ?? "",
+      total_papers: papers.length,
+      generation,
+      journal_seq: journalSeq,
+      sources: Object.fromEntries([...this.state.sources.keys()].map((s) => [s, this.state.sourceState(s)])),
+      files: { papers: ref(generation, papersRef), progress: ref(generation, progressRef) },
+      completed_at: this.completedAt,
+      output_file: this.outputFile,
+      last_checkpoint_time: savedAt,
+      timestamp: savedAt,
+    };
+    const text = withChecksum(checkpoint);
+    if (!(await this.lock.verify())) {
+      throw new SessionLockedError(
+        `lost the lock on session ${this.sessionId}: another process took it over`,
+        {
+          hint: "Another cf process is working on this session; this one stops without writing.",
+        },
+      );
+    }
+    if (this.lastCheckpointText !== undefined) {
+      await writeFileAtomic(
+        this.fs,
+        path.join(this.sessionDir, CHECKPOINT_BACKUP_FILE),
+        this.lastCheckpointText,
+      );
+    }
+    await writeFileAtomic(this.fs, path.join(this.sessionDir, CHECKPOINT_FILE), text);
+    this.lastCheckpointText = text;
+    this.generation = generation;
+    // Committed. Emptying the journal is only housekeeping: its records are all at or below journal_seq.
+    await writeFileAtomic(this.fs, path.join(this.sessionDir, JOURNAL_FILE), "");
+    await this.journal.reopen();
+    return { generation, durationMs: performance.now() - started };
+  }
+
+  /** Mark the session completed (it stops being resumable) with a final snapshot. */
+  async complete(outputFile: string): Promise<void> {
+    this.completedAt = this.now().toISOString();
+    this.outputFile = path.resolve(outputFile);
+    await this.snapshot();
+  }
+
+  /** Close the journal and release the lock; safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.journal.close();
+    await this.lock.release();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`session ${this.sessionId} is closed`);
+  }
+}
+
+function ref(generation: number, written: { sha256: string; bytes: number }): FileRef {
+  return { generation, sha256: written.sha256, bytes: written.bytes };
+}
+
+function lockOptions(options: CommonOptions) {
+  return {
+    ...(options.hostname ? { hostname: options.hostname } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+}
+
+/** Remove temp files left by interrupted writes (only while holding the lock). */
+async function sweepTempFiles(fs: StorageFs, sessionDir: string): Promise<void> {
+  for (const name of await fs.readdir(sessionDir)) {
+    if (isTempFileName(name)) await fs.unlink(path.join(sessionDir, name)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,150 @@
+import { constants, createReadStream, type ReadStream } from "node:fs";
+import * as fsp from "node:fs/promises";
+
+/**
+ * The storage layer's only door to the disk. Every session-file operation goes through a
+ * `StorageFs`, so tests can trace the operation order, inject ENOSPC/EIO at the N-th operation, or
+ * kill the process at a chosen point (see `withOpHook`).
+ */
+
+export interface WritableFile {
+  write(data: Buffer): Promise<void>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StorageFs {
+  /** Open for writing: "wx" creates exclusively, "a" appends, "r+" updates in place. */
+  open(path: string, flags: "wx" | "a" | "r+"): Promise<WritableFile>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  /** fsync a directory so a rename or create inside it is durable. */
+  syncDir(path: string): Promise<void>;
+  readFile(path: string): Promise<Buffer>;
+  readStream(path: string): ReadStream;
+  readdir(path: string): Promise<string[]>;
+  lstat(path: string): Promise<import("node:fs").Stats>;
+  rmTree(path: string): Promise<void>;
+}
+
+class NodeWritableFile implements WritableFile {
+  constructor(private readonly handle: fsp.FileHandle) {}
+  async write(data: Buffer): Promise<void> {
+    // FileHandle.write may write less than asked (e.g. when the disk fills): loop until done.
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+      offset += bytesWritten;
+    }
+  }
+  sync(): Promise<void> {
+    return this.handle.sync();
+  }
+  truncate(length: number): Promise<void> {
+    return this.handle.truncate(length);
+  }
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** The real file system. */
+export const nodeStorageFs: StorageFs = {
+  async open(path, flags) {
+    return new NodeWritableFile(await fsp.open(path, flags, 0o644));
+  },
+  rename: (from, to) => fsp.rename(from, to),
+  unlink: (path) => fsp.unlink(path),
+  async mkdir(path) {
+    await fsp.mkdir(path, { recursive: true });
+  },
+  async syncDir(path) {
+    if (process.platform === "win32") return; // directories cannot be opened for fsync there
+    const handle = await fsp.open(path, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  readFile: (path) => fsp.readFile(path),
+  readStream: (path) => createReadStream(path),
+  readdir: (path) => fsp.readdir(path),
+  lstat: (path) => fsp.lstat(path),
+  rmTree: (path) => fsp.rm(path, { recursive: true, force: true }),
+};
+
+export type MutatingOp =
+  | "open"
+  | "write"
+  | "fsync"
+  | "truncate"
+  | "close"
+  | "rename"
+  | "unlink"
+  | "mkdir"
+  | "dirsync";
+
+/** Called before each mutating operation; throwing from it makes that operation fail. */
+export type OpHook = (op: MutatingOp, path: string) => void | Promise<void>;
+
+/** Wrap a StorageFs so `hook` runs before every mutating operation (tracing, faults, kill points). */
+export function withOpHook(base: StorageFs, hook: OpHook): StorageFs {
+  const wrapFile = (file: WritableFile, path: string): WritableFile => ({
+    async write(data) {
+      await hook("write", path);
+      return file.write(data);
+    },
+    async sync() {
+      await hook("fsync", path);
+      return file.sync();
+    },
+    async truncate(length) {
+      await hook("truncate", path);
+      return file.truncate(length);
+    },
+    async close() {
+      await hook("close", path);
+      return file.close();
+    },
+  });
+  return {
+    ...base,
+    async open(path, flags) {
+      await hook("open", path);
+      return wrapFile(await base.open(path, flags), path);
+    },
+    async rename(from, to) {
+      await hook("rename", to);
+      return base.rename(from, to);
+    },
+    async unlink(path) {
+      await hook("unlink", path);
+      return base.unlink(path);
+    },
+    async mkdir(path) {
+      await hook("mkdir", path);
+      return base.mkdir(path);
+    },
+    async syncDir(path) {
+      await hook("dirsync", path);
+      return base.syncDir(path);
+    },
+  };
+}
+
+/**
+ * The StorageFs for the running process. `CF_TEST_KILL_AT_OP=N` (test-only) kills the process with
+ * SIGKILL right before its N-th mutating session-file operation, to test crash recovery.
+ */
+export function defaultStorageFs(env: NodeJS.ProcessEnv = process.env): StorageFs {
+  const killAt = Number(env.CF_TEST_KILL_AT_OP ?? 0);
+  if (!Number.isInteger(killAt) || killAt <= 0) return nodeStorageFs;
+  let count = 0;
+  return withOpHook(nodeStorageFs, () => {
+    count += 1;
+    if (count >= killAt) process.kill(process.pid, "SIGKILL");
+  });
+}

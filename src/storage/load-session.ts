@@ -1,0 +1,210 @@
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { isErrnoException, SessionCorruptError } from "../errors.js";
+import type { Paper } from "../model/paper.js";
+import { storageError } from "./atomic-write.js";
+import { checkpointCorruptError, legacySessionError, readCheckpoint } from "./checkpoint-file.js";
+import type { StorageFs } from "./fs.js";
+import { JOURNAL_FILE, readJournal } from "./journal.js";
+import { journalEntrySchema } from "./journal-entries.js";
+import { PAPERS_FILE, readPapersFile } from "./papers-file.js";
+import {
+  type Checkpoint,
+  type FileRef,
+  PROGRESS_FILE,
+  type ProgressFile,
+  progressFileSchema,
+  SESSION_FILE,
+  type SessionFile,
+  sessionFileSchema,
+} from "./session-files.js";
+import { SessionState } from "./session-state.js";
+
+/** Everything `CheckpointManager.open` needs, verified, with the journal replayed. Read-only. */
+export interface LoadedSession {
+  session: SessionFile;
+  checkpoint: Checkpoint;
+  checkpointText: string;
+  state: SessionState;
+  nextSeq: number;
+  journalGoodBytes: number;
+  warnings: string[];
+}
+
+/** Load and verify a session directory without changing it; throws SessionCorruptError naming the file. */
+export async function loadSession(fs: StorageFs, sessionDir: string): Promise<LoadedSession> {
+  const warnings: string[] = [];
+  const session = await readSessionFile(fs, sessionDir);
+  const read = await readCheckpoint(fs, sessionDir);
+  if (read.kind === "legacy") throw legacySessionError(sessionDir);
+  if (read.kind === "missing")
+    throw checkpointCorruptError(sessionDir, "the session never wrote a checkpoint");
+  if (read.kind === "corrupt") throw checkpointCorruptError(sessionDir, read.problem);
+  const { checkpoint } = read;
+  if (read.fromBackup) {
+    warnings.push(
+      `${read.problem}; recovered generation ${checkpoint.generation} from checkpoint.json.bak (work after it is redone if not in the journal)`,
+    );
+  }
+
+  const papersPath = path.join(sessionDir, PAPERS_FILE);
+  const papersFile = await readPapersFile(fs, papersPath);
+  const papersGen = papersFile.metadata?.generation ?? -1;
+  checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersFile.sha256, warnings);
+
+  const progressPath = path.join(sessionDir, PROGRESS_FILE);
+  const progress = await readProgressFile(fs, progressPath);
+  checkDataFile(
+    progressPath,
+    checkpoint,
+    checkpoint.files.progress,
+    progress.file.generation,
+    progress.sha256,
+    warnings,
+  );
+
+  const state = buildState(papersFile.papers, checkpoint, progress.file);
+  const journalPath = path.join(sessionDir, JOURNAL_FILE);
+  const journal = await readJournal(fs, journalPath, journalEntrySchema);
+  if (journal.tornTail) {
+    warnings.push(
+      `${journalPath}: dropped a torn last record (${journal.tornTail.bytes} bytes from line ${journal.tornTail.line}), left by an interrupted write`,
+    );
+  }
+  const papersSeq = papersFile.metadata?.journal_seq ?? checkpoint.journal_seq;
+  let maxSeq = Math.max(checkpoint.journal_seq, papersSeq, progress.file.journal_seq);
+  for (const { seq, payload } of journal.entries) {
+    if (seq > papersSeq) state.applyToPapers(payload);
+    if (seq > progress.file.journal_seq) state.applyToProgress(payload);
+    if (seq > checkpoint.journal_seq) state.applyToCounters(payload);
+    maxSeq = Math.max(maxSeq, seq);
+  }
+  return {
+    session,
+    checkpoint,
+    checkpointText: read.text,
+    state,
+    nextSeq: maxSeq + 1,
+    journalGoodBytes: journal.goodBytes,
+    warnings,
+  };
+}
+
+async function readSessionFile(fs: StorageFs, sessionDir: string): Promise<SessionFile> {
+  const file = path.join(sessionDir, SESSION_FILE);
+  const raw = await readJson(fs, file);
+  const parsed = sessionFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SessionCorruptError(
+      file,
+      `${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return parsed.data;
+}
+
+async function readProgressFile(
+  fs: StorageFs,
+  file: string,
+): Promise<{ file: ProgressFile; sha256: string }> {
+  let buffer: Buffer;
+  try {
+    buffer = await fs.readFile(file);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === "ENOENT")
+      throw new SessionCorruptError(file, `${file} is missing`);
+    throw storageError(`reading ${file}`, error);
+  }
+  const sha256 = createHash("sha256").update(buffer).digest("hex");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(buffer.toString("utf8"));
+  } catch {
+    throw new SessionCorruptError(file, `${file} is not valid JSON`);
+  }
+  const parsed = progressFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SessionCorruptError(
+      file,
+      `${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
+    );
+  }
+  return { file: parsed.data, sha256 };
+}
+
+/** Read a small JSON file; a missing or unparsable one is corruption named by path. */
+export async function readJson(fs: StorageFs, file: string): Promise<unknown> {
+  let buffer: Buffer;
+  try {
+    buffer = await fs.readFile(file);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === "ENOENT")
+      throw new SessionCorruptError(file, `${file} is missing`);
+    throw storageError(`reading ${file}`, error);
+  }
+  try {
+    return JSON.parse(buffer.toString("utf8"));
+  } catch (error) {
+    throw new SessionCorruptError(file, `${file} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * A data file must be the generation the checkpoint names with the same sha256, or newer (a crash
+ * between writing the data files and committing checkpoint.json; the journal still covers it).
+ */
+function checkDataFile(
+  file: string,
+  checkpoint: Checkpoint,
+  expected: FileRef,
+  generation: number,
+  sha256: string,
+  warnings: string[],
+): void {
+  if (generation === expected.generation) {
+    if (sha256 !== expected.sha256) {
+      throw new SessionCorruptError(
+        file,
+        `${file}: content does not match the sha256 recorded in checkpoint.json`,
+        {
+          hint: "The file was modified or damaged after the checkpoint. Nothing was changed.",
+        },
+      );
+    }
+    return;
+  }
+  if (generation > checkpoint.generation) {
+    warnings.push(
+      `${path.basename(file)} is generation ${generation}, newer than checkpoint.json (${checkpoint.generation}): an interrupted snapshot; using it`,
+    );
+    return;
+  }
+  throw new SessionCorruptError(
+    file,
+    `${file}: generation ${generation} is older than checkpoint.json expects (${expected.generation})`,
+  );
+}
+
+function buildState(papers: Paper[], checkpoint: Checkpoint, progress: ProgressFile): SessionState {
+  const state = new SessionState(papers, []);
+  for (const [source, saved] of Object.entries(checkpoint.sources)) {
+    const name = source as keyof typeof checkpoint.sources;
+    state.addSource(name, saved.status);
+    const counters = state.sources.get(name)!;
+    counters.api_calls = saved.api_calls;
+    counters.last_error = saved.last_error;
+    counters.resets_at = saved.resets_at ?? null;
+  }
+  for (const [source, outcomes] of Object.entries(progress.sources)) {
+    const name = source as keyof typeof progress.sources;
+    state.addSource(name, "in_progress");
+    const map = state.outcomes.get(name)!;
+    for (const [paperId, outcome] of Object.entries(outcomes ?? {})) map.set(paperId, outcome);
+    const errors = state.errors.get(name)!;
+    for (const [paperId, message] of Object.entries(progress.errors[name] ?? {}))
+      errors.set(paperId, message);
+  }
+  return state;
+}

@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { createInterface } from "node:readline";
+import { z } from "zod";
+import { SessionCorruptError } from "../errors.js";
+import { type Paper, parsePaper } from "../model/paper.js";
+import { type WrittenFile, writeFileAtomic } from "./atomic-write.js";
+import type { StorageFs } from "./fs.js";
+
+/**
+ * `papers_enriched.json`: `{"metadata": {...}, "papers": [...]}`, written one paper per line so it
+ * can be streamed in both directions (valid JSON all the same). Files from the Python tool (indented,
+ * or a plain list) are read whole.
+ */
+
+export const PAPERS_FILE = "papers_enriched.json";
+
+/** Files in another layout larger than this cannot be parsed in one piece. */
+const MAX_WHOLE_FILE_BYTES = 512 * 1024 * 1024;
+
+export const papersMetadataSchema = z.looseObject({
+  total_papers: z.number().int().nonnegative(),
+  unique_paper_ids: z.number().int().nonnegative(),
+  saved_at: z.string(),
+  generation: z.number().int().nonnegative().optional(),
+  journal_seq: z.number().int().nonnegative().optional(),
+});
+
+export type PapersMetadata = z.infer<typeof papersMetadataSchema>;
+
+export interface PapersFile {
+  metadata: PapersMetadata | undefined;
+  papers: Paper[];
+  sha256: string;
+  bytes: number;
+}
+
+const HEAD = '{"metadata":';
+const PAPERS_LINE = '"papers":[';
+
+async function* papersFileChunks(metadata: PapersMetadata, papers: Iterable<Paper>): AsyncIterable<string> {
+  yield `${HEAD}${JSON.stringify(metadata)},\n${PAPERS_LINE}\n`;
+  let first = true;
+  for (const paper of papers) {
+    yield first ? JSON.stringify(paper) : `,\n${JSON.stringify(paper)}`;
+    first = false;
+  }
+  yield first ? "]}\n" : "\n]}\n";
+}
+
+/** Write the papers snapshot atomically, one paper at a time. */
+export function writePapersFile(
+  fs: StorageFs,
+  file: string,
+  metadata: PapersMetadata,
+  papers: Iterable<Paper>,
+): Promise<WrittenFile> {
+  return writeFileAtomic(fs, file, papersFileChunks(metadata, papers));
+}
+
+/** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */
+export async function readPapersFile(fs: StorageFs, file: string): Promise<PapersFile> {
+  const stream = fs.readStream(file);
+  const hash = createHash("sha256");
+  let bytes = 0;
+  stream.on("data", (chunk) => {
+    const buffer = chunk as Buffer;
+    hash.update(buffer);
+    bytes += buffer.length;
+  });
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  const corrupt = (line: number, what: string) =>
+    new SessionCorruptError(file, `${file}: line ${line}: ${what}`, {
+      hint: "The session's papers snapshot is damaged; restore it from a backup or start a new session.",
+    });
+  let lineNo = 0;
+  let metadata: PapersMetadata | undefined;
+  const papers: Paper[] = [];
+  let state: "head" | "papers-open" | "papers" | "done" = "head";
+  try {
+    for await (const line of lines) {
+      lineNo += 1;
+      if (state === "head") {
+        if (!line.startsWith(HEAD) || !line.endsWith(",")) {
+          lines.close();
+          stream.destroy();
+          return await readWholeFile(fs, file);
+        }
+        metadata = parseMetadata(line.slice(HEAD.length, -1), () => corrupt(lineNo, "invalid metadata"));
+        state = "papers-open";
+      } else if (state === "papers-open") {
+        if (line !== PAPERS_LINE) throw corrupt(lineNo, `expected ${PAPERS_LINE}`);
+        state = "papers";
+      } else if (state === "papers") {
+        if (line === "]}") {
+          state = "done";
+          continue;
+        }
+        const text = line.endsWith(",") ? line.slice(0, -1) : line;
+        papers.push(parseStoredPaper(text, papers.length, () => corrupt(lineNo, "invalid paper")));
+      } else if (line !== "") {
+        throw corrupt(lineNo, "unexpected content after the end of the papers list");
+      }
+    }
+  } finally {
+    lines.close();
+  }
+  if (state !== "done") throw corrupt(lineNo, "the file ends before the papers list is closed (truncated?)");
+  if (metadata && metadata.total_papers !== papers.length) {
+    throw corrupt(
+      1,
+      `metadata.total_papers is ${metadata.total_papers} but the file holds ${papers.length} papers`,
+    );
+  }
+  return { metadata, papers, sha256: hash.digest("hex"), bytes };
+}
+
+function parseMetadata(text: string, fail: () => Error): PapersMetadata {
+  try {
+    return papersMetadataSchema.parse(JSON.parse(text));
+  } catch {
+    throw fail();
+  }
+}
+
+function parseStoredPaper(text: string, index: number, fail: () => SessionCorruptError): Paper {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw fail();
+  }
+  const result = parsePaper(raw, index);
+  if (!result.ok) {
+    const issue = result.issues[0];
+    const error = fail();
+    error.message += issue ? ` (papers[${index}].${issue.path} ${issue.message})` : "";
+    throw error;
+  }
+  return result.paper;
+}
+
+/** The Python tool's layouts: indented `{"metadata", "papers"}` or a bare list. */
+async function readWholeFile(fs: StorageFs, file: string): Promise<PapersFile> {
+  const buffer = await fs.readFile(file);
+  const fail = (what: string) =>
+    new SessionCorruptError(file, `${file}: ${what}`, {
+      hint: "The session's papers snapshot is damaged; restore it from a backup or start a new session.",
+    });
+  if (buffer.length > MAX_WHOLE_FILE_BYTES) throw fail("too large to read in this (non-streamed) layout");
+  let data: unknown;
+  try {
+    data = JSON.parse(buffer.toString("utf8"));
+  } catch (error) {
+    throw fail(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let rawPapers: unknown;
+  let metadata: PapersMetadata | undefined;
+  if (Array.isArray(data)) rawPapers = data;
+  else if (
+    data !== null &&
+    typeof data === "object" &&
+    Array.isArray((data as { papers?: unknown }).papers)
+  ) {
+    rawPapers = (data as { papers: unknown[] }).papers;
+    const meta = papersMetadataSchema.safeParse((data as { metadata?: unknown }).metadata);
+    metadata = meta.success ? meta.data : undefined;
+  } else throw fail('expected {"metadata": ..., "papers": [...]} or a list of papers');
+  const papers = (rawPapers as unknown[]).map((raw, index) => {
+    const result = parsePaper(raw, index);
+    if (!result.ok) {
+      const issue = result.issues[0];
+      throw fail(`papers[${index}]${issue ? `.${issue.path} ${issue.message}` : " is invalid"}`);
+    }
+    return result.paper;
+  });
+  return {
+    metadata,
+    papers,
+    sha256: createHash("sha256").update(buffer).digest("hex"),
+    bytes: buffer.length,
+  };
+}

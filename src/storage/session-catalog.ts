@@ -1,0 +1,218 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { isErrnoException } from "../errors.js";
+import { storageError } from "./atomic-write.js";
+import { readCheckpoint } from "./checkpoint-file.js";
+import { nodeStorageFs, type StorageFs } from "./fs.js";
+import { legacySourceStats, legacyStatus } from "./legacy-status.js";
+import { SESSION_FILE, type SessionFile, type SourceStatus, sessionFileSchema } from "./session-files.js";
+import { type LockInfo, readSessionLock } from "./session-lock.js";
+
+/**
+ * Discovery and status of sessions, reading only the small files (session.json, checkpoint.json
+ * and its .bak, the lock), never a papers file, so listing stays fast whatever the session size.
+ */
+
+export type SessionStatus = "completed" | "failed" | "interrupted" | "pending" | "running" | "corrupt";
+
+export const RESUMABLE_STATUSES: readonly SessionStatus[] = ["interrupted", "failed"];
+
+export interface SourceSummary {
+  status: SourceStatus | "unknown";
+  papers_done: number;
+  papers_enriched: number;
+  papers_failed: number;
+  api_calls: number;
+}
+
+export interface SessionSummary {
+  session_id: string;
+  /** Absolute path of the session directory. */
+  dir: string;
+  /** `cf` for sessions written by this tool, `python` for the reference tool's. */
+  format: "cf" | "python" | "unknown";
+  status: SessionStatus;
+  input_file: string | null;
+  input_sha256: string | null;
+  total_papers: number | null;
+  created_at: string | null;
+  last_checkpoint: string | null;
+  sources: Record<string, SourceSummary>;
+  /** What is wrong (corrupt) or was recovered (backup used). */
+  problem: string | null;
+  /** The live holder of a running session's lock. */
+  holder: LockInfo | null;
+}
+
+/** Summarise one session directory. Never throws for a damaged session: it is reported as corrupt. */
+export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs): Promise<SessionSummary> {
+  const summary: SessionSummary = {
+    session_id: path.basename(dir),
+    dir,
+    format: "unknown",
+    status: "pending",
+    input_file: null,
+    input_sha256: null,
+    total_papers: null,
+    created_at: null,
+    last_checkpoint: null,
+    sources: {},
+    problem: null,
+    holder: null,
+  };
+  const session = await readSessionFile(fs, dir);
+  if (session.kind === "ok") applySessionFile(summary, session.file);
+  else if (session.kind === "corrupt") {
+    summary.status = "corrupt";
+    summary.problem = session.problem;
+  }
+  const checkpoint = await readCheckpoint(fs, dir).catch((error: unknown) => ({
+    kind: "corrupt" as const,
+    problem: error instanceof Error ? error.message : String(error),
+  }));
+  if (checkpoint.kind === "corrupt") {
+    summary.status = "corrupt";
+    summary.problem = summary.problem ?? checkpoint.problem;
+  } else if (checkpoint.kind === "cf") {
+    const cp = checkpoint.checkpoint;
+    summary.format = "cf";
+    summary.input_file = cp.input_file;
+    summary.total_papers = cp.total_papers;
+    summary.last_checkpoint = cp.last_checkpoint_time;
+    for (const [name, state] of Object.entries(cp.sources)) {
+      summary.sources[name] = {
+        status: state.status,
+        papers_done: state.papers_done,
+        papers_enriched: state.papers_enriched,
+        papers_failed: state.papers_failed,
+        api_calls: state.api_calls,
+      };
+    }
+    if (summary.status !== "corrupt") {
+      summary.status = cp.completed_at
+        ? "completed"
+        : statusFromSources(Object.values(cp.sources).map((s) => s.status));
+    }
+    if (checkpoint.fromBackup && summary.problem === null)
+      summary.problem = `${checkpoint.problem}; .bak is usable`;
+  } else if (checkpoint.kind === "legacy") {
+    const cp = checkpoint.checkpoint;
+    summary.format = "python";
+    summary.session_id = cp.session_id || summary.session_id;
+    summary.input_file = cp.input_file;
+    summary.total_papers = cp.total_papers;
+    summary.last_checkpoint = cp.timestamp;
+    summary.created_at = summary.created_at ?? cp.timestamp;
+    for (const [name, stats] of Object.entries(legacySourceStats(cp.sources))) {
+      if (name === "merge") continue;
+      summary.sources[name] = {
+        status: "unknown",
+        papers_done: stats.papers_processed,
+        papers_enriched: stats.papers_enriched,
+        papers_failed: 0,
+        api_calls: 0,
+      };
+    }
+    if (summary.status !== "corrupt") summary.status = legacyStatus(cp.sources, cp.total_papers);
+  }
+  const lock = await readSessionLock(dir).catch(() => ({ state: "free" as const }));
+  if (lock.state === "held") {
+    summary.status = "running";
+    summary.holder = lock.holder ?? null;
+  }
+  return summary;
+}
+
+function applySessionFile(summary: SessionSummary, file: SessionFile): void {
+  summary.created_at = file.created_at;
+  summary.input_file = file.input_file ?? null;
+  summary.input_sha256 = file.input_sha256 ?? null;
+  summary.total_papers = file.input_papers ?? null;
+  if (file.cf_version) summary.format = "cf";
+}
+
+/** Session status from the per-source statuses of a cf checkpoint. */
+export function statusFromSources(statuses: readonly SourceStatus[]): SessionStatus {
+  if (statuses.length === 0) return "pending";
+  if (statuses.every((s) => s === "completed")) return "interrupted"; // finished but never marked complete
+  if (statuses.includes("failed")) return "failed";
+  if (statuses.some((s) => s === "in_progress" || s === "budget_exhausted" || s === "completed"))
+    return "interrupted";
+  return "pending";
+}
+
+async function readSessionFile(
+  fs: StorageFs,
+  dir: string,
+): Promise<{ kind: "ok"; file: SessionFile } | { kind: "missing" } | { kind: "corrupt"; problem: string }> {
+  let text: string;
+  try {
+    text = (await fs.readFile(path.join(dir, SESSION_FILE))).toString("utf8");
+  } catch (error) {
+    if (isErrnoException(error) && error.code === "ENOENT") return { kind: "missing" };
+    return { kind: "corrupt", problem: `${SESSION_FILE} cannot be read (${String(error)})` };
+  }
+  try {
+    const parsed = sessionFileSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return { kind: "ok", file: parsed.data };
+    const issue = parsed.error.issues[0];
+    return {
+      kind: "corrupt",
+      problem: `${SESSION_FILE}: ${issue?.path.join(".") || "(root)"} ${issue?.message}`,
+    };
+  } catch {
+    return { kind: "corrupt", problem: `${SESSION_FILE} is not valid JSON` };
+  }
+}
+
+/** All sessions under `baseDir`, newest first. Symlinks and plain files are ignored. */
+export async function findSessions(
+  baseDir: string,
+  fs: StorageFs = nodeStorageFs,
+): Promise<SessionSummary[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(baseDir);
+  } catch (error) {
+    if (isErrnoException(error) && error.code === "ENOENT") return [];
+    throw storageError(`listing ${baseDir}`, error);
+  }
+  const dirs: string[] = [];
+  for (const name of names) {
+    const info = await fs.lstat(path.join(baseDir, name)).catch(() => undefined);
+    if (info?.isDirectory() && !info.isSymbolicLink()) dirs.push(path.join(baseDir, name));
+  }
+  const sessions = await Promise.all(dirs.map((dir) => inspectSession(dir, fs)));
+  return sessions.sort(
+    (a, b) =>
+      (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.session_id.localeCompare(a.session_id),
+  );
+}
+
+/** sha256 of a file, streamed. */
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/**
+ * The newest interrupted or failed cf session for this input: same absolute path, or, if the file
+ * moved, same content (sha256).
+ */
+export async function findResumableSession(
+  baseDir: string,
+  inputFile: string,
+  fs: StorageFs = nodeStorageFs,
+): Promise<SessionSummary | undefined> {
+  const absolute = path.resolve(inputFile);
+  const candidates = (await findSessions(baseDir, fs)).filter(
+    (s) => s.format === "cf" && RESUMABLE_STATUSES.includes(s.status),
+  );
+  const byPath = candidates.find((s) => s.input_file === absolute);
+  if (byPath) return byPath;
+  if (!candidates.some((s) => s.input_sha256)) return undefined;
+  const sha = await sha256OfFile(absolute).catch(() => undefined);
+  return sha ? candidates.find((s) => s.input_sha256 === sha) : undefined;
+}

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { SOURCE_NAMES } from "../model/records.js";
+
+/** Zod schemas of the small session files. Every read goes through one of these. */
+
+export const SESSION_FILE = "session.json";
+export const CHECKPOINT_FILE = "checkpoint.json";
+export const CHECKPOINT_BACKUP_FILE = "checkpoint.json.bak";
+export const PROGRESS_FILE = "progress.json";
+export const LOCK_FILE = "lock";
+
+export const CHECKPOINT_FORMAT = "cf-checkpoint";
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+export const sourceNameSchema = z.enum(SOURCE_NAMES);
+
+export const sourceStatusSchema = z.enum([
+  "pending",
+  "in_progress",
+  "completed",
+  "failed",
+  "budget_exhausted",
+]);
+export type SourceStatus = z.infer<typeof sourceStatusSchema>;
+
+/** session.json: ours has every field; the Python tool's has session_id, created_at, interval, pid. */
+export const sessionFileSchema = z.looseObject({
+  session_id: z.string().min(1),
+  created_at: z.string().min(1),
+  updated_at: z.string().optional(),
+  pid: z.number().int().optional(),
+  hostname: z.string().optional(),
+  cf_version: z.string().optional(),
+  input_file: z.string().optional(),
+  input_sha256: z.string().optional(),
+  input_papers: z.number().int().nonnegative().optional(),
+  sources: z.array(sourceNameSchema).optional(),
+  checkpoint_interval_minutes: z.number().nonnegative().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+export type SessionFile = z.infer<typeof sessionFileSchema>;
+
+export const sourceStateSchema = z.object({
+  status: sourceStatusSchema,
+  papers_done: z.number().int().nonnegative(),
+  papers_enriched: z.number().int().nonnegative(),
+  papers_not_found: z.number().int().nonnegative(),
+  papers_failed: z.number().int().nonnegative(),
+  api_calls: z.number().int().nonnegative(),
+  last_error: z.string().nullable(),
+  /** When a budget-exhausted source can run again (ISO), if known. */
+  resets_at: z.string().nullable().optional(),
+});
+export type SourceState = z.infer<typeof sourceStateSchema>;
+
+const fileRefSchema = z.object({
+  generation: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+export type FileRef = z.infer<typeof fileRefSchema>;
+
+/** checkpoint.json in cf's format: the commit record of a snapshot. */
+export const checkpointSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  format_version: z.literal(CHECKPOINT_FORMAT_VERSION),
+  session_id: z.string().min(1),
+  input_file: z.string().min(1),
+  total_papers: z.number().int().nonnegative(),
+  generation: z.number().int().nonnegative(),
+  journal_seq: z.number().int().nonnegative(),
+  sources: z.partialRecord(sourceNameSchema, sourceStateSchema),
+  files: z.object({ papers: fileRefSchema, progress: fileRefSchema }),
+  completed_at: z.string().nullable(),
+  output_file: z.string().nullable(),
+  last_checkpoint_time: z.string(),
+  timestamp: z.string(),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+
+/** checkpoint.json as the Python tool wrote it (reference §5.2): only what listing needs. */
+export const legacyCheckpointSchema = z.looseObject({
+  session_id: z.string(),
+  input_file: z.string(),
+  total_papers: z.number().int().nonnegative(),
+  sources: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  last_checkpoint_time: z.string(),
+  timestamp: z.string(),
+});
+export type LegacyCheckpoint = z.infer<typeof legacyCheckpointSchema>;
+
+export const paperOutcomeSchema = z.enum(["matched", "not_found", "failed"]);
+export type PaperOutcome = z.infer<typeof paperOutcomeSchema>;
+
+/** progress.json: per source, the outcome of every paper looked up so far. */
+export const progressFileSchema = z.object({
+  generation: z.number().int().nonnegative(),
+  journal_seq: z.number().int().nonnegative(),
+  sources: z.partialRecord(sourceNameSchema, z.record(z.string(), paperOutcomeSchema)),
+  /** Last error per failed paper, so the summary can list them. */
+  errors: z.partialRecord(sourceNameSchema, z.record(z.string(), z.string())).default({}),
+});
+export type ProgressFile = z.infer<typeof progressFileSchema>;

@@ -1,0 +1,352 @@
+import { randomBytes } from "node:crypto";
+import type { Stats } from "node:fs";
+import { link, open, rename, stat, unlink } from "node:fs/promises";
+import { hostname as osHostname } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { z } from "zod";
+import { isErrnoException, SessionLockedError, StorageError } from "../errors.js";
+
+/**
+ * The per-session lock (reliability.md §6 item 5): `<sessionDir>/lock`, created with "wx", holding
+ * `{pid, hostname, started_at, token}`. A dead holder on this host is reclaimed by renaming the file to a
+ * unique name (only one rename wins) and re-judging what was moved, never by unlink-then-create
+ * (proper-lockfile#121).
+ */
+
+const LOCK_FILE_NAME = "lock";
+const DEFAULT_STALE_UNREADABLE_MS = 10_000;
+const MAX_ATTEMPTS = 5;
+
+/** The content of a lock file. Unknown extra keys from newer versions are kept. */
+export const lockInfoSchema = z.looseObject({
+  pid: z.number().int().positive(),
+  hostname: z.string().min(1),
+  started_at: z.iso.datetime({ offset: true }),
+  token: z.string().regex(/^[0-9a-f]{32}$/),
+  cf_version: z.string().optional(),
+});
+
+/** The parsed content of a lock file. */
+export type LockInfo = z.infer<typeof lockInfoSchema>;
+
+/** Options of `acquireSessionLock`; `hostname`, `pid` and `now` exist for tests. */
+export interface AcquireLockOptions {
+  hostname?: string;
+  pid?: number;
+  now?: () => Date;
+  /** How old an unreadable (torn or empty) lock file must be before it counts as stale; default 10 s. */
+  staleUnreadableMs?: number;
+}
+
+/** Options of `readSessionLock`. */
+export type ReadLockOptions = Pick<AcquireLockOptions, "hostname" | "now" | "staleUnreadableMs">;
+
+/** A held session lock. */
+export interface SessionLock {
+  readonly info: LockInfo;
+  readonly path: string;
+  /** Remove the lock file if it still holds our token. Idempotent. */
+  release(): Promise<void>;
+  /** Whether the lock file still holds our token: the fencing check to run before every commit. */
+  verify(): Promise<boolean>;
+}
+
+/** What `readSessionLock` found. `held` without `holder` means a lock file that is being written right now. */
+export type LockState =
+  | { state: "free" }
+  | { state: "held"; holder: LockInfo }
+  | { state: "held"; holder?: undefined; reason: string }
+  | { state: "stale"; holder?: LockInfo; reason: string };
+
+interface Context {
+  hostname: string;
+  pid: number;
+  now: () => Date;
+  staleUnreadableMs: number;
+}
+
+interface Snapshot {
+  text: string;
+  stats: Stats;
+}
+
+type Verdict =
+  | { kind: "live"; holder: LockInfo }
+  | { kind: "remote"; holder: LockInfo }
+  | { kind: "writing"; ageMs: number }
+  | { kind: "stale"; holder?: LockInfo; reason: string };
+
+/** Whether a process with this pid exists (EPERM counts as alive). Non-positive pids are never alive. */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !(isErrnoException(error) && error.code === "ESRCH");
+  }
+}
+
+/** Take the session lock, reclaiming a stale one; throws SessionLockedError when a live process holds it. */
+export async function acquireSessionLock(
+  sessionDir: string,
+  options: AcquireLockOptions = {},
+): Promise<SessionLock> {
+  const ctx: Context = {
+    hostname: options.hostname ?? osHostname(),
+    pid: options.pid ?? process.pid,
+    now: options.now ?? (() => new Date()),
+    staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
+  };
+  const lockPath = join(sessionDir, LOCK_FILE_NAME);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const info: LockInfo = {
+      pid: ctx.pid,
+      hostname: ctx.hostname,
+      started_at: ctx.now().toISOString(),
+      token: randomBytes(16).toString("hex"),
+    };
+    if (await createExclusive(sessionDir, lockPath, `${JSON.stringify(info)}\n`)) {
+      return heldLock(lockPath, info);
+    }
+    const snapshot = await readSnapshot(lockPath);
+    if (snapshot === undefined) continue; // released between our create and our read
+    const verdict = judge(snapshot, ctx);
+    if (verdict.kind !== "stale") throw busyError(sessionDir, lockPath, verdict, ctx);
+    await takeOver(sessionDir, lockPath, snapshot, ctx);
+  }
+  throw new SessionLockedError(
+    `Session ${sessionName(sessionDir)} is contended: could not take ${lockPath} after ${MAX_ATTEMPTS} attempts`,
+    { hint: "Other cf processes are starting on this session; try again." },
+  );
+}
+
+/** Report who holds the session lock, for listing sessions. Never modifies anything. */
+export async function readSessionLock(sessionDir: string, options: ReadLockOptions = {}): Promise<LockState> {
+  const ctx: Context = {
+    hostname: options.hostname ?? osHostname(),
+    pid: process.pid,
+    now: options.now ?? (() => new Date()),
+    staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
+  };
+  const snapshot = await readSnapshot(join(sessionDir, LOCK_FILE_NAME));
+  if (snapshot === undefined) return { state: "free" };
+  const verdict = judge(snapshot, ctx);
+  switch (verdict.kind) {
+    case "live":
+    case "remote":
+      return { state: "held", holder: verdict.holder };
+    case "writing":
+      return { state: "held", reason: `the lock file is being written (${verdict.ageMs} ms old)` };
+    case "stale":
+      return verdict.holder === undefined
+        ? { state: "stale", reason: verdict.reason }
+        : { state: "stale", holder: verdict.holder, reason: verdict.reason };
+  }
+}
+
+/**
+ * Move the stale lock aside under a unique name, then judge what was actually moved: between our read and
+ * our rename another process may have reclaimed it and written a live lock. Returns to let the caller retry
+ * the create; throws SessionLockedError when the moved lock turns out to be live.
+ */
+async function takeOver(sessionDir: string, lockPath: string, judged: Snapshot, ctx: Context): Promise<void> {
+  // Narrows the window of proper-lockfile#121 to stat→rename; the re-judgment below closes the rest.
+  const current = await statIfExists(lockPath);
+  if (current === undefined || !sameFile(current, judged.stats)) return;
+  const holderPid = parseLockText(judged.text)?.pid ?? "unreadable";
+  const asidePath = `${lockPath}.stale.${holderPid}.${randomBytes(6).toString("hex")}`;
+  if (!(await renameIfExists(lockPath, asidePath))) return; // another process won the rename
+  const moved = await readSnapshot(asidePath);
+  const verdict = moved === undefined ? undefined : judge(moved, ctx);
+  if (verdict !== undefined && verdict.kind !== "stale") {
+    await restoreLock(asidePath, lockPath);
+    throw busyError(sessionDir, lockPath, verdict, ctx);
+  }
+  await unlinkIfExists(asidePath);
+}
+
+function judge(snapshot: Snapshot, ctx: Context): Verdict {
+  const holder = parseLockText(snapshot.text);
+  if (holder === undefined) {
+    const ageMs = Math.round(ctx.now().getTime() - snapshot.stats.mtimeMs);
+    // A creator writes right after its "wx" open, so a young unreadable file is most likely being written.
+    return ageMs > ctx.staleUnreadableMs
+      ? { kind: "stale", reason: `unreadable lock file, last written ${Math.round(ageMs / 1000)} s ago` }
+      : { kind: "writing", ageMs };
+  }
+  if (holder.hostname !== ctx.hostname) return { kind: "remote", holder };
+  if (isProcessAlive(holder.pid)) return { kind: "live", holder };
+  return { kind: "stale", holder, reason: `process ${holder.pid} on this host is gone` };
+}
+
+function parseLockText(text: string): LockInfo | undefined {
+  try {
+    const parsed = lockInfoSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function busyError(
+  sessionDir: string,
+  lockPath: string,
+  verdict: Exclude<Verdict, { kind: "stale" }>,
+  ctx: Context,
+): SessionLockedError {
+  const name = sessionName(sessionDir);
+  if (verdict.kind === "writing") {
+    return new SessionLockedError(`Session ${name} is being locked by another process right now`, {
+      hint: `Try again in a few seconds; an unreadable ${lockPath} older than ${ctx.staleUnreadableMs / 1000} s is treated as stale.`,
+    });
+  }
+  const { pid, hostname, started_at } = verdict.holder;
+  const message = `Session ${name} is in use by process ${pid} on host ${hostname} (since ${started_at})`;
+  return new SessionLockedError(message, {
+    hint:
+      verdict.kind === "live"
+        ? "Wait for it to finish, or stop that process; the session stays resumable."
+        : `If host ${hostname} is gone, delete ${lockPath} by hand; the session stays resumable.`,
+  });
+}
+
+function heldLock(lockPath: string, info: LockInfo): SessionLock {
+  let released = false;
+  const ours = async (): Promise<boolean> => {
+    const snapshot = await readSnapshot(lockPath);
+    return snapshot !== undefined && parseLockText(snapshot.text)?.token === info.token;
+  };
+  return {
+    info,
+    path: lockPath,
+    verify: ours,
+    async release() {
+      if (released) return;
+      if (await ours()) await unlinkIfExists(lockPath);
+      released = true;
+    },
+  };
+}
+
+function sessionName(sessionDir: string): string {
+  return basename(resolve(sessionDir));
+}
+
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+function storageError(action: string, path: string, error: unknown): StorageError {
+  const code = isErrnoException(error) ? error.code : undefined;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StorageError(`Could not ${action} the session lock ${path}: ${code ?? detail}`, {
+    hint: "Check that the session directory exists, is writable, and that the disk is not full.",
+    cause: error,
+  });
+}
+
+function hasCode(error: unknown, ...codes: string[]): boolean {
+  return isErrnoException(error) && codes.includes(error.code ?? "");
+}
+
+// --- syscalls: each in one small helper so they can move behind the storage fs seam later ---
+
+/** Create the lock file with "wx" and make it durable; false when it already exists. */
+async function createExclusive(dir: string, path: string, text: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "wx", 0o644);
+  } catch (error) {
+    if (hasCode(error, "EEXIST")) return false;
+    throw storageError("create", path, error);
+  }
+  let created: Stats | undefined;
+  try {
+    created = await handle.stat();
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+    await handle.close();
+    await syncDir(dir);
+    return true;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    // Do not leave a torn lock behind; remove it only if the path is still our file.
+    const now = await statIfExists(path).catch(() => undefined);
+    if (created !== undefined && now !== undefined && now.dev === created.dev && now.ino === created.ino) {
+      await unlink(path).catch(() => undefined);
+    }
+    throw storageError("write", path, error);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return; // directories cannot be opened for fsync there
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readSnapshot(path: string): Promise<Snapshot | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return undefined;
+    throw storageError("read", path, error);
+  }
+  try {
+    const stats = await handle.stat();
+    const text = await handle.readFile("utf8");
+    return { text, stats };
+  } catch (error) {
+    throw storageError("read", path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function statIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return undefined;
+    throw storageError("stat", path, error);
+  }
+}
+
+async function renameIfExists(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return false;
+    throw storageError("move aside", from, error);
+  }
+}
+
+async function unlinkIfExists(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (!hasCode(error, "ENOENT")) throw storageError("remove", path, error);
+  }
+}
+
+/**
+ * Put a live lock we moved aside back. link() never overwrites: if a new lock appeared meanwhile, the moved
+ * holder has lost the lock and its fencing check (verify) will say so. Best effort: we are about to report
+ * the session busy anyway.
+ */
+async function restoreLock(asidePath: string, lockPath: string): Promise<void> {
+  try {
+    await link(asidePath, lockPath);
+  } catch (error) {
+    // Without hard links the moved lock stays aside, for a human to inspect.
+    if (!hasCode(error, "EEXIST")) return;
+  }
+  await unlink(asidePath).catch(() => undefined);
+}

@@ -1,0 +1,108 @@
+import type { Paper } from "../model/paper.js";
+import { applyPaperUpdate } from "../model/paper-update.js";
+import type { SourceName } from "../model/records.js";
+import type { JournalPayload } from "./journal-entries.js";
+import type { PaperOutcome, SourceState, SourceStatus } from "./session-files.js";
+
+/**
+ * The in-memory state of a session: papers in input order, each source's per-paper outcomes and
+ * counters. Pure: the CheckpointManager persists it, this only applies changes.
+ */
+export class SessionState {
+  readonly papers: Paper[];
+  readonly byId = new Map<string, Paper>();
+  readonly outcomes = new Map<SourceName, Map<string, PaperOutcome>>();
+  readonly errors = new Map<SourceName, Map<string, string>>();
+  readonly sources = new Map<
+    SourceName,
+    Omit<SourceState, "papers_done" | "papers_enriched" | "papers_not_found" | "papers_failed">
+  >();
+
+  constructor(papers: Paper[], sources: readonly SourceName[]) {
+    this.papers = papers;
+    for (const paper of papers) this.byId.set(paper.paper_id, paper);
+    for (const source of sources) this.addSource(source, "in_progress");
+  }
+
+  /** Track a source (new sources start from scratch). */
+  addSource(source: SourceName, status: SourceStatus): void {
+    if (!this.sources.has(source)) {
+      this.sources.set(source, { status, api_calls: 0, last_error: null, resets_at: null });
+    }
+    if (!this.outcomes.has(source)) this.outcomes.set(source, new Map());
+    if (!this.errors.has(source)) this.errors.set(source, new Map());
+  }
+
+  /** Apply the paper-level part of a journal entry (records, outcomes): idempotent. */
+  applyToPapers(entry: JournalPayload): number {
+    if (entry.type !== "batch") return 0;
+    let added = 0;
+    for (const update of entry.updates) {
+      const paper = this.byId.get(update.paper_id);
+      if (paper) added += applyPaperUpdate(paper, update).recordsAdded;
+    }
+    return added;
+  }
+
+  /** Apply the outcome part of a journal entry: later entries win. */
+  applyToProgress(entry: JournalPayload): void {
+    if (entry.type !== "batch") return;
+    this.addSource(entry.source, "in_progress");
+    const outcomes = this.outcomes.get(entry.source)!;
+    const errors = this.errors.get(entry.source)!;
+    for (const [paperId, outcome] of Object.entries(entry.outcomes)) {
+      if (!this.byId.has(paperId)) continue;
+      outcomes.set(paperId, outcome);
+      const message = entry.errors?.[paperId];
+      if (outcome === "failed" && message) errors.set(paperId, message);
+      else errors.delete(paperId);
+    }
+  }
+
+  /** Apply the counter and status part of a journal entry (not idempotent: apply each entry once). */
+  applyToCounters(entry: JournalPayload): void {
+    this.addSource(entry.source, "in_progress");
+    const state = this.sources.get(entry.source)!;
+    if (entry.type === "batch") {
+      state.api_calls += entry.api_calls;
+    } else {
+      state.status = entry.status;
+      state.last_error = entry.last_error;
+      state.resets_at = entry.resets_at ?? null;
+    }
+  }
+
+  /** A source's full state with counts derived from the outcomes. */
+  sourceState(source: SourceName): SourceState {
+    const base = this.sources.get(source) ?? {
+      status: "pending",
+      api_calls: 0,
+      last_error: null,
+      resets_at: null,
+    };
+    let matched = 0;
+    let notFound = 0;
+    let failed = 0;
+    for (const outcome of this.outcomes.get(source)?.values() ?? []) {
+      if (outcome === "matched") matched += 1;
+      else if (outcome === "not_found") notFound += 1;
+      else failed += 1;
+    }
+    return {
+      ...base,
+      papers_done: matched + notFound,
+      papers_enriched: matched,
+      papers_not_found: notFound,
+      papers_failed: failed,
+    };
+  }
+
+  /** Papers this source still has to look up: never done, or failed last time. */
+  pendingPapers(source: SourceName): Paper[] {
+    const outcomes = this.outcomes.get(source);
+    return this.papers.filter((paper) => {
+      const outcome = outcomes?.get(paper.paper_id);
+      return outcome === undefined || outcome === "failed";
+    });
+  }
+}

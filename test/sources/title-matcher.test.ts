@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import {
+  compareTitles,
+  HIGH_CONFIDENCE_THRESHOLD,
+  isSameTitle,
+  type MatchType,
+  MEDIUM_CONFIDENCE_THRESHOLD,
+  normalizeTitle,
+  type TitleCandidate,
+} from "../../src/sources/title-matcher.js";
+
+const t = (title: string | null | undefined): TitleCandidate => ({ title });
+const p = (title: string, year?: number, authors?: string[]): TitleCandidate => ({ title, year, authors });
+const NONE = { score: 0, type: "no_match" };
+const EXACT = { score: 1, type: "exact" };
+const CONTAINED = { score: 0.98, type: "high_confidence" };
+
+describe("normalizeTitle", () => {
+  it("lowercases, drops punctuation and collapses whitespace", () => {
+    expect(normalizeTitle("  BERT:  Pre-training, of\tNets ")).toBe("bert pre training of nets");
+  });
+
+  it("keeps accented letters and applies NFKC", () => {
+    expect(normalizeTitle("Café — naïve")).toBe("café naïve");
+    expect(normalizeTitle("Cafe\u0301")).toBe("café");
+    expect(normalizeTitle("Erdo´s Graphs")).toBe("erdo s graphs");
+    expect(normalizeTitle("ﬁne-tuning ＢＥＲＴ")).toBe("fine tuning bert");
+  });
+
+  it("strips venue and version markers", () => {
+    expect(normalizeTitle("Neural Networks for NLP (Extended Abstract)")).toBe("neural networks for nlp");
+    expect(normalizeTitle("Vision Transformers at Scale [v2]")).toBe("vision transformers at scale");
+    expect(normalizeTitle("Deep Nets: Supplementary Material")).toBe("deep nets");
+  });
+
+  it("strips only the last bracket group and the arXiv note itself (B7: not greedy)", () => {
+    expect(normalizeTitle("a [b] c [d]")).toBe("a b c");
+    expect(normalizeTitle("Deep Nets (arXiv) [v2]")).toBe("deep nets");
+    expect(normalizeTitle("Deep Nets (arXiv preprint) for Vision (Oral)")).toBe("deep nets for vision oral");
+  });
+
+  it.each(["", "   ", "???", "[Withdrawn]", null, undefined])("normalises %o to an empty string", (title) => {
+    expect(normalizeTitle(title)).toBe("");
+  });
+});
+
+const BERT = "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding";
+const BERT_OURS = ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"];
+const BERT_API = ["J. Devlin", "M. Chang", "K. Toutanova"];
+const CLIP = "Learning Transferable Visual Models";
+const survey = "Efficient Transformers: A";
+
+// [ours, theirs, score, type]; rows marked B7/B8 differ from the reference on purpose.
+const VECTORS: [TitleCandidate, TitleCandidate, number, MatchType][] = [
+  [t("Deep Learning for NLP"), t("Deep Learning in NLP"), 0.8847, "medium_confidence"],
+  [
+    p(`${survey} Survey`, 2020, ["Yi Tay", "M. Dehghani"]),
+    p(`${survey} Review`, 2020, ["A. Quill", "B. Renner"]),
+    0.2726,
+    "no_match",
+  ],
+  [
+    p("Graph Neural Networks: A Review of Methods", 2018),
+    p("Graph Neural Networks: Review of Methods and Applications", 2018),
+    0.9061,
+    "medium_confidence",
+  ],
+  // B7 (reference 0.98 high by substring): 4 of 8 words is under the 60% containment share, so the
+  // fuzzy score applies and a title cut to half its words is no longer accepted on its own.
+  [
+    p(CLIP, 2021, ["Alec Radford"]),
+    p(`${CLIP} From Natural Language Supervision`, 2021, ["A. Radford"]),
+    0.8365,
+    "low_confidence",
+  ],
+  [
+    t("Deep Residual Learning for Image Recognition"),
+    t("Identity Mappings in Deep Residual Networks"),
+    0.5486,
+    "no_match",
+  ],
+  // B7 (reference 1.0 exact): the same title one year apart is still accepted, but not `exact`.
+  [
+    p("Attention is all you need", 2017, ["Vaswani", "Shazeer"]),
+    p("Attention is all you need", 2018, ["A. Vaswani", "N. Shazeer"]),
+    0.98,
+    "high_confidence",
+  ],
+  // B8 (reference 0.825 low, dividing by min(n1, n2 + matches)): all 3 API authors are ours.
+  [p(BERT, 2019, BERT_OURS), p(`${BERT}.`, 2018, BERT_API), 0.98, "high_confidence"],
+  // B7 (reference 0.98 high): an empty normalised title was a substring of every title.
+  [t("[Withdrawn]"), t("Deep nets for everything"), 0, "no_match"],
+  [p("Neural Networks", 2023), p("Neural Networks", 2020), 0.5, "no_match"],
+];
+
+describe("compareTitles: reference test vectors (§3.4)", () => {
+  it("uses the S2 thresholds", () => {
+    expect([HIGH_CONFIDENCE_THRESHOLD, MEDIUM_CONFIDENCE_THRESHOLD]).toEqual([0.95, 0.87]);
+  });
+
+  it.each(VECTORS)("%#: %o / %o", (ours, theirs, score, type) => {
+    const r = compareTitles(ours, theirs);
+    expect(r.score).toBeCloseTo(score, 4);
+    expect(r.type).toBe(type);
+  });
+});
+
+describe("compareTitles: reference unit tests (§8)", () => {
+  it("exact and normalised-exact titles", () => {
+    const title = "Deep Learning for Computer Vision";
+    expect(compareTitles(t(title), t(title))).toEqual(EXACT);
+    expect(compareTitles(t("DEEP LEARNING for Computer Vision"), t(title.toLowerCase()))).toEqual(EXACT);
+    expect(compareTitles(t("Deep  Learning   for Computer Vision"), t(title))).toEqual(EXACT);
+  });
+
+  it("arXiv / conference variations", () => {
+    const pretraining = "Pre-training of Deep Bidirectional Transformers";
+    const aiayn = "Attention Is All You Need";
+    const subtitle = compareTitles(t(`${aiayn}: A Transformer Architecture`), t(aiayn));
+    expect(subtitle.score).toBeGreaterThanOrEqual(0.95);
+    expect(subtitle.type).toBe("high_confidence");
+    for (const [a, b] of [
+      ["Neural Networks for NLP (Extended Abstract)", "Neural Networks for NLP"],
+      ["Vision Transformers at Scale [v2]", "Vision Transformers at Scale"],
+      [`BERT: ${pretraining}`, `BERT - ${pretraining}`],
+      ['Learning to "Read" Images', "Learning to 'Read' Images"],
+    ] as const) {
+      const r = compareTitles(t(a), t(b));
+      expect(r.score).toBeGreaterThanOrEqual(0.95);
+      expect(["exact", "high_confidence"]).toContain(r.type);
+    }
+  });
+
+  it("fuzzy matches", () => {
+    const article = compareTitles(t("A Method for Deep Learning"), t("Method for Deep Learning"));
+    expect(article.score).toBeGreaterThanOrEqual(0.85);
+    expect(["high_confidence", "medium_confidence"]).toContain(article.type);
+    const survey = "A Comprehensive Survey";
+    const order = compareTitles(t(`Deep Learning: ${survey}`), t(`${survey}: Deep Learning`));
+    expect(order.score).toBeGreaterThanOrEqual(0.8);
+    expect(["high_confidence", "medium_confidence"]).toContain(order.type);
+  });
+
+  it("year safety check", () => {
+    const same = compareTitles(p("Neural Networks", 2023), p("Neural Networks", 2023));
+    const apart = compareTitles(p("Neural Networks", 2023), p("Neural Networks", 2020));
+    expect(same.score).toBeGreaterThan(apart.score);
+    expect(same.type).toBe("exact");
+    expect(apart.type).not.toBe("exact");
+  });
+
+  it("author safety check", () => {
+    const ours = p("Transformers for Vision", undefined, ["John Doe", "Jane Smith"]);
+    const tasks = "Transformers for Vision Tasks";
+    const partial = compareTitles(ours, p(tasks, undefined, ["Jane Smith", "Bob Wilson"]));
+    const none = compareTitles(ours, p(tasks, undefined, ["Alice Cooper", "Bob Wilson"]));
+    expect(partial.score).toBeGreaterThan(none.score);
+  });
+
+  it("isSameTitle convenience", () => {
+    expect(isSameTitle("Deep Learning", "Deep Learning", "high_confidence")).toBe(true);
+    expect(isSameTitle("Deep Learning for NLP", "Deep Learning in NLP", "medium_confidence")).toBe(true);
+    expect(isSameTitle("Deep Learning for NLP", "Machine Learning for NLP", "high_confidence")).toBe(false);
+    expect(isSameTitle({ title: "Deep Learning for NLP" }, { title: "Deep Learning in NLP" })).toBe(false);
+  });
+
+  it("empty titles", () => {
+    expect(compareTitles(t(""), t("Deep Learning"))).toEqual(NONE);
+    expect(compareTitles(t(null), t("Deep Learning"))).toEqual(NONE);
+  });
+
+  it("substring containment (changed by B7)", () => {
+    // Reference: both 0.98 high. "vit vision transformer" is 3 of 10 words and "clip" 1 of 5, so neither
+    // counts as containment any more and neither is accepted.
+    const vit = "ViT: Vision Transformer";
+    expect(isSameTitle(vit, `${vit} - An Image is Worth 16x16 Words`)).toBe(false);
+    const clip = compareTitles(t("CLIP: Contrastive Language-Image Pre-training"), t("CLIP"));
+    expect(clip.type).toBe("no_match");
+    // Whole-word containment of a substantial title still scores 0.98.
+    const sparse = "Sparse Mixtures of Tiny Experts";
+    expect(compareTitles(t(sparse), t(`${sparse} Revisited`))).toEqual(CONTAINED);
+  });
+});
+
+describe("compareTitles: B7 false positives", () => {
+  it("a short title never matches by containment", () => {
+    expect(compareTitles(t("Net"), t("ResNet: Deep Residual Learning")).type).toBe("no_match");
+    expect(isSameTitle("Neural Networks", "Neural Networks for Speech Recognition")).toBe(false);
+  });
+
+  it("containment is whole-word", () => {
+    // "deep nets for vision" is a character substring of "deep nets for visionaries" but not a word run.
+    expect(compareTitles(t("Deep Nets for Vision"), t("Deep Nets for Visionaries")).score).not.toBe(0.98);
+  });
+
+  it("titles with no words match nothing, on either side", () => {
+    for (const empty of ["", "   ", "???", "[Withdrawn]", null, undefined]) {
+      expect(compareTitles(t(empty), t("Deep nets"))).toEqual(NONE);
+      expect(compareTitles(t("Deep nets"), t(empty))).toEqual(NONE);
+    }
+    expect(compareTitles(t("???"), t("[Withdrawn]"))).toEqual(NONE);
+  });
+
+  it("an exact title one year apart is accepted but not exact; missing years stay exact", () => {
+    expect(compareTitles(p("Deep Nets", 2020), p("Deep Nets", 2021))).toEqual({
+      score: 0.98,
+      type: "high_confidence",
+    });
+    expect(compareTitles(p("Deep Nets", 2020), t("Deep Nets"))).toEqual(EXACT);
+  });
+});
+
+describe("compareTitles: near misses are never high_confidence", () => {
+  it.each([
+    ["Attention Is All You Need", "Attention Is Not All You Need"],
+    ["GPT-4 Technical Report", "GPT-3 Technical Report"],
+    ["Efficient Transformers: A Survey", "Efficient Transformers: A Review"],
+    ["Deep Learning for NLP", "Machine Learning for NLP"],
+    ["Learning with Labels", "Learning without Labels"],
+  ])("%s / %s", (a, b) => {
+    const r = compareTitles(t(a), t(b));
+    expect(r.score).toBeLessThan(HIGH_CONFIDENCE_THRESHOLD);
+    expect(isSameTitle(a, b)).toBe(false);
+  });
+});
+
+describe("compareTitles: Unicode and authors", () => {
+  it("compares accent-insensitively", () => {
+    expect(compareTitles(t("Café — naïve"), t("Cafe naive"))).toEqual(EXACT);
+    expect(compareTitles(t("Über Netze"), t("UBER NETZE")).type).toBe("exact");
+  });
+
+  it("understands 'Last, First', initials, accents and suffixes (B8)", () => {
+    const title = "Deep Nets for Everything";
+    const match = (a1: string[], a2: string[]) =>
+      compareTitles({ title, authors: a1 }, { title, authors: a2 }).score;
+    expect(match(["Vaswani, Ashish", "Shazeer, Noam"], ["Ashish Vaswani", "N. Shazeer"])).toBe(1);
+    expect(match(["José García"], ["Jose Garcia"])).toBe(1);
+    expect(match(["Martin Luther King Jr."], ["M. King"])).toBe(1);
+    expect(match(["King, Martin, Jr."], ["Martin King"])).toBe(1);
+    expect(match(["Mnih, V."], ["Volodymyr Mnih"])).toBe(1);
+    expect(match(["J. Smith"], ["K. Smith"])).toBeCloseTo(0.3, 10);
+    // one-to-one: a single "Smith" cannot match both of ours
+    expect(match(["J. Smith", "K. Smith"], ["Smith", "Doe"])).toBeCloseTo(0.3 + 0.7 * 0.5, 10);
+  });
+
+  it("scores authors symmetrically (B8)", () => {
+    const [ours, api] = [p(BERT, undefined, BERT_OURS), p(BERT, undefined, BERT_API)];
+    expect(compareTitles(ours, api)).toEqual(EXACT);
+    expect(compareTitles(api, ours)).toEqual(EXACT);
+  });
+
+  it("applies the author factor only when both sides have usable names", () => {
+    const title = "Deep Nets for Everything";
+    expect(compareTitles({ title, authors: ["Ada Quill"] }, { title, authors: [] }).score).toBe(1);
+    expect(compareTitles({ title, authors: ["Ada Quill"] }, { title, authors: [" , "] }).score).toBe(1);
+  });
+});

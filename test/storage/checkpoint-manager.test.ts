@@ -1,0 +1,260 @@
+import { createHash } from "node:crypto";
+import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { SessionCorruptError, SessionLockedError } from "../../src/errors.js";
+import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
+import { makePapers, updateFor } from "../helpers/papers.js";
+import { testdir } from "../helpers/testdir.js";
+
+async function newSession(baseDir: string, n = 6) {
+  return CheckpointManager.create({
+    baseDir,
+    sessionId: "s1",
+    inputFile: "/data/in.json",
+    inputSha256: "a".repeat(64),
+    papers: makePapers(n),
+    sources: ["openalex", "semantic_scholar"],
+    checkpointIntervalMinutes: 5,
+    options: { output: "out.json", ssApiKey: "SECRET", openalexRps: 10 },
+  });
+}
+
+/** sha256 of every file in a directory, to prove a refusal changed nothing. */
+async function dirDigest(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) {
+    out[name] = createHash("sha256")
+      .update(await readFile(path.join(dir, name)))
+      .digest("hex");
+  }
+  return out;
+}
+
+describe("CheckpointManager", () => {
+  it("creates a session: session.json without secrets, generation 0, lock held", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    const dir = path.join(base, "s1");
+    expect((await readdir(dir)).sort()).toEqual([
+      "checkpoint.json",
+      "journal.jsonl",
+      "lock",
+      "papers_enriched.json",
+      "progress.json",
+      "session.json",
+    ]);
+    const session = JSON.parse(await readFile(path.join(dir, "session.json"), "utf8"));
+    expect(session).toMatchObject({
+      session_id: "s1",
+      input_file: "/data/in.json",
+      input_papers: 6,
+      pid: process.pid,
+    });
+    expect(session.options).toEqual({ output: "out.json", openalexRps: 10 });
+    expect(JSON.stringify(session)).not.toContain("SECRET");
+    const checkpoint = JSON.parse(await readFile(path.join(dir, "checkpoint.json"), "utf8"));
+    expect(checkpoint.generation).toBe(0);
+    expect(checkpoint.sources.openalex.status).toBe("in_progress");
+    await manager.close();
+    expect(await readdir(dir)).not.toContain("lock");
+  });
+
+  it("round-trips papers, outcomes and counters through a snapshot", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.recordBatch({
+      source: "openalex",
+      apiCalls: 2,
+      outcomes: { P0000: "matched", P0001: "not_found", P0002: "failed" },
+      errors: { P0002: "HTTP 503 after 5 attempts" },
+      updates: [updateFor("P0000", "openalex")],
+    });
+    await manager.snapshot();
+    const before = JSON.stringify(manager.papers);
+    await manager.close();
+
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(reopened.warnings).toEqual([]);
+    expect(JSON.stringify(reopened.papers)).toBe(before);
+    expect(reopened.papers[0]?.custom_field).toEqual({ kept: 0 });
+    expect(reopened.sourceState("openalex")).toMatchObject({
+      papers_done: 2,
+      papers_enriched: 1,
+      papers_not_found: 1,
+      papers_failed: 1,
+      api_calls: 2,
+    });
+    expect(reopened.state.pendingPapers("openalex").map((p) => p.paper_id)).toEqual([
+      "P0002",
+      "P0003",
+      "P0004",
+      "P0005",
+    ]);
+    expect(reopened.state.errors.get("openalex")?.get("P0002")).toBe("HTTP 503 after 5 attempts");
+    await reopened.close();
+  });
+
+  it("keeps journaled batches after a crash without a snapshot, with no duplicate records", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.recordBatch({
+      source: "semantic_scholar",
+      apiCalls: 1,
+      outcomes: { P0003: "matched" },
+      updates: [updateFor("P0003", "semantic_scholar")],
+    });
+    // Same batch again (a re-fetch): nothing new.
+    expect(
+      await manager.recordBatch({
+        source: "semantic_scholar",
+        apiCalls: 1,
+        outcomes: { P0003: "matched" },
+        updates: [updateFor("P0003", "semantic_scholar")],
+      }),
+    ).toBe(0);
+    // Simulate a crash: drop the lock without closing cleanly.
+    await manager.close();
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    const paper = reopened.papers[3]!;
+    expect(paper.citations).toHaveLength(1);
+    expect(paper.openalex_id).toBe("https://openalex.org/WP0003");
+    expect(reopened.sourceState("semantic_scholar")).toMatchObject({ papers_done: 1, api_calls: 2 });
+    await reopened.close();
+  });
+
+  it("drops a torn journal tail with a warning and truncates it before appending", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.recordBatch({
+      source: "openalex",
+      apiCalls: 1,
+      outcomes: { P0000: "not_found" },
+      updates: [],
+    });
+    await manager.close();
+    const journal = path.join(base, "s1", "journal.jsonl");
+    const good = await readFile(journal);
+    await appendFile(journal, '{"seq":2,"len":99,"sha":"00');
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(reopened.warnings.join("\n")).toMatch(/torn last record/);
+    expect(reopened.sourceState("openalex").papers_done).toBe(1);
+    expect(await readFile(journal)).toEqual(good);
+    await reopened.recordBatch({
+      source: "openalex",
+      apiCalls: 1,
+      outcomes: { P0001: "not_found" },
+      updates: [],
+    });
+    await reopened.close();
+    const again = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(again.sourceState("openalex").papers_done).toBe(2);
+    await again.close();
+  });
+
+  it("refuses a journal with a damaged line followed by good ones, changing nothing", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    for (const id of ["P0000", "P0001", "P0002"]) {
+      await manager.recordBatch({
+        source: "openalex",
+        apiCalls: 1,
+        outcomes: { [id]: "not_found" },
+        updates: [],
+      });
+    }
+    await manager.close();
+    const journal = path.join(base, "s1", "journal.jsonl");
+    const lines = (await readFile(journal, "utf8")).split("\n");
+    lines[1] = lines[1]!.replace("not_found", "not_fOund");
+    await writeFile(journal, lines.join("\n"));
+    const before = await dirDigest(path.join(base, "s1"));
+    const error = await CheckpointManager.open({ baseDir: base, sessionId: "s1" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionCorruptError);
+    expect((error as Error).message).toMatch(/journal\.jsonl: line 2 .*valid records follow/);
+    expect(await dirDigest(path.join(base, "s1"))).toEqual(before);
+  });
+
+  it("falls back to checkpoint.json.bak with a warning when checkpoint.json fails its checksum", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.recordBatch({
+      source: "openalex",
+      apiCalls: 1,
+      outcomes: { P0000: "matched" },
+      updates: [updateFor("P0000", "openalex")],
+    });
+    await manager.snapshot();
+    await manager.close();
+    const file = path.join(base, "s1", "checkpoint.json");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace('"api_calls": 1', '"api_calls": 7'));
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(reopened.warnings.join("\n")).toMatch(
+      /checksum does not match.*recovered generation 0 from checkpoint.json.bak/,
+    );
+    // The data files are generation 1 and still used: the matched paper is not lost.
+    expect(reopened.sourceState("openalex").papers_enriched).toBe(1);
+    expect(reopened.papers[0]?.citations).toHaveLength(1);
+    await reopened.snapshot();
+    await reopened.close();
+    const healed = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(healed.warnings).toEqual([]);
+    await healed.close();
+  });
+
+  it("names the file and changes nothing when the papers snapshot is damaged", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.close();
+    const file = path.join(base, "s1", "papers_enriched.json");
+    const text = await readFile(file, "utf8");
+    await writeFile(file, text.replace("Paper number 3", "Paper number 8"));
+    const before = await dirDigest(path.join(base, "s1"));
+    const error = await CheckpointManager.open({ baseDir: base, sessionId: "s1" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionCorruptError);
+    expect((error as Error).message).toContain("papers_enriched.json: content does not match the sha256");
+    expect(await dirDigest(path.join(base, "s1"))).toEqual(before);
+  });
+
+  it("refuses a second opener while the first holds the lock (exit code 75)", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    const error = await CheckpointManager.open({ baseDir: base, sessionId: "s1" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionLockedError);
+    expect((error as SessionLockedError).exitCode).toBe(75);
+    await manager.close();
+  });
+
+  it("removes stale temp files of interrupted writes when it opens", async () => {
+    const base = await testdir();
+    const manager = await newSession(base);
+    await manager.close();
+    const stray = path.join(base, "s1", ".checkpoint.json.4242.deadbeef.tmp");
+    await writeFile(stray, "half");
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(await readdir(path.join(base, "s1"))).not.toContain(path.basename(stray));
+    await reopened.close();
+  });
+
+  it("keeps created_at and rewrites pid/updated_at in session.json on resume", async () => {
+    const base = await testdir();
+    let clock = new Date("2026-01-01T00:00:00Z");
+    const manager = await CheckpointManager.create({
+      baseDir: base,
+      sessionId: "s1",
+      inputFile: "/in.json",
+      inputSha256: "b".repeat(64),
+      papers: makePapers(2),
+      sources: ["openalex"],
+      checkpointIntervalMinutes: 5,
+      now: () => clock,
+    });
+    await manager.close();
+    clock = new Date("2026-01-02T00:00:00Z");
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1", now: () => clock });
+    expect(reopened.sessionFile.created_at).toBe("2026-01-01T00:00:00.000Z");
+    expect(reopened.sessionFile.updated_at).toBe("2026-01-02T00:00:00.000Z");
+    await reopened.close();
+  });
+});

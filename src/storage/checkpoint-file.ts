@@ -12,6 +12,7 @@ import {
   type LegacyCheckpoint,
   legacyCheckpointSchema,
 } from "./session-files.js";
+import { describeZodError } from "./zod-problem.js";
 
 /** Reading `checkpoint.json` with real verification and the `.bak` fallback. */
 
@@ -49,25 +50,13 @@ async function readOne(fs: StorageFs, file: string): Promise<OneRead> {
   const record = raw as Record<string, unknown>;
   if (record.format === CHECKPOINT_FORMAT) {
     const parsed = checkpointSchema.safeParse(record);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        kind: "corrupt",
-        problem: `${name}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-      };
-    }
+    if (!parsed.success) return { kind: "corrupt", problem: describeZodError(name, parsed.error) };
     if (!checksumMatches(record))
       return { kind: "corrupt", problem: `${name}: checksum does not match its content` };
     return { kind: "cf", checkpoint: parsed.data, text };
   }
   const legacy = legacyCheckpointSchema.safeParse(record);
-  if (!legacy.success) {
-    const issue = legacy.error.issues[0];
-    return {
-      kind: "corrupt",
-      problem: `${name}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-    };
-  }
+  if (!legacy.success) return { kind: "corrupt", problem: describeZodError(name, legacy.error) };
   return { kind: "legacy", checkpoint: legacy.data };
 }
 

@@ -72,6 +72,22 @@ export interface BatchInput {
   updates: BatchEntry["updates"];
 }
 
+interface ManagerInit {
+  sessionId: string;
+  sessionDir: string;
+  fs: StorageFs;
+  now: () => Date;
+  lock: SessionLock;
+  session: SessionFile;
+  state: SessionState;
+  journal: JournalWriter;
+  generation: number;
+  nextSeq: number;
+  lastCheckpointText: string | undefined;
+  completedAt: string | null;
+  outputFile: string | null;
+}
+
 const SECRET_KEY = /key|token|secret|password|passwd|credential/i;
 
 /** A copy of run options without anything that looks like a secret. */
@@ -84,21 +100,35 @@ export class CheckpointManager {
   readonly warnings: string[] = [];
   private closed = false;
 
-  private constructor(
-    readonly sessionId: string,
-    readonly sessionDir: string,
-    private readonly fs: StorageFs,
-    private readonly now: () => Date,
-    private readonly lock: SessionLock,
-    private session: SessionFile,
-    readonly state: SessionState,
-    private journal: JournalWriter,
-    private generation: number,
-    private nextSeq: number,
-    private lastCheckpointText: string | undefined,
-    private completedAt: string | null,
-    private outputFile: string | null,
-  ) {}
+  readonly sessionId: string;
+  readonly sessionDir: string;
+  readonly state: SessionState;
+  private readonly fs: StorageFs;
+  private readonly now: () => Date;
+  private readonly lock: SessionLock;
+  private readonly session: SessionFile;
+  private readonly journal: JournalWriter;
+  private generation: number;
+  private nextSeq: number;
+  private lastCheckpointText: string | undefined;
+  private completedAt: string | null;
+  private outputFile: string | null;
+
+  private constructor(init: ManagerInit) {
+    this.sessionId = init.sessionId;
+    this.sessionDir = init.sessionDir;
+    this.state = init.state;
+    this.fs = init.fs;
+    this.now = init.now;
+    this.lock = init.lock;
+    this.session = init.session;
+    this.journal = init.journal;
+    this.generation = init.generation;
+    this.nextSeq = init.nextSeq;
+    this.lastCheckpointText = init.lastCheckpointText;
+    this.completedAt = init.completedAt;
+    this.outputFile = init.outputFile;
+  }
 
   /** Create a new session directory, lock it and write generation 0. */
   static async create(options: CreateOptions): Promise<CheckpointManager> {
@@ -144,7 +174,7 @@ export class CheckpointManager {
       await writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(session, null, 2)}\n`);
       const journal = await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE));
       const state = new SessionState(options.papers, options.sources);
-      const manager = new CheckpointManager(
+      const manager = new CheckpointManager({
         sessionId,
         sessionDir,
         fs,
@@ -153,12 +183,12 @@ export class CheckpointManager {
         session,
         state,
         journal,
-        -1,
-        1,
-        undefined,
-        null,
-        null,
-      );
+        generation: -1,
+        nextSeq: 1,
+        lastCheckpointText: undefined,
+        completedAt: null,
+        outputFile: null,
+      });
       await manager.snapshot();
       return manager;
     } catch (error) {
@@ -198,21 +228,21 @@ export class CheckpointManager {
         ...(options.options ? { options: withoutSecrets(options.options) } : {}),
       };
       await writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(session, null, 2)}\n`);
-      const manager = new CheckpointManager(
+      const manager = new CheckpointManager({
         sessionId,
         sessionDir,
         fs,
         now,
         lock,
         session,
-        loaded.state,
+        state: loaded.state,
         journal,
-        loaded.checkpoint.generation,
-        loaded.nextSeq,
-        loaded.checkpointText,
-        loaded.checkpoint.completed_at,
-        loaded.checkpoint.output_file,
-      );
+        generation: loaded.checkpoint.generation,
+        nextSeq: loaded.nextSeq,
+        lastCheckpointText: loaded.checkpointText,
+        completedAt: loaded.checkpoint.completed_at,
+        outputFile: loaded.checkpoint.output_file,
+      });
       manager.warnings.push(...loaded.warnings);
       return manager;
     } catch (error) {

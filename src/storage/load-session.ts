@@ -19,6 +19,7 @@ import {
   sessionFileSchema,
 } from "./session-files.js";
 import { SessionState } from "./session-state.js";
+import { describeZodError } from "./zod-problem.js";
 
 /** Everything `CheckpointManager.open` needs, verified, with the journal replayed. Read-only. */
 export interface LoadedSession {
@@ -94,13 +95,7 @@ async function readSessionFile(fs: StorageFs, sessionDir: string): Promise<Sessi
   const file = path.join(sessionDir, SESSION_FILE);
   const raw = await readJson(fs, file);
   const parsed = sessionFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SessionCorruptError(
-      file,
-      `${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-    );
-  }
+  if (!parsed.success) throw new SessionCorruptError(file, describeZodError(file, parsed.error));
   return parsed.data;
 }
 
@@ -108,42 +103,28 @@ async function readProgressFile(
   fs: StorageFs,
   file: string,
 ): Promise<{ file: ProgressFile; sha256: string }> {
-  let buffer: Buffer;
-  try {
-    buffer = await fs.readFile(file);
-  } catch (error) {
-    if (isErrnoException(error) && error.code === "ENOENT")
-      throw new SessionCorruptError(file, `${file} is missing`);
-    throw storageError(`reading ${file}`, error);
-  }
-  const sha256 = createHash("sha256").update(buffer).digest("hex");
-  let raw: unknown;
-  try {
-    raw = JSON.parse(buffer.toString("utf8"));
-  } catch {
-    throw new SessionCorruptError(file, `${file} is not valid JSON`);
-  }
-  const parsed = progressFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SessionCorruptError(
-      file,
-      `${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return { file: parsed.data, sha256 };
+  const buffer = await readRequired(fs, file);
+  const parsed = progressFileSchema.safeParse(parseJson(buffer, file));
+  if (!parsed.success) throw new SessionCorruptError(file, describeZodError(file, parsed.error));
+  return { file: parsed.data, sha256: createHash("sha256").update(buffer).digest("hex") };
 }
 
 /** Read a small JSON file; a missing or unparsable one is corruption named by path. */
 export async function readJson(fs: StorageFs, file: string): Promise<unknown> {
-  let buffer: Buffer;
+  return parseJson(await readRequired(fs, file), file);
+}
+
+async function readRequired(fs: StorageFs, file: string): Promise<Buffer> {
   try {
-    buffer = await fs.readFile(file);
+    return await fs.readFile(file);
   } catch (error) {
     if (isErrnoException(error) && error.code === "ENOENT")
       throw new SessionCorruptError(file, `${file} is missing`);
     throw storageError(`reading ${file}`, error);
   }
+}
+
+function parseJson(buffer: Buffer, file: string): unknown {
   try {
     return JSON.parse(buffer.toString("utf8"));
   } catch (error) {

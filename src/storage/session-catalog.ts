@@ -8,6 +8,7 @@ import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { legacySourceStats, legacyStatus } from "./legacy-status.js";
 import { SESSION_FILE, type SessionFile, type SourceStatus, sessionFileSchema } from "./session-files.js";
 import { type LockInfo, readSessionLock } from "./session-lock.js";
+import { describeZodError } from "./zod-problem.js";
 
 /**
  * Discovery and status of sessions, reading only the small files (session.json, checkpoint.json
@@ -156,11 +157,7 @@ async function readSessionFile(
   try {
     const parsed = sessionFileSchema.safeParse(JSON.parse(text));
     if (parsed.success) return { kind: "ok", file: parsed.data };
-    const issue = parsed.error.issues[0];
-    return {
-      kind: "corrupt",
-      problem: `${SESSION_FILE}: ${issue?.path.join(".") || "(root)"} ${issue?.message}`,
-    };
+    return { kind: "corrupt", problem: describeZodError(SESSION_FILE, parsed.error) };
   } catch {
     return { kind: "corrupt", problem: `${SESSION_FILE} is not valid JSON` };
   }

@@ -1,0 +1,332 @@
+import { setTimeout as delay } from "node:timers/promises";
+import type { RateLimiter } from "./rate-limiter.js";
+
+/** How a caller must treat a failed request. */
+export type HttpErrorKind = "not_found" | "transient" | "permanent" | "auth" | "budget_exhausted";
+
+/** Fields of an {@link HttpError}; the constructor redacts `url`. */
+export type HttpErrorInit = Pick<
+  HttpError,
+  "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt"
+>;
+
+/** A classified HTTP failure; its message, url and excerpt never contain an API key. */
+export class HttpError extends Error {
+  readonly kind: HttpErrorKind;
+  readonly status?: number;
+  readonly url: string;
+  readonly excerpt?: string;
+  readonly retryAfterMs?: number;
+  readonly resetsAt?: Date;
+
+  constructor(init: HttpErrorInit) {
+    super(init.message);
+    this.name = "HttpError";
+    this.kind = init.kind;
+    this.status = init.status;
+    this.url = redactUrl(init.url);
+    this.excerpt = init.excerpt;
+    this.retryAfterMs = init.retryAfterMs;
+    this.resetsAt = init.resetsAt;
+  }
+}
+
+/** Options of {@link createHttpClient}; `sleep`, `now` (wall clock, epoch ms) and `random` are for tests. */
+export interface HttpClientOptions {
+  version: string;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Sent on every request (`x-api-key`); key-like values are scrubbed from errors and events. */
+  headers?: Record<string, string>;
+  /** Appended to every URL (OpenAlex `api_key`); key-like values are scrubbed too. */
+  query?: Record<string, string>;
+  secrets?: readonly string[];
+  /** Each attempt takes a slot; a 429 slows it down, a success lets it recover. */
+  limiter?: RateLimiter;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  onEvent?: (event: HttpEvent) => void;
+}
+
+/** Per-request options; an aborted `signal` rethrows its reason as is, without retrying. */
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** A parsed 2xx JSON response. */
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  data: unknown;
+}
+
+/** A debug event; `url` is redacted. */
+export interface HttpEvent {
+  type: "retry" | "response" | "error";
+  method: string;
+  url: string;
+  attempt: number;
+  status?: number;
+  kind?: HttpErrorKind;
+  message?: string;
+  delayMs?: number;
+  durationMs?: number;
+}
+
+type Method = "GET" | "POST";
+
+/** The one HTTP seam of the API clients; every method throws {@link HttpError}. */
+export interface HttpClient {
+  /** GET and parse JSON. */
+  getJson(url: string, init?: RequestOptions): Promise<unknown>;
+  /** POST a JSON body and parse the JSON answer. */
+  postJson(url: string, body: unknown, init?: RequestOptions): Promise<unknown>;
+  /** Like getJson/postJson, also returning status and headers (e.g. X-RateLimit-Remaining). */
+  requestJson(method: Method, url: string, init?: RequestOptions & { body?: unknown }): Promise<JsonResponse>;
+}
+
+const SECRET_PARAM = /^(api[_-]?key|key|mailto|email|token|access_token)$/i;
+const SECRET_HEADER = /key|token|secret|authorization|cookie/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MINUTE_MS = 60_000;
+
+/** Replace the values of key, api_key, mailto and e-mail-like query params by `***`. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf("?");
+  if (q < 0) return url;
+  const end = url.includes("#", q) ? url.indexOf("#", q) : url.length;
+  const pairs = url.slice(q + 1, end).split("&");
+  const redacted = pairs.map((pair) => {
+    const [name = "", value] = pair.split("=", 2);
+    if (value === undefined || !(SECRET_PARAM.test(decode(name)) || EMAIL.test(decode(value)))) return pair;
+    return `${name}=***`;
+  });
+  return `${url.slice(0, q + 1)}${redacted.join("&")}${url.slice(end)}`;
+}
+
+/** Create the HTTP client: timeout, retries with full-jitter backoff, error classification, no secrets out. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { limiter, version } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  const [baseMs, capMs] = [options.baseDelayMs ?? 500, options.maxDelayMs ?? 30_000];
+  const sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const emit = options.onEvent ?? (() => {});
+  const secrets = [...(options.secrets ?? []), ...secretsOf(options.query, SECRET_PARAM)];
+  secrets.push(...secretsOf(options.headers, SECRET_HEADER));
+
+  async function requestJson(method: Method, rawUrl: string, init: RequestOptions & { body?: unknown } = {}) {
+    const allSecrets = [...secrets, ...secretsOf(init.headers, SECRET_HEADER)];
+    const scrub = (text: string): string => scrubText(text, allSecrets);
+    const url = withQuery(rawUrl, { ...options.query, ...init.query });
+    const safeUrl = scrub(redactUrl(url));
+    const fail: Fail = (kind, what, extra = {}) =>
+      new HttpError({ kind, url: safeUrl, message: scrub(`${method} ${safeUrl}: ${what}`), ...extra });
+    if (!URL.canParse(url)) throw fail("permanent", "invalid URL");
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "user-agent": `cf/${version} (+https://github.com/cf)`,
+      ...options.headers,
+      ...init.headers,
+    };
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const attemptTimeout = init.timeoutMs ?? timeoutMs;
+
+    async function attemptOnce(): Promise<JsonResponse> {
+      const signals = [AbortSignal.timeout(attemptTimeout), ...(init.signal ? [init.signal] : [])];
+      let res: Response | undefined;
+      let text: string;
+      try {
+        res = await fetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
+        // undici rejects here when the body is shorter than Content-Length or the socket closes mid-body.
+        text = await res.text();
+      } catch (error) {
+        if (init.signal?.aborted) throw init.signal.reason;
+        throw networkError(error, fail, attemptTimeout, res?.status);
+      }
+      const { status } = res;
+      const excerpt = scrub(text.replace(/\s+/g, " ").trim().slice(0, 200));
+      if (status >= 200 && status < 300) {
+        return { status, headers: res.headers, data: parseBody(res, text, excerpt, fail) };
+      }
+      const verdict = classify(status, res.headers, text, now());
+      const detail = `HTTP ${status}${excerpt ? ` ${jsonDetail(text) ?? excerpt}` : ""}`;
+      throw fail(verdict.kind, detail, { ...verdict, status, excerpt });
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const release = limiter ? await limiter.acquire() : undefined;
+      const started = now();
+      const event = { method, url: safeUrl, attempt };
+      let error: HttpError;
+      try {
+        const response = await attemptOnce();
+        limiter?.recordSuccess();
+        emit({ type: "response", ...event, status: response.status, durationMs: now() - started });
+        return response;
+      } catch (caught) {
+        if (!(caught instanceof HttpError)) throw caught;
+        error = caught;
+      } finally {
+        release?.();
+      }
+      const { kind, status, message } = error;
+      if (status !== undefined) emit({ type: "response", ...event, status, durationMs: now() - started });
+      if (status === 429) limiter?.slowDown();
+      if (kind !== "transient" || attempt >= maxAttempts) {
+        emit({ type: "error", ...event, kind, status, message });
+        throw error;
+      }
+      const backoff = random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
+      const delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
+      emit({ type: "retry", ...event, kind, status, message, delayMs });
+      await sleep(delayMs, init.signal).catch((e: unknown) => Promise.reject(init.signal?.reason ?? e));
+      if (init.signal?.aborted) throw init.signal.reason;
+    }
+  }
+
+  return {
+    requestJson,
+    getJson: async (url, init) => (await requestJson("GET", url, init)).data,
+    postJson: async (url, body, init) => (await requestJson("POST", url, { ...init, body })).data,
+  };
+}
+
+type Fail = (kind: HttpErrorKind, what: string, extra?: Partial<HttpErrorInit>) => HttpError;
+type Verdict = { kind: HttpErrorKind; retryAfterMs?: number; resetsAt?: Date };
+
+function classify(status: number, headers: Headers, text: string, nowMs: number): Verdict {
+  const retryAfterMs = parseRetryAfter(headers.get("retry-after"), nowMs);
+  if (status === 404 || status === 410) return { kind: "not_found" };
+  if (status === 401 || status === 403) return { kind: "auth" };
+  if ([500, 502, 503, 504].includes(status)) return { kind: "transient", retryAfterMs };
+  if (status !== 429) return { kind: "permanent" };
+  const toMidnight = untilMidnight(nowMs);
+  // A Retry-After running to about midnight UTC is OpenAlex's daily budget, not a per-second throttle.
+  // Under a minute it is cheaper to wait, which also keeps a throttle at 23:59:30 a throttle.
+  let budget =
+    retryAfterMs !== undefined &&
+    (retryAfterMs > 60 * MINUTE_MS || (retryAfterMs >= MINUTE_MS && retryAfterMs >= toMidnight - MINUTE_MS));
+  if (!budget) {
+    const json = tryJson(text);
+    const remaining = numberOf(headers.get("x-ratelimit-remaining") ?? json?.creditsRemaining);
+    const required = numberOf(headers.get("x-ratelimit-credits-required") ?? json?.creditsRequired);
+    budget =
+      remaining !== undefined && required !== undefined
+        ? remaining < required
+        : remaining === 0 && headers.has("x-ratelimit-limit");
+  }
+  if (!budget) return { kind: "transient", retryAfterMs };
+  const resetSeconds = numberOf(headers.get("x-ratelimit-reset"));
+  const resetMs = retryAfterMs ?? (resetSeconds === undefined ? toMidnight : resetSeconds * 1000);
+  return { kind: "budget_exhausted", retryAfterMs, resetsAt: new Date(nowMs + resetMs) };
+}
+
+// `status` is set when the headers arrived and the body then failed.
+function networkError(error: unknown, fail: Fail, timeoutMs: number, status?: number): HttpError {
+  const name = error instanceof Error ? error.name : "";
+  if (name === "TimeoutError" || name === "AbortError") {
+    return fail("transient", `timed out after ${timeoutMs} ms`, { status });
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const reason = [code, cause?.message ?? (error instanceof Error ? error.message : String(error))];
+  // undici reports every socket-level failure (reset, refused, closed mid-body) as a TypeError.
+  const kind = error instanceof TypeError || code !== undefined ? "transient" : "permanent";
+  const what = status === undefined ? "request failed" : "body cut short";
+  return fail(kind, `${what} (${reason.filter(Boolean).join(": ")})`, { status });
+}
+
+function parseBody(res: Response, text: string, excerpt: string, fail: Fail): unknown {
+  const type = res.headers.get("content-type") ?? "";
+  const extra = { status: res.status, excerpt };
+  if (res.status === 204 || (text === "" && type === "")) return null;
+  if (!/json/i.test(type) && !(type === "" && /^\s*[[{]/.test(text))) {
+    throw fail("permanent", `expected JSON, got ${type || "no content type"}: ${excerpt}`, extra);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    const position = Number(/position (\d+)/.exec(message)?.[1] ?? Number.NaN);
+    const cutShort = /end of JSON input/.test(message) || position >= text.trimEnd().length;
+    if (cutShort) throw fail("transient", "JSON body ended early", extra);
+    throw fail("permanent", `invalid JSON body: ${excerpt}`, extra);
+  }
+}
+
+function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+function untilMidnight(nowMs: number): number {
+  const d = new Date(nowMs);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - nowMs;
+}
+
+function numberOf(value: unknown): number | undefined {
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && value.trim()
+        ? Number(value)
+        : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function tryJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// S2 answers {"error": ...} or {"message": ...}; OpenAlex {"error", "message"}.
+function jsonDetail(text: string): string | undefined {
+  const json = tryJson(text);
+  const parts = [json?.error, json?.message].filter((p): p is string => typeof p === "string" && p !== "");
+  return parts.length > 0 ? parts.join(": ").slice(0, 200) : undefined;
+}
+
+function withQuery(url: string, query: Record<string, string | number | boolean | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
+  const extra = params.toString();
+  return extra === "" ? url : `${url}${url.includes("?") ? "&" : "?"}${extra}`;
+}
+
+function secretsOf(record: Record<string, string> | undefined, names: RegExp): string[] {
+  return Object.entries(record ?? {})
+    .filter(([k]) => names.test(k))
+    .map(([, v]) => v.replace(/^Bearer\s+/i, ""));
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets.filter((x) => x.length >= 4)) {
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
+  }
+  return out;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}

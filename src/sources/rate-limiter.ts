@@ -1,0 +1,126 @@
+import { performance } from "node:perf_hooks";
+
+/** Options of {@link createRateLimiter}. */
+export interface RateLimiterOptions {
+  /** Configured (maximum) request starts per second. */
+  ratePerSecond: number;
+  /** Requests allowed in flight at once (pipelining); default 16. */
+  maxInFlight?: number;
+  /** Floor for `slowDown()`; default ratePerSecond / 16. */
+  minRatePerSecond?: number;
+  /** 429s arriving within this window after a slowDown count once; default 1000 ms. */
+  slowDownCooldownMs?: number;
+  /** Monotonic clock in ms; default performance.now. */
+  now?: () => number;
+}
+
+/** A per-source limiter: evenly spaced starts, bounded in-flight requests, AIMD on 429s. */
+export interface RateLimiter {
+  /** Wait for a start slot; call the returned function once the request has finished. */
+  acquire(): Promise<() => void>;
+  /** Run `fn` in a slot and release it afterwards. */
+  schedule<T>(fn: () => Promise<T>): Promise<T>;
+  /** Halve the effective rate (not below the floor); call on a 429. */
+  slowDown(): void;
+  /** Record a success; outside the slowDown cooldown the rate recovers additively to the configured one. */
+  recordSuccess(): void;
+  /** The effective rate in requests per second. */
+  readonly currentRate: number;
+  /** Requests holding a slot right now. */
+  readonly inFlight: number;
+}
+
+// Each success gives back this share of the configured rate: from half to full in 10 successes.
+const RECOVERY_SHARE = 0.05;
+// A start this little behind schedule keeps the grid, so timer lateness does not lower the rate.
+const GRID_SLACK = 0.1;
+
+/** Create a limiter giving evenly spaced request starts at ≤ ratePerSecond; the first start is immediate. */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { ratePerSecond } = options;
+  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {
+    throw new RangeError(`ratePerSecond must be a positive number, got ${ratePerSecond}`);
+  }
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 16);
+  const minRate = Math.min(ratePerSecond, options.minRatePerSecond ?? ratePerSecond / 16);
+  const cooldownMs = options.slowDownCooldownMs ?? 1000;
+  const now = options.now ?? (() => performance.now());
+
+  const waiters: Array<(release: () => void) => void> = [];
+  let rate = ratePerSecond;
+  let inFlight = 0;
+  let nextStart = Number.NEGATIVE_INFINITY;
+  let lastSlowDown = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+
+  const makeRelease = (): (() => void) => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      inFlight--;
+      pump();
+    };
+  };
+
+  // Starts queued requests whose time has come; the queue is FIFO, so a slowDown applies to all waiters.
+  const pump = (): void => {
+    while (waiters.length > 0 && inFlight < maxInFlight) {
+      const t = now();
+      if (t < nextStart) {
+        if (timer === undefined) {
+          timer = setTimeout(
+            () => {
+              timer = undefined;
+              pump();
+            },
+            Math.max(1, Math.ceil(nextStart - t)),
+          );
+        }
+        return;
+      }
+      const interval = 1000 / rate;
+      nextStart = (t - nextStart <= interval * GRID_SLACK ? nextStart : t) + interval;
+      inFlight++;
+      waiters.shift()!(makeRelease());
+    }
+  };
+
+  const limiter: RateLimiter = {
+    acquire() {
+      return new Promise((resolve) => {
+        waiters.push(resolve);
+        pump();
+      });
+    },
+    async schedule(fn) {
+      const release = await limiter.acquire();
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    },
+    slowDown() {
+      const t = now();
+      if (t - lastSlowDown < cooldownMs) return;
+      lastSlowDown = t;
+      const oldInterval = 1000 / rate;
+      rate = Math.max(minRate, rate / 2);
+      // Push the already planned next start out to the new spacing.
+      if (Number.isFinite(nextStart)) nextStart += 1000 / rate - oldInterval;
+    },
+    recordSuccess() {
+      // Successes of requests that were already in flight at the last 429 say nothing new.
+      if (now() - lastSlowDown < cooldownMs) return;
+      rate = Math.min(ratePerSecond, rate + ratePerSecond * RECOVERY_SHARE);
+    },
+    get currentRate() {
+      return rate;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+  };
+  return limiter;
+}

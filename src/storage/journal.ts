@@ -8,7 +8,7 @@ import type { StorageFs, WritableFile } from "./fs.js";
 /**
  * The append-only journal of completed batches (`journal.jsonl`), so that work between two snapshots
  * survives a crash. Each line frames its payload: `{"seq":N,"len":L,"sha":"<16 hex>","p":<payload>}`
- * where `len` is the payload's byte length and `sha` the first 16 hex digits of its sha256
+ * where `len` is the payload's byte length and `sha` the first 16 hex digits of sha256("<seq>:<payload>")
  * (reliability §2.5). A torn tail is dropped; a bad line followed by a good one is corruption.
  */
 
@@ -29,14 +29,15 @@ export interface JournalContents<T> {
   tornTail?: { bytes: number; line: number };
 }
 
-function digest(payload: string): string {
-  return createHash("sha256").update(payload, "utf8").digest("hex").slice(0, 16);
+/** Covers the sequence number too, so a flipped digit in `seq` is caught like one in the payload. */
+function digest(seq: number, payload: string): string {
+  return createHash("sha256").update(`${seq}:${payload}`, "utf8").digest("hex").slice(0, 16);
 }
 
 /** One framed journal line (with its newline) for a payload. */
 export function frameJournalLine(seq: number, payload: unknown): string {
   const text = JSON.stringify(payload);
-  return `{"seq":${seq},"len":${Buffer.byteLength(text, "utf8")},"sha":"${digest(text)}","p":${text}}\n`;
+  return `{"seq":${seq},"len":${Buffer.byteLength(text, "utf8")},"sha":"${digest(seq, text)}","p":${text}}\n`;
 }
 
 function parseLine<T>(line: string, schema: z.ZodType<T>): JournalEntry<T> | string {
@@ -44,7 +45,7 @@ function parseLine<T>(line: string, schema: z.ZodType<T>): JournalEntry<T> | str
   if (!match) return "not a journal record";
   const [, seq, len, sha, text] = match as unknown as [string, string, string, string, string];
   if (Buffer.byteLength(text, "utf8") !== Number(len)) return "length mismatch";
-  if (digest(text) !== sha) return "checksum mismatch";
+  if (digest(Number(seq), text) !== sha) return "checksum mismatch";
   let raw: unknown;
   try {
     raw = JSON.parse(text);

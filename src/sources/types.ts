@@ -1,0 +1,36 @@
+import type { Paper } from "../model/paper.js";
+import type { PaperUpdate } from "../model/paper-update.js";
+import type { SourceName } from "../model/records.js";
+
+/**
+ * The contract every API client implements. The engine plans batches with `planBatches`, runs each
+ * through `lookupBatch` at the source's rate, journals the result, and never sees HTTP details.
+ */
+
+/** What one lookup found for one paper. */
+export type LookupResult =
+  | { paper_id: string; outcome: "matched"; update: PaperUpdate }
+  | { paper_id: string; outcome: "not_found" }
+  /** Still failing after the HTTP layer's retries (transient) or refused (permanent): retried on resume. */
+  | { paper_id: string; outcome: "failed"; error: string };
+
+export interface BatchResult {
+  /** One result per paper of the batch, in the batch's order. */
+  results: LookupResult[];
+  /** HTTP requests made for this batch, retries included. */
+  apiCalls: number;
+}
+
+export interface SourceClient {
+  readonly name: SourceName;
+  /**
+   * Split papers into request batches: papers with a DOI or arXiv id together (up to the API's
+   * batch size), title-only papers one per batch. Deterministic for a given input order.
+   */
+  planBatches(papers: readonly Paper[]): Paper[][];
+  /**
+   * Look up one planned batch. Per-paper failures are results, not exceptions. Throws `HttpError`
+   * only for errors that stop the whole source: kind `auth` or `budget_exhausted`.
+   */
+  lookupBatch(batch: readonly Paper[], signal?: AbortSignal): Promise<BatchResult>;
+}

@@ -1,0 +1,78 @@
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { StorageError } from "../../src/errors.js";
+import { isTempFileName, writeFileAtomic } from "../../src/storage/atomic-write.js";
+import { type MutatingOp, nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
+import { testdir } from "../helpers/testdir.js";
+
+function errno(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: injected`), { code });
+}
+
+describe("writeFileAtomic", () => {
+  it("follows the crash-safe order: open, write, fsync, close, rename, fsync dir", async () => {
+    const dir = await testdir();
+    const trace: string[] = [];
+    const fs = withOpHook(nodeStorageFs, (op, p) => {
+      trace.push(
+        `${op}:${path.basename(p) === path.basename(dir) ? "<dir>" : isTempFileName(path.basename(p)) ? "<tmp>" : path.basename(p)}`,
+      );
+    });
+    const target = path.join(dir, "f.json");
+    const written = await writeFileAtomic(fs, target, "hello");
+    expect(trace).toEqual([
+      "open:<tmp>",
+      "write:<tmp>",
+      "fsync:<tmp>",
+      "close:<tmp>",
+      "rename:f.json",
+      "dirsync:<dir>",
+    ]);
+    expect(await readFile(target, "utf8")).toBe("hello");
+    expect(written).toEqual({
+      bytes: 5,
+      sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+    });
+  });
+
+  it("streams chunks (an async iterable) and hashes what it wrote", async () => {
+    const dir = await testdir();
+    async function* chunks() {
+      for (let i = 0; i < 3000; i += 1) yield `${"x".repeat(999)}\n`;
+    }
+    const written = await writeFileAtomic(nodeStorageFs, path.join(dir, "big"), chunks());
+    expect(written.bytes).toBe(3_000_000);
+    expect((await readFile(path.join(dir, "big"))).length).toBe(3_000_000);
+  });
+
+  const ops: MutatingOp[] = ["open", "write", "fsync", "close", "rename"];
+  for (const failing of ops) {
+    for (const code of ["ENOSPC", "EIO"]) {
+      it(`keeps the old file and leaves no temp file when ${failing} fails with ${code}`, async () => {
+        const dir = await testdir();
+        const target = path.join(dir, "f.json");
+        await writeFile(target, "old");
+        const fs = withOpHook(nodeStorageFs, (op) => {
+          if (op === failing) throw errno(code);
+        });
+        const error = await writeFileAtomic(fs, target, "new content").catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageError);
+        expect((error as Error).message).toMatch(
+          code === "ENOSPC" ? /^disk full while writing/ : /^I\/O error while writing/,
+        );
+        expect(await readFile(target, "utf8")).toBe("old");
+        expect(await readdir(dir)).toEqual(["f.json"]);
+      });
+    }
+  }
+
+  it("never shares a temp file between two concurrent writers of one target", async () => {
+    const dir = await testdir();
+    const target = path.join(dir, "f.json");
+    const contents = Array.from({ length: 50 }, (_, i) => `{"writer":${i}}`);
+    await Promise.all(contents.map((c) => writeFileAtomic(nodeStorageFs, target, c)));
+    expect(contents).toContain(await readFile(target, "utf8"));
+    expect(await readdir(dir)).toEqual(["f.json"]);
+  });
+});

@@ -103,6 +103,7 @@ export async function readPapersFile(fs: StorageFs, file: string): Promise<Paper
     }
   } finally {
     lines.close();
+    stream.destroy(); // also on early exits, so the descriptor is never left to the garbage collector
   }
   if (state !== "done") throw corrupt(lineNo, "the file ends before the papers list is closed (truncated?)");
   if (metadata && metadata.total_papers !== papers.length) {

@@ -43,6 +43,8 @@ export interface HttpClientOptions {
   /** Appended to every URL (OpenAlex `api_key`); key-like values are scrubbed too. */
   query?: Record<string, string>;
   secrets?: readonly string[];
+  /** Treat 403 as a throttle (retried like a 429), as OpenAlex documents it; otherwise 403 is `auth`. */
+  forbiddenIsThrottle?: boolean;
   /** Each attempt takes a slot; a 429 slows it down, a success lets it recover. */
   limiter?: RateLimiter;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -158,7 +160,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (status >= 200 && status < 300) {
         return { status, headers: res.headers, data: parseBody(res, text, excerpt, fail) };
       }
-      const verdict = classify(status, res.headers, text, now());
+      const verdict =
+        status === 403 && options.forbiddenIsThrottle
+          ? classify(429, res.headers, text, now())
+          : classify(status, res.headers, text, now());
       const detail = `HTTP ${status}${excerpt ? ` ${jsonDetail(text) ?? excerpt}` : ""}`;
       throw fail(verdict.kind, detail, { ...verdict, status, excerpt });
     }

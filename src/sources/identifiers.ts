@@ -5,11 +5,18 @@ import type { Paper } from "../model/paper.js";
 /** A DOI in canonical form: lowercase, without `https://doi.org/` or `doi:`; undefined when empty. */
 export function normalizeDoi(doi: string | null | undefined): string | undefined {
   if (!doi) return undefined;
-  const bare = doi
+  let bare = doi
     .trim()
-    .replace(/^https?:\/\/(dx\.)?doi\.org\//i, "")
-    .replace(/^doi:\s*/i, "")
-    .toLowerCase();
+    .replace(/^(https?:\/\/)?(www\.|dx\.)?doi\.org\//i, "")
+    .replace(/^doi:\s*/i, "");
+  if (/%[0-9a-f]{2}/i.test(bare)) {
+    try {
+      bare = decodeURIComponent(bare);
+    } catch {
+      // not valid percent-encoding: keep it as written
+    }
+  }
+  bare = bare.toLowerCase();
   return bare.startsWith("10.") ? bare : undefined;
 }
 
@@ -18,7 +25,7 @@ export function normalizeArxivId(id: string | null | undefined): string | undefi
   if (!id) return undefined;
   const bare = id
     .trim()
-    .replace(/^https?:\/\/arxiv\.org\/(abs|pdf)\//i, "")
+    .replace(/^(https?:\/\/)?(www\.|export\.)?arxiv\.org\/(abs|pdf)\//i, "")
     .replace(/^arxiv:\s*/i, "")
     .replace(/\.pdf$/i, "")
     .replace(/v\d+$/i, "");

@@ -27,7 +27,7 @@ import {
 } from "./session-files.js";
 import { generateSessionId, validateSessionId } from "./session-id.js";
 import { acquireSessionLock, type SessionLock } from "./session-lock.js";
-import { SessionState } from "./session-state.js";
+import { type InputChanges, SessionState } from "./session-state.js";
 
 /**
  * One consolidation session on disk (reliability §2.4, §2.5, §6):
@@ -99,6 +99,7 @@ export class CheckpointManager {
   /** Warnings from opening (recovered backup, torn journal tail...), for the caller to show. */
   readonly warnings: string[] = [];
   private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   readonly sessionId: string;
   readonly sessionDir: string;
@@ -106,13 +107,14 @@ export class CheckpointManager {
   private readonly fs: StorageFs;
   private readonly now: () => Date;
   private readonly lock: SessionLock;
-  private readonly session: SessionFile;
+  private session: SessionFile;
   private readonly journal: JournalWriter;
   private generation: number;
   private nextSeq: number;
   private lastCheckpointText: string | undefined;
   private completedAt: string | null;
   private outputFile: string | null;
+  private lastCheckpointAt: string | undefined;
 
   private constructor(init: ManagerInit) {
     this.sessionId = init.sessionId;
@@ -244,6 +246,7 @@ export class CheckpointManager {
         outputFile: loaded.checkpoint.output_file,
       });
       manager.warnings.push(...loaded.warnings);
+      manager.lastCheckpointAt = loaded.checkpoint.last_checkpoint_time;
       return manager;
     } catch (error) {
       await lock.release().catch(() => undefined);
@@ -257,6 +260,11 @@ export class CheckpointManager {
 
   get sessionFile(): SessionFile {
     return this.session;
+  }
+
+  /** When the last snapshot was committed (ISO), if any. */
+  get lastCheckpointTime(): string | undefined {
+    return this.lastCheckpointAt;
   }
 
   get currentGeneration(): number {
@@ -273,7 +281,11 @@ export class CheckpointManager {
   }
 
   /** Journal a completed batch (fsynced), then apply it. Returns how many records were added. */
-  async recordBatch(batch: BatchInput): Promise<number> {
+  recordBatch(batch: BatchInput): Promise<number> {
+    return this.serial(() => this.appendBatch(batch));
+  }
+
+  private async appendBatch(batch: BatchInput): Promise<number> {
     const entry: JournalPayload = {
       type: "batch",
       source: batch.source,
@@ -290,22 +302,34 @@ export class CheckpointManager {
   }
 
   /** Journal a source status change (e.g. budget exhausted), then apply it. */
-  async setSourceStatus(
+  setSourceStatus(
     source: SourceName,
     status: SourceStatus,
     lastError: string | null = null,
     resetsAt: string | null = null,
   ): Promise<void> {
-    const entry: JournalPayload = {
-      type: "source_status",
-      source,
-      at: this.now().toISOString(),
-      status,
-      last_error: lastError,
-      resets_at: resetsAt,
-    };
-    await this.append(entry);
-    this.state.applyToCounters(entry);
+    return this.serial(async () => {
+      const entry: JournalPayload = {
+        type: "source_status",
+        source,
+        at: this.now().toISOString(),
+        status,
+        last_error: lastError,
+        resets_at: resetsAt,
+      };
+      await this.append(entry);
+      this.state.applyToCounters(entry);
+    });
+  }
+
+  /**
+   * Run session mutations one at a time: journal appends must not interleave, and a snapshot must
+   * not race an append (the append would land in the journal the snapshot is about to empty).
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async append(entry: JournalPayload): Promise<void> {
@@ -319,7 +343,11 @@ export class CheckpointManager {
    * Write a new generation: data files first, then checkpoint.json as the single commit point,
    * then empty the journal. On failure the previous generation stays intact and loadable.
    */
-  async snapshot(): Promise<{ generation: number; durationMs: number }> {
+  snapshot(): Promise<{ generation: number; durationMs: number }> {
+    return this.serial(() => this.writeSnapshot());
+  }
+
+  private async writeSnapshot(): Promise<{ generation: number; durationMs: number }> {
     this.assertOpen();
     const started = performance.now();
     const generation = this.generation + 1;
@@ -343,6 +371,7 @@ export class CheckpointManager {
       journal_seq: journalSeq,
       sources: Object.fromEntries([...this.state.outcomes].map(([s, m]) => [s, Object.fromEntries(m)])),
       errors: Object.fromEntries([...this.state.errors].map(([s, m]) => [s, Object.fromEntries(m)])),
+      input_hashes: Object.fromEntries(this.state.inputHashes),
     };
     const progressRef = await writeFileAtomic(
       this.fs,
@@ -382,6 +411,7 @@ export class CheckpointManager {
     }
     await writeFileAtomic(this.fs, path.join(this.sessionDir, CHECKPOINT_FILE), text);
     this.lastCheckpointText = text;
+    this.lastCheckpointAt = savedAt;
     this.generation = generation;
     // Committed. Emptying the journal is only housekeeping: its records are all at or below journal_seq.
     await writeFileAtomic(this.fs, path.join(this.sessionDir, JOURNAL_FILE), "");
@@ -389,16 +419,42 @@ export class CheckpointManager {
     return { generation, durationMs: performance.now() - started };
   }
 
+  /**
+   * Adopt a changed input file (see SessionState.reconcile): records the new file in session.json
+   * and commits the change with a snapshot.
+   */
+  adoptInput(input: { file: string; sha256: string; papers: Paper[] }): Promise<InputChanges> {
+    return this.serial(async () => {
+      const changes = this.state.reconcile(input.papers);
+      this.session = {
+        ...this.session,
+        input_file: path.resolve(input.file),
+        input_sha256: input.sha256,
+        input_papers: input.papers.length,
+      };
+      await writeFileAtomic(
+        this.fs,
+        path.join(this.sessionDir, SESSION_FILE),
+        `${JSON.stringify(this.session, null, 2)}\n`,
+      );
+      await this.writeSnapshot();
+      return changes;
+    });
+  }
+
   /** Mark the session completed (it stops being resumable) with a final snapshot. */
-  async complete(outputFile: string): Promise<void> {
-    this.completedAt = this.now().toISOString();
-    this.outputFile = path.resolve(outputFile);
-    await this.snapshot();
+  complete(outputFile: string): Promise<void> {
+    return this.serial(async () => {
+      this.completedAt = this.now().toISOString();
+      this.outputFile = path.resolve(outputFile);
+      await this.writeSnapshot();
+    });
   }
 
   /** Close the journal and release the lock; safe to call more than once. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.queue;
     this.closed = true;
     await this.journal.close();
     await this.lock.release();

@@ -169,7 +169,7 @@ function checkDataFile(
 }
 
 function buildState(papers: Paper[], checkpoint: Checkpoint, progress: ProgressFile): SessionState {
-  const state = new SessionState(papers, []);
+  const state = new SessionState(papers, [], progress.input_hashes);
   for (const [source, saved] of Object.entries(checkpoint.sources)) {
     const name = source as keyof typeof checkpoint.sources;
     state.addSource(name, saved.status);

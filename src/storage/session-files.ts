@@ -100,5 +100,7 @@ export const progressFileSchema = z.object({
   sources: z.partialRecord(sourceNameSchema, z.record(z.string(), paperOutcomeSchema)),
   /** Last error per failed paper, so the summary can list them. */
   errors: z.partialRecord(sourceNameSchema, z.record(z.string(), z.string())).default({}),
+  /** Short hash of each paper as it was in the input file, to detect input changes on resume. */
+  input_hashes: z.record(z.string(), z.string()).default({}),
 });
 export type ProgressFile = z.infer<typeof progressFileSchema>;

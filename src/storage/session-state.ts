@@ -1,8 +1,21 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../model/canonical-json.js";
 import type { Paper } from "../model/paper.js";
 import { applyPaperUpdate } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import type { JournalPayload } from "./journal-entries.js";
 import type { PaperOutcome, SourceState, SourceStatus } from "./session-files.js";
+
+export interface InputChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** Short hash of a paper's input form (before any enrichment). */
+export function inputHash(paper: Paper): string {
+  return createHash("sha256").update(canonicalJson(paper)).digest("hex").slice(0, 16);
+}
 
 /**
  * The in-memory state of a session: papers in input order, each source's per-paper outcomes and
@@ -18,10 +31,58 @@ export class SessionState {
     Omit<SourceState, "papers_done" | "papers_enriched" | "papers_not_found" | "papers_failed">
   >();
 
-  constructor(papers: Paper[], sources: readonly SourceName[]) {
+  /** Hash of each paper as it was in the input, to tell what changed when the input file changes. */
+  readonly inputHashes = new Map<string, string>();
+
+  constructor(papers: Paper[], sources: readonly SourceName[], inputHashes?: Record<string, string>) {
     this.papers = papers;
-    for (const paper of papers) this.byId.set(paper.paper_id, paper);
+    for (const paper of papers) {
+      this.byId.set(paper.paper_id, paper);
+      this.inputHashes.set(paper.paper_id, inputHashes?.[paper.paper_id] ?? inputHash(paper));
+    }
     for (const source of sources) this.addSource(source, "in_progress");
+  }
+
+  /**
+   * Bring the session in line with a changed input file: added papers join (to be looked up),
+   * removed ones leave, changed ones are replaced by their new version and looked up again.
+   * Unchanged papers keep everything they gained. Input order is the new file's.
+   */
+  reconcile(input: readonly Paper[]): InputChanges {
+    const changes: InputChanges = { added: [], removed: [], changed: [] };
+    const incoming = new Set(input.map((p) => p.paper_id));
+    for (const paper of this.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
+    const next: Paper[] = [];
+    for (const paper of input) {
+      const hash = inputHash(paper);
+      const existing = this.byId.get(paper.paper_id);
+      if (existing && this.inputHashes.get(paper.paper_id) === hash) {
+        next.push(existing);
+        continue;
+      }
+      (existing ? changes.changed : changes.added).push(paper.paper_id);
+      next.push(paper);
+      this.inputHashes.set(paper.paper_id, hash);
+      this.forget(paper.paper_id);
+    }
+    for (const id of changes.removed) {
+      this.inputHashes.delete(id);
+      this.forget(id);
+    }
+    this.papers.splice(0, this.papers.length, ...next);
+    this.byId.clear();
+    for (const paper of next) this.byId.set(paper.paper_id, paper);
+    return changes;
+  }
+
+  /** The input hash of a paper (for previews). */
+  hashOf(paper: Paper): string {
+    return inputHash(paper);
+  }
+
+  private forget(paperId: string): void {
+    for (const outcomes of this.outcomes.values()) outcomes.delete(paperId);
+    for (const errors of this.errors.values()) errors.delete(paperId);
   }
 
   /** Track a source (new sources start from scratch). */

@@ -175,6 +175,18 @@ describe("createHttpClient: classification", () => {
     expect(log).toHaveLength(1);
   });
 
+  it("retries a 403 as a throttle when forbiddenIsThrottle is set (OpenAlex)", async () => {
+    const forbidden = {
+      status: 403,
+      body: { error: "Forbidden", message: "rate limit exceeded; slow down" },
+    };
+    const { client, url, log } = await setup([forbidden, { body: { ok: true } }], {
+      forbiddenIsThrottle: true,
+    });
+    expect(await client.getJson(url)).toEqual({ ok: true });
+    expect(log).toHaveLength(2);
+  });
+
   it("turns the HTML 404 into not_found with a short excerpt", async () => {
     const { client, url } = await setup([{ status: 404, headers: HTML, body: OPENALEX_404_HTML }]);
     const error = await failure(client.getJson(url));

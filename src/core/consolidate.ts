@@ -1,0 +1,188 @@
+import type { LoadedInput } from "../model/input-file.js";
+import type { SourceName } from "../model/records.js";
+import type { SourceClient } from "../sources/types.js";
+import { CheckpointManager } from "../storage/checkpoint-manager.js";
+import { defaultStorageFs, type StorageFs } from "../storage/fs.js";
+import type { InputChanges } from "../storage/session-state.js";
+import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
+import { writeOutputFile } from "./output-file.js";
+import { type ConsolidationStats, computeStats } from "./stats.js";
+
+/** One `cf consolidate` run: open or create the session, run the engine, write the output. */
+
+export type SessionChoice = { kind: "new"; sessionId?: string } | { kind: "resume"; sessionId: string };
+
+export interface ResumeInfo {
+  sessionId: string;
+  generation: number;
+  papers: number;
+  records: number;
+  lastCheckpoint: string | undefined;
+  perSource: Array<{ source: SourceName; done: number; failed: number }>;
+  warnings: string[];
+}
+
+export interface ConsolidateCallbacks extends EngineCallbacks {
+  /** A session was resumed: what it holds. */
+  onResume?(info: ResumeInfo): void;
+  /** The input differs from the session's: return true to adopt the change. */
+  confirmInputChange?(changes: InputChanges): Promise<boolean>;
+  onSessionReady?(info: { sessionId: string; sessionDir: string; resumed: boolean }): void;
+}
+
+export interface ConsolidateRequest {
+  input: LoadedInput;
+  baseDir: string;
+  session: SessionChoice;
+  clients: readonly SourceClient[];
+  outputFile: string;
+  checkpointIntervalMinutes: number;
+  /** The run's options to record in session.json (secrets are dropped there too). */
+  options: Record<string, unknown>;
+  signal?: AbortSignal;
+  graceMs?: number;
+  concurrency?: number;
+  callbacks?: ConsolidateCallbacks;
+  fs?: StorageFs;
+  now?: () => Date;
+}
+
+export interface ConsolidateResult {
+  sessionId: string;
+  sessionDir: string;
+  engine: EngineResult;
+  /** Output written (false when interrupted or when the input change was declined). */
+  outputWritten: boolean;
+  /** Every source finished every paper: the session is marked completed. */
+  complete: boolean;
+  declinedInputChange: boolean;
+  stats: ConsolidationStats;
+}
+
+/** Run (or continue) a consolidation end to end. The session lock is released on every path. */
+export async function consolidate(request: ConsolidateRequest): Promise<ConsolidateResult> {
+  const fs = request.fs ?? defaultStorageFs();
+  const now = request.now ?? (() => new Date());
+  const { input, callbacks = {} } = request;
+  const sources = request.clients.map((c) => c.name);
+  const manager =
+    request.session.kind === "resume"
+      ? await CheckpointManager.open({
+          baseDir: request.baseDir,
+          sessionId: request.session.sessionId,
+          fs,
+          now,
+          options: request.options,
+        })
+      : await CheckpointManager.create({
+          baseDir: request.baseDir,
+          ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
+          inputFile: input.file,
+          inputSha256: input.sha256,
+          papers: input.papers,
+          sources,
+          checkpointIntervalMinutes: request.checkpointIntervalMinutes,
+          options: request.options,
+          fs,
+          now,
+        });
+  try {
+    callbacks.onSessionReady?.({
+      sessionId: manager.sessionId,
+      sessionDir: manager.sessionDir,
+      resumed: request.session.kind === "resume",
+    });
+    if (request.session.kind === "resume") {
+      callbacks.onResume?.(resumeInfo(manager, sources));
+      if (manager.sessionFile.input_sha256 !== input.sha256) {
+        const preview = previewChanges(manager, input);
+        const anyChange = preview.added.length + preview.removed.length + preview.changed.length > 0;
+        if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
+          return declined(manager, input);
+        }
+        await manager.adoptInput(input);
+      }
+    }
+    const engine = await runEngine({
+      manager,
+      clients: request.clients,
+      checkpointIntervalMs: request.checkpointIntervalMinutes * 60_000,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.graceMs !== undefined ? { graceMs: request.graceMs } : {}),
+      ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
+      callbacks,
+    });
+    const stats = computeStats(manager.papers, engine.sources, engine.durationMs);
+    const complete =
+      !engine.interrupted && sources.every((s) => manager.sourceState(s).status === "completed");
+    if (!engine.interrupted) {
+      const metadata = {
+        timestamp: now().toISOString(),
+        session_id: manager.sessionId,
+        input_file: input.file,
+        sources,
+        complete,
+        stats,
+      };
+      await writeOutputFile(fs, request.outputFile, metadata, manager.papers);
+      if (complete) await manager.complete(request.outputFile);
+    }
+    return {
+      sessionId: manager.sessionId,
+      sessionDir: manager.sessionDir,
+      engine,
+      outputWritten: !engine.interrupted,
+      complete,
+      declinedInputChange: false,
+      stats,
+    };
+  } finally {
+    await manager.close();
+  }
+}
+
+function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]): ResumeInfo {
+  let records = 0;
+  for (const paper of manager.papers) {
+    records += paper.citations.length + paper.abstracts.length + paper.urls.length + paper.identifiers.length;
+  }
+  return {
+    sessionId: manager.sessionId,
+    generation: manager.currentGeneration,
+    papers: manager.papers.length,
+    records,
+    lastCheckpoint: manager.lastCheckpointTime,
+    perSource: sources.map((source) => {
+      const state = manager.sourceState(source);
+      return { source, done: state.papers_done, failed: state.papers_failed };
+    }),
+    warnings: manager.warnings,
+  };
+}
+
+/** What adopting the input would change, without changing anything. */
+function previewChanges(manager: CheckpointManager, input: LoadedInput): InputChanges {
+  const { inputHashes } = manager.state;
+  const incoming = new Set(input.papers.map((p) => p.paper_id));
+  const changes: InputChanges = { added: [], removed: [], changed: [] };
+  for (const paper of manager.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
+  for (const paper of input.papers) {
+    const known = inputHashes.get(paper.paper_id);
+    if (known === undefined) changes.added.push(paper.paper_id);
+    else if (known !== manager.state.hashOf(paper)) changes.changed.push(paper.paper_id);
+  }
+  return changes;
+}
+
+function declined(manager: CheckpointManager, input: LoadedInput): ConsolidateResult {
+  const engine: EngineResult = { interrupted: false, stops: [], sources: {}, durationMs: 0, snapshotMs: 0 };
+  return {
+    sessionId: manager.sessionId,
+    sessionDir: manager.sessionDir,
+    engine,
+    outputWritten: false,
+    complete: false,
+    declinedInputChange: true,
+    stats: computeStats(input.papers, {}, 0),
+  };
+}

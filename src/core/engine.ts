@@ -1,0 +1,206 @@
+import type { SourceName } from "../model/records.js";
+import { HttpError } from "../sources/http.js";
+import type { BatchResult, SourceClient } from "../sources/types.js";
+import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
+import type { SourceState } from "../storage/session-files.js";
+
+/**
+ * The consolidation engine: every source runs concurrently through its pending papers in planned
+ * batches (several in flight; the client's rate limiter spaces the requests). A batch counts only
+ * once its result is journaled. Snapshots are written on a timer and at the end. No terminal
+ * here: progress goes to callbacks.
+ */
+
+export interface SourceProgress {
+  source: SourceName;
+  total: number;
+  /** Papers done (matched or not found) when this run started. */
+  doneAtStart: number;
+  done: number;
+  enriched: number;
+  notFound: number;
+  failed: number;
+  apiCalls: number;
+}
+
+export interface SourceStop {
+  source: SourceName;
+  kind: "auth" | "budget_exhausted" | "error";
+  message: string;
+  resetsAt?: Date;
+}
+
+export interface EngineCallbacks {
+  onProgress?(progress: SourceProgress): void;
+  onSnapshot?(event: { generation: number; durationMs: number; reason: "interval" | "final" }): void;
+  onSourceStopped?(stop: SourceStop): void;
+}
+
+export interface EngineOptions {
+  manager: CheckpointManager;
+  clients: readonly SourceClient[];
+  /** 0 disables periodic snapshots (the final one is always written). */
+  checkpointIntervalMs: number;
+  /** Aborting it stops the run: no new batches; in-flight ones get `graceMs` to finish. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  /** Batches in flight per source. */
+  concurrency?: number;
+  callbacks?: EngineCallbacks;
+}
+
+export interface EngineResult {
+  interrupted: boolean;
+  stops: SourceStop[];
+  sources: Partial<Record<SourceName, SourceState>>;
+  durationMs: number;
+  /** Time spent writing snapshots, including the final one. */
+  snapshotMs: number;
+}
+
+/** Run all sources to the end (or until interrupted) and write the final snapshot. */
+export async function runEngine(options: EngineOptions): Promise<EngineResult> {
+  const { manager, callbacks = {} } = options;
+  const started = performance.now();
+  const hardStop = new AbortController();
+  const stops: SourceStop[] = [];
+  let snapshotMs = 0;
+  let fatal: unknown;
+  const fail = (error: unknown) => {
+    fatal ??= error;
+    hardStop.abort(error);
+  };
+  const snapshot = async (reason: "interval" | "final") => {
+    const result = await manager.snapshot();
+    snapshotMs += result.durationMs;
+    callbacks.onSnapshot?.({ ...result, reason });
+  };
+  const timer =
+    options.checkpointIntervalMs > 0
+      ? setInterval(() => {
+          snapshot("interval").catch(fail);
+        }, options.checkpointIntervalMs)
+      : undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    graceTimer = setTimeout(() => hardStop.abort(new Error("interrupted")), options.graceMs ?? 5000);
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  try {
+    await Promise.all(
+      options.clients.map((client) =>
+        runSource(client, options, hardStop.signal, (stop) => {
+          stops.push(stop);
+          callbacks.onSourceStopped?.(stop);
+        }).catch(fail),
+      ),
+    );
+  } finally {
+    if (timer) clearInterval(timer);
+    if (graceTimer) clearTimeout(graceTimer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  if (fatal !== undefined) throw fatal;
+  await snapshot("final");
+  const sources: Partial<Record<SourceName, SourceState>> = {};
+  for (const client of options.clients) sources[client.name] = manager.sourceState(client.name);
+  return {
+    interrupted: options.signal?.aborted ?? false,
+    stops,
+    sources,
+    durationMs: performance.now() - started,
+    snapshotMs,
+  };
+}
+
+async function runSource(
+  client: SourceClient,
+  options: EngineOptions,
+  hardStop: AbortSignal,
+  onStop: (stop: SourceStop) => void,
+): Promise<void> {
+  const { manager } = options;
+  const source = client.name;
+  manager.addSource(source);
+  const initial = manager.sourceState(source);
+  if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
+  const batches = client.planBatches(manager.state.pendingPapers(source));
+  const progress = (): SourceProgress => {
+    const state = manager.sourceState(source);
+    return {
+      source,
+      total: manager.papers.length,
+      doneAtStart: initial.papers_done,
+      done: state.papers_done,
+      enriched: state.papers_enriched,
+      notFound: state.papers_not_found,
+      failed: state.papers_failed,
+      apiCalls: state.api_calls,
+    };
+  };
+  options.callbacks?.onProgress?.(progress());
+  let next = 0;
+  let stopped = false;
+  const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
+  const worker = async () => {
+    while (!stopping() && next < batches.length) {
+      const batch = batches[next++] ?? [];
+      let result: BatchResult;
+      try {
+        result = await client.lookupBatch(batch, hardStop);
+      } catch (error) {
+        if (hardStop.aborted) return; // abandoned in flight: not journaled, redone on resume
+        const stop = toStop(source, error);
+        if (!stopped) {
+          stopped = true;
+          const status = stop.kind === "budget_exhausted" ? "budget_exhausted" : "failed";
+          await manager.setSourceStatus(source, status, stop.message, stop.resetsAt?.toISOString() ?? null);
+          onStop(stop);
+        }
+        return;
+      }
+      await manager.recordBatch(toBatchInput(source, result));
+      options.callbacks?.onProgress?.(progress());
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  if (stopped || stopping()) return;
+  const final = manager.sourceState(source);
+  if (final.papers_failed > 0) {
+    await manager.setSourceStatus(
+      source,
+      "failed",
+      `${final.papers_failed} paper(s) failed after retries; resume to retry them`,
+    );
+  } else {
+    await manager.setSourceStatus(source, "completed");
+  }
+}
+
+function toStop(source: SourceName, error: unknown): SourceStop {
+  if (error instanceof HttpError && (error.kind === "auth" || error.kind === "budget_exhausted")) {
+    const stop: SourceStop = { source, kind: error.kind, message: error.message };
+    if (error.resetsAt) stop.resetsAt = error.resetsAt;
+    return stop;
+  }
+  return { source, kind: "error", message: error instanceof Error ? error.message : String(error) };
+}
+
+function toBatchInput(source: SourceName, result: BatchResult): BatchInput {
+  const outcomes: BatchInput["outcomes"] = {};
+  const errors: Record<string, string> = {};
+  const updates: BatchInput["updates"] = [];
+  for (const item of result.results) {
+    outcomes[item.paper_id] = item.outcome;
+    if (item.outcome === "matched") updates.push(item.update);
+    if (item.outcome === "failed") errors[item.paper_id] = item.error;
+  }
+  return {
+    source,
+    apiCalls: result.apiCalls,
+    outcomes,
+    updates,
+    ...(Object.keys(errors).length > 0 ? { errors } : {}),
+  };
+}

@@ -1,0 +1,39 @@
+import path from "node:path";
+import type { Paper } from "../model/paper.js";
+import { writeFileAtomic } from "../storage/atomic-write.js";
+import type { StorageFs } from "../storage/fs.js";
+
+/** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
+
+/** Indent every line after the first by `pad` (to nest a pretty-printed value). */
+function nest(text: string, pad: string): string {
+  return text.replace(/\n/g, `\n${pad}`);
+}
+
+async function* outputChunks(metadata: unknown, papers: Iterable<Paper>): AsyncIterable<string> {
+  yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
+  let first = true;
+  for (const paper of papers) {
+    yield `${first ? "\n" : ",\n"}    ${nest(JSON.stringify(paper, null, 2), "    ")}`;
+    first = false;
+  }
+  yield first ? "]\n}\n" : "\n  ]\n}\n";
+}
+
+/** Write the output atomically, streamed one paper at a time; creates the directory. */
+export async function writeOutputFile(
+  fs: StorageFs,
+  file: string,
+  metadata: unknown,
+  papers: Iterable<Paper>,
+): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)));
+  await writeFileAtomic(fs, path.resolve(file), outputChunks(metadata, papers));
+}
+
+/** `data/consolidated_papers/papers_<YYYYMMDD_HHMMSS>.json` (local time), as the Python tool named it. */
+export function defaultOutputPath(now: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}_${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return path.join("data", "consolidated_papers", `papers_${stamp}.json`);
+}

@@ -1,0 +1,257 @@
+import type { z } from "zod";
+import type { Paper } from "../../model/paper.js";
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  HttpError,
+  type HttpEvent,
+} from "../http.js";
+import { lookupDoi } from "../identifiers.js";
+import { createRateLimiter } from "../rate-limiter.js";
+import { compareTitles, type MatchType } from "../title-matcher.js";
+import type { BatchResult, LookupResult, SourceClient } from "../types.js";
+import { mapWork, workDoi } from "./mapping.js";
+import {
+  type OpenAlexWork,
+  type OpenAlexWorksList,
+  WORK_SELECT_FIELDS,
+  workSchema,
+  worksListSchema,
+} from "./schema.js";
+
+/** The public OpenAlex API. */
+export const OPENALEX_BASE_URL = "https://api.openalex.org";
+/** Most values one OR filter may hold, and the most papers per DOI batch. */
+export const MAX_DOIS_PER_REQUEST = 100;
+/** Every URL stays below this many bytes (the server refuses request lines over 8190). */
+export const MAX_URL_BYTES = 8000;
+/** Candidates fetched per title search. */
+export const TITLE_SEARCH_PER_PAGE = 5;
+
+const ACCEPTED: ReadonlySet<MatchType> = new Set<MatchType>(["exact", "high_confidence"]);
+const MAX_QUERY_CHARS = 300;
+const OR_SEPARATOR = encodeURIComponent("|");
+
+/** Options of {@link createOpenAlexClient}; `http`, `httpOptions` and `now` are for tests. */
+export interface OpenAlexClientOptions {
+  baseUrl?: string;
+  /** Sent as the `api_key` query parameter; never logged. */
+  apiKey?: string;
+  /** Sent as `mailto` (the old polite pool). */
+  email?: string;
+  ratePerSecond?: number;
+  http?: HttpClient;
+  httpOptions?: Pick<
+    HttpClientOptions,
+    "timeoutMs" | "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "sleep" | "random"
+  >;
+  version: string;
+  now?: () => Date;
+  onEvent?: (event: HttpEvent) => void;
+}
+
+/** Title words only: commas, filter syntax and wildcard characters become spaces; AND/OR/NOT lose their power. */
+export function titleSearchQuery(title: string): string {
+  const words = title
+    .normalize("NFKC")
+    .replace(/[^\p{L}\p{M}\p{N}'.-]+/gu, " ")
+    .split(" ")
+    .filter((w) => w !== "" && !/^[-.']+$/.test(w))
+    .map((w) => (/^(AND|OR|NOT)$/.test(w) ? w.toLowerCase() : w.replace(/^-+/, "")));
+  let query = words.join(" ");
+  if (query.length > MAX_QUERY_CHARS) query = query.slice(0, MAX_QUERY_CHARS).replace(/\s+\S*$/, "");
+  return query;
+}
+
+type Outcome = { work: OpenAlexWork } | { notFound: true } | { error: string };
+
+/** The OpenAlex SourceClient: DOI/arXiv papers by OR-filter lists plus free singletons, others by title. */
+export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClient {
+  const base = (options.baseUrl ?? OPENALEX_BASE_URL).replace(/\/+$/, "");
+  const now = options.now ?? (() => new Date());
+  const secrets = [options.apiKey, options.email].filter((s): s is string => !!s);
+  const authParams = new URLSearchParams();
+  if (options.apiKey) authParams.set("api_key", options.apiKey);
+  if (options.email) authParams.set("mailto", options.email);
+  const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond ?? 10 });
+  const select = WORK_SELECT_FIELDS.join(",");
+
+  // Keys go into the URL here (not via the HTTP client) so the URL length we measure is the one sent.
+  const buildUrl = (path: string, params: Record<string, string>): string => {
+    const query = Object.entries(params).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+    if (authParams.size > 0) query.push(authParams.toString());
+    return `${base}${path}?${query.join("&")}`;
+  };
+  const listUrl = (dois: readonly string[]) =>
+    buildUrl("/works", { filter: `doi:${dois.join("|")}`, per_page: String(MAX_DOIS_PER_REQUEST), select });
+  const emptyListBytes = Buffer.byteLength(listUrl([]));
+  const doiBytes = (doi: string) => Buffer.byteLength(encodeURIComponent(doi));
+  // A comma or pipe would split the filter, so such DOIs are only asked for alone.
+  const listable = (doi: string) => !/[,|]/.test(doi) && emptyListBytes + doiBytes(doi) < MAX_URL_BYTES;
+
+  /** Split in order into chunks of ≤ 100 items whose list URL stays under MAX_URL_BYTES. */
+  function chunkByUrl<T>(items: readonly T[], doiOf: (item: T) => string | undefined): T[][] {
+    const chunks: T[][] = [];
+    let chunk: T[] = [];
+    let seen = new Set<string>();
+    let bytes = emptyListBytes;
+    for (const item of items) {
+      const doi = doiOf(item);
+      const isNew = doi !== undefined && listable(doi) && !seen.has(doi);
+      const extra = () => (isNew ? doiBytes(doi) + (seen.size > 0 ? OR_SEPARATOR.length : 0) : 0);
+      if (chunk.length >= MAX_DOIS_PER_REQUEST || (chunk.length > 0 && bytes + extra() >= MAX_URL_BYTES)) {
+        chunks.push(chunk);
+        [chunk, seen, bytes] = [[], new Set(), emptyListBytes];
+      }
+      bytes += extra();
+      if (isNew) seen.add(doi);
+      chunk.push(item);
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    return chunks;
+  }
+
+  async function lookupBatch(batch: readonly Paper[], signal?: AbortSignal): Promise<BatchResult> {
+    let apiCalls = 0;
+    const http =
+      options.http ??
+      createHttpClient({
+        ...options.httpOptions,
+        version: options.version,
+        limiter,
+        secrets,
+        // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
+        forbiddenIsThrottle: true,
+        onEvent: (event) => {
+          // One attempt = one response event, or a retry/error event of a request that got no status.
+          if (event.type === "response" || event.status === undefined) apiCalls++;
+          options.onEvent?.(event);
+        },
+      });
+    const get = (url: string): Promise<unknown> => {
+      if (options.http) apiCalls++;
+      return http.getJson(url, { signal });
+    };
+    const describe = (what: string, error: unknown): string => {
+      if (!(error instanceof HttpError) || error.kind === "auth" || error.kind === "budget_exhausted") {
+        throw error;
+      }
+      const at = error.message.indexOf(`${error.url}: `);
+      const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
+      return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
+    };
+
+    const outcomes = new Map<string, Outcome>();
+    const doiOf = (paper: Paper) => lookupDoi(paper);
+    for (const chunk of chunkByUrl(batch.filter(doiOf), doiOf)) {
+      const dois = new Set(
+        chunk.map(doiOf).filter((d): d is string => !!d && listable(d) && !outcomes.has(d)),
+      );
+      if (dois.size === 0) continue;
+      let list: OpenAlexWorksList | string;
+      try {
+        list = parse(worksListSchema, await get(listUrl([...dois])), "DOI list");
+      } catch (error) {
+        list = describe("DOI list", error);
+      }
+      if (typeof list === "string") {
+        for (const doi of dois) outcomes.set(doi, { error: list });
+        continue;
+      }
+      for (const work of list.results) {
+        const doi = workDoi(work);
+        if (doi && work.id && dois.has(doi) && !outcomes.has(doi)) outcomes.set(doi, { work });
+      }
+    }
+
+    // DOIs the list did not return (merged preprints, odd DOIs) are asked for alone: free at OpenAlex.
+    const missing = [...new Set(batch.map(doiOf))].filter((d): d is string => !!d && !outcomes.has(d));
+    const singles = await Promise.allSettled(
+      missing.map(async (doi): Promise<Outcome> => {
+        try {
+          const url = buildUrl(`/works/doi:${encodeURIComponent(doi)}`, { select });
+          const work = parse(workSchema, await get(url), "DOI lookup");
+          if (typeof work === "string") return { error: work };
+          return work.id ? { work } : { error: "OpenAlex DOI lookup: unexpected response (no work id)" };
+        } catch (error) {
+          if (error instanceof HttpError && error.kind === "not_found") return { notFound: true };
+          return { error: describe("DOI lookup", error) };
+        }
+      }),
+    );
+    for (const [i, settled] of singles.entries()) {
+      if (settled.status === "rejected") throw settled.reason;
+      outcomes.set(missing[i]!, settled.value);
+    }
+
+    const results: LookupResult[] = [];
+    for (const paper of batch) {
+      const doi = doiOf(paper);
+      let outcome: Outcome;
+      if (doi) {
+        outcome = outcomes.get(doi) ?? { error: "OpenAlex: no answer for this DOI" };
+      } else {
+        try {
+          outcome = await searchTitle(paper, get);
+        } catch (error) {
+          outcome = { error: describe("title search", error) };
+        }
+      }
+      results.push(toResult(paper, outcome));
+    }
+    return { results, apiCalls };
+  }
+
+  async function searchTitle(paper: Paper, get: (url: string) => Promise<unknown>): Promise<Outcome> {
+    const query = titleSearchQuery(paper.title);
+    if (query === "") return { notFound: true };
+    const filter = `title.search:${query},publication_year:${paper.year - 1}-${paper.year + 1}`;
+    const url = buildUrl("/works", { filter, per_page: String(TITLE_SEARCH_PER_PAGE), select });
+    const list = parse(worksListSchema, await get(url), "title search");
+    if (typeof list === "string") return { error: list };
+    const ours = { title: paper.title, year: paper.year, authors: paper.authors.map((a) => a.name) };
+    let best: { work: OpenAlexWork; score: number } | undefined;
+    for (const work of list.results) {
+      const authors = (work.authorships ?? []).flatMap((a) => a.author?.display_name ?? []);
+      const theirs = { title: work.title ?? work.display_name, year: work.publication_year, authors };
+      const match = compareTitles(ours, theirs);
+      if (work.id && ACCEPTED.has(match.type) && (!best || match.score > best.score)) {
+        best = { work, score: match.score };
+      }
+    }
+    return best ? { work: best.work } : { notFound: true };
+  }
+
+  function toResult(paper: Paper, outcome: Outcome): LookupResult {
+    const paper_id = paper.paper_id;
+    if ("work" in outcome) return { paper_id, outcome: "matched", update: mapWork(paper, outcome.work, now) };
+    if ("notFound" in outcome) return { paper_id, outcome: "not_found" };
+    return { paper_id, outcome: "failed", error: outcome.error };
+  }
+
+  return {
+    name: "openalex",
+    planBatches(papers) {
+      const titleOnly = papers.filter((p) => !lookupDoi(p)).map((p) => [p]);
+      return [...chunkByUrl(papers.filter(lookupDoi), lookupDoi), ...titleOnly];
+    },
+    lookupBatch,
+  };
+}
+
+/** The parsed value, or a short message saying why the body does not fit the schema. */
+function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T | string {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+  return `OpenAlex ${what}: unexpected response (${where}${issue?.message ?? "invalid"})`;
+}
+
+// Secrets are removed before truncating, so a cut can never leave part of a key behind.
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("***");
+  return out.length > 300 ? `${out.slice(0, 299)}…` : out;
+}

@@ -1,0 +1,245 @@
+import type { Paper } from "../../model/paper.js";
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  HttpError,
+  type HttpEvent,
+  type RequestOptions,
+} from "../http.js";
+import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
+import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
+import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
+import type { BatchResult, LookupResult, SourceClient } from "../types.js";
+import { formatRecordTimestamp, mapS2Paper } from "./mapping.js";
+import {
+  type S2MatchCandidate,
+  s2MatchResponseSchema,
+  s2PaperSchema,
+  TITLE_MATCH_NOT_FOUND,
+} from "./schema.js";
+
+/** The public Graph API base URL. */
+export const S2_BASE_URL = "https://api.semanticscholar.org/graph/v1";
+/** Most ids `POST /paper/batch` accepts in one request. */
+export const S2_BATCH_SIZE = 500;
+/** Default request rates (api-facts B2, reference §3.2): 1/s with a key, one per 10 s without. */
+export const S2_RATE_WITH_KEY = 1;
+export const S2_RATE_WITHOUT_KEY = 0.1;
+/** The fields every lookup asks for. */
+export const S2_FIELDS =
+  "paperId,corpusId,externalIds,title,year,abstract,citationCount,openAccessPdf,authors.name,authors.affiliations";
+
+/** Options of {@link createSemanticScholarClient}. */
+export interface SemanticScholarClientOptions {
+  baseUrl?: string;
+  /** Sent as `x-api-key`; never logged, put in an error message or written to a file. */
+  apiKey?: string;
+  ratePerSecond?: number;
+  /** A ready HTTP client (tests); then `apiCalls` counts requests, not retries. */
+  http?: HttpClient;
+  /** Extra options for the HTTP client built here (tests: `sleep`, `maxAttempts`, `random`). */
+  httpOptions?: Omit<HttpClientOptions, "version" | "limiter" | "onEvent">;
+  version: string;
+  now?: () => Date;
+  onEvent?: (event: HttpEvent) => void;
+}
+
+/** The id a paper is looked up by in a batch: `DOI:<doi>`, else `ARXIV:<id without version>`. */
+export function s2LookupId(paper: Paper): string | undefined {
+  const doi = normalizeDoi(paper.doi);
+  if (doi) return `DOI:${doi}`;
+  const arxiv = normalizeArxivId(paper.arxiv_id);
+  return arxiv ? `ARXIV:${arxiv}` : undefined;
+}
+
+/** Create the Semantic Scholar client: DOI/arXiv batches via `POST /paper/batch`, titles via `/paper/search/match`. */
+export function createSemanticScholarClient(options: SemanticScholarClientOptions): SourceClient {
+  const baseUrl = (options.baseUrl ?? S2_BASE_URL).replace(/\/+$/, "");
+  const apiKey = options.apiKey?.trim() || undefined;
+  const now = options.now ?? (() => new Date());
+  const headers = apiKey ? { "x-api-key": apiKey } : undefined;
+  const limiter = options.http
+    ? undefined
+    : createRateLimiter({
+        ratePerSecond: options.ratePerSecond ?? (apiKey ? S2_RATE_WITH_KEY : S2_RATE_WITHOUT_KEY),
+      });
+
+  // One HTTP client per batch over the shared limiter, so every attempt (retries too) is counted.
+  function httpFor(count: () => void): HttpClient {
+    if (options.http) {
+      const http = options.http;
+      const counted =
+        <A extends unknown[], R>(fn: (...args: A) => R) =>
+        (...args: A): R => {
+          count();
+          return fn.apply(http, args);
+        };
+      return {
+        requestJson: counted(http.requestJson),
+        getJson: counted(http.getJson),
+        postJson: counted(http.postJson),
+      };
+    }
+    return createHttpClient({
+      ...options.httpOptions,
+      version: options.version,
+      secrets: [...(options.httpOptions?.secrets ?? []), ...(apiKey ? [apiKey] : [])],
+      limiter: countingLimiter(limiter!, count),
+      onEvent: options.onEvent,
+    });
+  }
+
+  /** A short, key-free failure text: "<kind>: <what went wrong>". */
+  function failureText(error: HttpError): string {
+    const prefix = /^(GET|POST) \S+: /.exec(error.message)?.[0] ?? "";
+    const text = `${error.kind}: ${error.message.slice(prefix.length)}`.slice(0, 200);
+    return apiKey ? text.split(apiKey).join("***") : text;
+  }
+
+  async function lookupIds(http: HttpClient, papers: Paper[], init: RequestOptions): Promise<LookupResult[]> {
+    const ids = papers.map((p) => s2LookupId(p)!);
+    const failAll = (error: string) =>
+      papers.map((p): LookupResult => ({ paper_id: p.paper_id, outcome: "failed", error }));
+    let answer: unknown;
+    try {
+      answer = await http.postJson(`${baseUrl}/paper/batch`, { ids }, init);
+    } catch (error) {
+      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      return failAll(failureText(error));
+    }
+    if (!Array.isArray(answer)) return failAll("permanent: batch answer is not a list");
+    // Answers are matched by position only, so a list of the wrong length cannot be assigned safely.
+    if (answer.length !== ids.length) {
+      return failAll(`permanent: batch answer has ${answer.length} entries for ${ids.length} ids`);
+    }
+    const timestamp = formatRecordTimestamp(now());
+    return papers.map((paper, i): LookupResult => {
+      const item: unknown = answer[i];
+      if (item === null) return { paper_id: paper.paper_id, outcome: "not_found" };
+      const parsed = s2PaperSchema.safeParse(item);
+      if (!parsed.success)
+        return { paper_id: paper.paper_id, outcome: "failed", error: shapeError(parsed.error) };
+      return {
+        paper_id: paper.paper_id,
+        outcome: "matched",
+        update: mapS2Paper(paper, parsed.data, timestamp),
+      };
+    });
+  }
+
+  async function lookupTitle(http: HttpClient, paper: Paper, init: RequestOptions): Promise<LookupResult> {
+    const { paper_id } = paper;
+    const query = paper.title.replace(/\s+/g, " ").trim();
+    let answer: unknown;
+    try {
+      answer = await http.getJson(`${baseUrl}/paper/search/match`, {
+        ...init,
+        query: { ...init.query, query },
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      // Only S2's own "no match" 404 means not found; any other 404 (a wrong base URL) is a failure.
+      if (error.kind === "not_found" && error.excerpt?.includes(TITLE_MATCH_NOT_FOUND)) {
+        return { paper_id, outcome: "not_found" };
+      }
+      return { paper_id, outcome: "failed", error: failureText(error) };
+    }
+    const parsed = s2MatchResponseSchema.safeParse(answer);
+    if (!parsed.success) return { paper_id, outcome: "failed", error: shapeError(parsed.error) };
+    const best = bestCandidate(paper, parsed.data.data ?? []);
+    if (!best) return { paper_id, outcome: "not_found" };
+    return { paper_id, outcome: "matched", update: mapS2Paper(paper, best, formatRecordTimestamp(now())) };
+  }
+
+  return {
+    name: "semantic_scholar",
+    planBatches(papers) {
+      const withId = papers.filter((p) => s2LookupId(p) !== undefined);
+      const batches: Paper[][] = [];
+      for (let i = 0; i < withId.length; i += S2_BATCH_SIZE) batches.push(withId.slice(i, i + S2_BATCH_SIZE));
+      for (const paper of papers) if (s2LookupId(paper) === undefined) batches.push([paper]);
+      return batches;
+    },
+    async lookupBatch(batch, signal): Promise<BatchResult> {
+      let apiCalls = 0;
+      const http = httpFor(() => apiCalls++);
+      const init: RequestOptions = { headers, signal, query: { fields: S2_FIELDS } };
+      const results: LookupResult[] = new Array(batch.length);
+      const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
+      for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
+        const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
+        const found = await lookupIds(
+          http,
+          chunk.map((i) => batch[i]!),
+          init,
+        );
+        chunk.forEach((i, k) => {
+          results[i] = found[k]!;
+        });
+      }
+      for (const [i, paper] of batch.entries()) {
+        if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
+      }
+      return { results, apiCalls };
+    },
+  };
+}
+
+function isFatal(error: HttpError): boolean {
+  return error.kind === "auth" || error.kind === "budget_exhausted";
+}
+
+function shapeError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  const where = issue?.path.map(String).join(".") || "answer";
+  return `permanent: unexpected answer shape at ${where}: ${issue?.message ?? "invalid"}`.slice(0, 200);
+}
+
+/** The candidate whose title (with year and authors) matches ours best, if any reaches high confidence. */
+function bestCandidate(paper: Paper, candidates: readonly S2MatchCandidate[]): S2MatchCandidate | undefined {
+  const ours: TitleCandidate = {
+    title: paper.title,
+    year: paper.year,
+    authors: paper.authors.map((a) => a.name),
+  };
+  const scored = candidates
+    .map((c) => {
+      const theirs = {
+        title: c.title,
+        year: c.year,
+        authors: (c.authors ?? []).flatMap((a) => a.name ?? []),
+      };
+      return { c, theirs, score: compareTitles(ours, theirs).score };
+    })
+    .filter(({ theirs }) => isSameTitle(ours, theirs))
+    .sort((a, b) => b.score - a.score);
+  return scored[0]?.c;
+}
+
+function countingLimiter(limiter: RateLimiter, count: () => void): RateLimiter {
+  const wrapped: RateLimiter = {
+    acquire: async () => {
+      const release = await limiter.acquire();
+      count();
+      return release;
+    },
+    schedule: async (fn) => {
+      const release = await wrapped.acquire();
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    },
+    slowDown: () => limiter.slowDown(),
+    recordSuccess: () => limiter.recordSuccess(),
+    get currentRate() {
+      return limiter.currentRate;
+    },
+    get inFlight() {
+      return limiter.inFlight;
+    },
+  };
+  return wrapped;
+}

@@ -83,3 +83,10 @@ export class StorageError extends CfError {
 export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
 }
+
+/** The outcome was already reported to the user: only the exit code remains to be set. */
+export class ExitError extends CfError {
+  constructor(exitCode: number) {
+    super("E_EXIT", exitCode, "");
+  }
+}

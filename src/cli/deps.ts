@@ -13,6 +13,12 @@ export interface CliDeps {
   /** Ask a yes/no question (default No). Only called when `interactive`. */
   confirm: (message: string) => Promise<boolean>;
   now: () => Date;
+  /** stderr when it is a terminal (live progress goes there), else undefined. */
+  progressStream: NodeJS.WriteStream | undefined;
+  /** Subscribe to SIGINT/SIGTERM; returns an unsubscribe function. */
+  onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
+  /** Leave at once with this code (a second Ctrl-C). Only main.ts provides the real one. */
+  exitNow: (code: number) => never;
 }
 
 /** Colour on only for a TTY without NO_COLOR (or with FORCE_COLOR). */
@@ -23,7 +29,7 @@ export function colorLevel(env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 {
 }
 
 /** The real process: stdout/stderr, environment, TTY detection and an inquirer prompt loaded lazily. */
-export function processDeps(): CliDeps {
+export function processDeps(exitNow: (code: number) => never): CliDeps {
   const isTTY = Boolean(process.stdout.isTTY);
   return {
     stdout: (text) => process.stdout.write(text),
@@ -37,5 +43,17 @@ export function processDeps(): CliDeps {
       return confirm({ message, default: false });
     },
     now: () => new Date(),
+    progressStream: process.stderr.isTTY ? process.stderr : undefined,
+    onSignal: (handler) => {
+      const onInt = () => handler("SIGINT");
+      const onTerm = () => handler("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      return () => {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+      };
+    },
+    exitNow,
   };
 }

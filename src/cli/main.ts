@@ -12,7 +12,7 @@ function commanderExitCode(error: CommanderError): number {
 
 /** The process boundary: the only place that sets the exit code. */
 async function main(argv: string[]): Promise<void> {
-  const deps = processDeps();
+  const deps = processDeps((code) => process.exit(code));
   const verbose = argv.includes("-v") || argv.includes("-vv") || argv.includes("--verbose");
   try {
     await createProgram(deps).parseAsync(argv);

@@ -24,6 +24,8 @@ export function createProgram(deps: CliDeps): Command {
 Sessions are kept in .cf_state/consolidate (or --checkpoint-dir / CF_CHECKPOINT_DIR).
 
 Examples:
+  cf consolidate --input papers.json        enrich, with checkpoints
+  cf consolidate --input papers.json --resume
   cf consolidate-sessions list              resumable sessions
   cf consolidate-sessions list --all --json every session, for scripts
   cf consolidate-sessions clean --completed --dry-run
@@ -31,6 +33,55 @@ Examples:
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked),
 130/143 interrupted.`,
     );
+
+  program
+    .command("consolidate")
+    .description("enrich every paper of an input file from OpenAlex and Semantic Scholar, resumably")
+    .requiredOption("-i, --input <file>", "papers to enrich: `cf collect` output or a JSON list")
+    .option(
+      "-o, --output <file>",
+      "where to write the result (default data/consolidated_papers/papers_<time>.json)",
+    )
+    .option("--resume", "continue the newest interrupted or failed session for this input")
+    .option("--session-id <id>", "resume this session (or name a new one)")
+    .option("--sources <list>", "comma-separated sources", "openalex,semantic_scholar")
+    .option("--checkpoint-dir <dir>", "directory holding the sessions (env CF_CHECKPOINT_DIR)")
+    .option("--checkpoint-interval <minutes>", "minutes between snapshots; 0 = only at the end", "5")
+    .option("-y, --yes", "answer yes to questions (start a new session, accept a changed input)")
+    .option("--no-progress", "no live progress: a plain log line every 10 s")
+    .option("--dry-run", "validate the input and show the plan; fetch and write nothing")
+    .option("-v, --verbose", "more logs on stderr (-v info, -vv debug)", (_v: string, n: number) => n + 1, 0)
+    .option("--openalex-url <url>", "OpenAlex base URL (env CF_OPENALEX_URL)")
+    .option("--s2-url <url>", "Semantic Scholar base URL (env CF_S2_URL)")
+    .option("--openalex-rps <n>", "OpenAlex requests per second (default 10)")
+    .option("--s2-rps <n>", "Semantic Scholar requests per second (default 1 with a key, 0.1 without)")
+    .option("--openalex-api-key <key>", "OpenAlex API key, sent as api_key (env OPENALEX_API_KEY)")
+    .option(
+      "--ss-api-key <key>",
+      "Semantic Scholar API key, sent as x-api-key (env SEMANTIC_SCHOLAR_API_KEY)",
+    )
+    .option("--openalex-email <email>", "e-mail for OpenAlex's polite pool (env OPENALEX_EMAIL)")
+    .addHelpText(
+      "after",
+      `
+Every completed batch is journaled at once and a snapshot is written every
+--checkpoint-interval minutes, so an interrupted run (Ctrl-C, crash, exhausted
+budget) loses at most the requests in flight. Run the same command with --resume
+to continue: done papers are not requested again and no record is duplicated.
+
+Examples:
+  cf consolidate --input papers.json --dry-run
+  cf consolidate --input papers.json --ss-api-key "$KEY" -o enriched.json
+  cf consolidate --input papers.json --resume
+  cf consolidate --input papers.json --sources openalex --openalex-rps 5
+
+Exit codes: 0 done, 1 failed (resumable), 2 bad input or flags, 75 budget exhausted
+or session busy (resumable later), 130/143 interrupted (resumable).`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { consolidateCommand } = await import("./commands/consolidate.js");
+      await consolidateCommand(options, deps);
+    });
 
   const sessions = program
     .command("consolidate-sessions")
@@ -98,7 +149,7 @@ Examples:
       await cleanSessionsCommand(options, deps);
     });
 
-  for (const command of [program, sessions, ...sessions.commands]) {
+  for (const command of [program, ...program.commands, ...sessions.commands]) {
     command.showHelpAfterError(`(run \`${commandPath(command)} --help\` for usage)`);
   }
   return program;

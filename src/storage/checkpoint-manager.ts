@@ -319,6 +319,7 @@ export class CheckpointManager {
       };
       await this.append(entry);
       this.state.applyToCounters(entry);
+      if (status !== "completed") this.completedAt = null; // work resumed: no longer finished
     });
   }
 
@@ -426,6 +427,7 @@ export class CheckpointManager {
   adoptInput(input: { file: string; sha256: string; papers: Paper[] }): Promise<InputChanges> {
     return this.serial(async () => {
       const changes = this.state.reconcile(input.papers);
+      this.completedAt = null;
       this.session = {
         ...this.session,
         input_file: path.resolve(input.file),

@@ -4,6 +4,7 @@ import { CfError } from "../../errors.js";
 /** The lines shown for an error: `cf: <message>` and, when known, a hint. Never a stack for CfErrors. */
 export function renderError(error: unknown, color: ChalkInstance, verbose = false): string {
   if (error instanceof CfError) {
+    if (error.message === "") return ""; // already reported (ExitError)
     const lines = [`${color.red("cf:")} ${error.message}`];
     if (error.hint) lines.push(`${color.dim("hint:")} ${error.hint}`);
     if (verbose && error.cause instanceof Error && error.cause.stack)

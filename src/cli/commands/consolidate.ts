@@ -1,0 +1,166 @@
+import path from "node:path";
+import { consolidate } from "../../core/consolidate.js";
+import { defaultOutputPath } from "../../core/output-file.js";
+import { planRun } from "../../core/plan.js";
+import { ExitCode, ExitError } from "../../errors.js";
+import { loadInputFile } from "../../model/input-file.js";
+import { resolveCheckpointDir } from "../../storage/session-id.js";
+import {
+  buildClients,
+  type ConsolidateOptions,
+  recordedOptions,
+  resolveConsolidateOptions,
+  sourceRates,
+} from "../consolidate-options.js";
+import type { CliDeps } from "../deps.js";
+import {
+  createLogProgress,
+  createSpinnerProgress,
+  formatDuration,
+  type ProgressView,
+} from "../render/progress.js";
+import { displayPath } from "../render/sessions-table.js";
+import { renderSummary } from "../render/summary.js";
+import { pickSession } from "../session-picker.js";
+import { shellQuote } from "./sessions-list.js";
+
+/** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
+export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
+  const options = resolveConsolidateOptions(raw, deps.env);
+  const { color } = deps;
+  const log = (level: number, line: string) => {
+    if (options.verbose >= level) deps.stderr(`${color.dim(line)}\n`);
+  };
+  const input = await loadInputFile(path.resolve(deps.cwd, options.input));
+  for (const warning of input.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
+  const clients = buildClients(options, (event) => {
+    if (event.type !== "response")
+      log(2, `http ${event.type} ${event.method} ${event.url} ${event.status ?? ""}`);
+  });
+  if (options.dryRun) {
+    deps.stdout(
+      renderPlan(input.papers.length, planRun(input.papers, clients, sourceRates(options)), options),
+    );
+    return;
+  }
+  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  const choice = await pickSession(options, input, baseDir, deps);
+  const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
+
+  const controller = new AbortController();
+  let signalName: "SIGINT" | "SIGTERM" | undefined;
+  const unsubscribe = deps.onSignal((signal) => {
+    if (signalName) deps.exitNow(signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
+    signalName = signal;
+    progress?.note(
+      color.yellow(
+        "Stopping: letting requests in flight finish (up to 5 s), then saving a checkpoint. Press Ctrl-C again to quit at once (completed batches are safe in the journal).",
+      ),
+    );
+    controller.abort();
+  });
+  let progress: ProgressView | undefined;
+  let sessionId = "";
+  try {
+    progress = await createProgress(options, deps);
+    const result = await consolidate({
+      input,
+      baseDir,
+      session: choice,
+      clients,
+      outputFile,
+      checkpointIntervalMinutes: options.checkpointInterval,
+      options: recordedOptions(options, outputFile),
+      signal: controller.signal,
+      callbacks: {
+        onSessionReady: (info) => {
+          sessionId = info.sessionId;
+          log(1, `session ${info.sessionId} in ${displayPath(info.sessionDir, deps.cwd)}`);
+        },
+        onResume: (info) => {
+          for (const warning of info.warnings) progress?.note(`${color.yellow("warning:")} ${warning}`);
+          const perSource = info.perSource.map((s) => `${s.source} ${s.done}/${info.papers}`).join(", ");
+          progress?.note(
+            `Resuming ${info.sessionId}: ${perSource}; ${info.records} records so far; last checkpoint ${info.lastCheckpoint ?? "never"}`,
+          );
+        },
+        confirmInputChange: async (changes) => {
+          progress?.note(
+            color.yellow(
+              `The input changed since this session began: ${changes.added.length} paper(s) added, ${changes.removed.length} removed, ${changes.changed.length} changed.`,
+            ),
+          );
+          progress?.note("Added and changed papers will be looked up; removed ones leave the output.");
+          if (options.yes) return true;
+          if (!deps.interactive) {
+            progress?.note("Pass --yes to continue with the changed input (no terminal to ask).");
+            return false;
+          }
+          return deps.confirm("Continue with the changed input?");
+        },
+        onProgress: (p) => progress?.update(p),
+        onSnapshot: (s) =>
+          log(
+            1,
+            `checkpoint saved: generation ${s.generation} in ${Math.round(s.durationMs)} ms (${s.reason})`,
+          ),
+        onSourceStopped: (stop) =>
+          progress?.note(
+            color.red(`${stop.source} stopped: ${stop.message}`) +
+              (stop.resetsAt ? ` (budget resets ${stop.resetsAt.toISOString()})` : ""),
+          ),
+      },
+    });
+    progress?.stop();
+    progress = undefined;
+    const resume = `cf consolidate --resume --input ${shellQuote(displayPath(input.file, deps.cwd))} --session-id ${sessionId}`;
+    if (result.declinedInputChange) {
+      deps.stderr("Nothing done: the session is unchanged.\n");
+      throw new ExitError(options.yes || deps.interactive ? ExitCode.ok : ExitCode.usage);
+    }
+    if (result.engine.interrupted) {
+      deps.stderr(`Interrupted; checkpoint saved. Resume with:\n  ${resume}\n`);
+      throw new ExitError(signalName === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
+    }
+    const { default: Table } = await import("cli-table3");
+    deps.stdout(renderSummary(result.stats, Table, color));
+    deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
+    if (result.complete) return;
+    const budget = result.engine.stops.find((s) => s.kind === "budget_exhausted");
+    if (budget) {
+      const when = budget.resetsAt ? ` It resets at ${budget.resetsAt.toISOString()}` : "";
+      deps.stderr(
+        `${color.yellow(`The ${budget.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
+      );
+      throw new ExitError(ExitCode.tryLater);
+    }
+    deps.stderr(
+      `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
+    );
+    throw new ExitError(ExitCode.failure);
+  } finally {
+    progress?.stop();
+    unsubscribe();
+  }
+}
+
+async function createProgress(options: ConsolidateOptions, deps: CliDeps): Promise<ProgressView> {
+  if (options.progress && deps.progressStream) {
+    const { default: ora } = await import("ora");
+    return createSpinnerProgress(ora, deps.progressStream, deps.color);
+  }
+  return createLogProgress({ write: deps.stderr, color: deps.color });
+}
+
+function renderPlan(papers: number, plan: ReturnType<typeof planRun>, options: ConsolidateOptions): string {
+  const lines = [
+    `DRY RUN: nothing is fetched or written.`,
+    `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
+    ...plan.sources.map(
+      (s) =>
+        `  ${s.source}: ${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (not counting retries or single-DOI fallbacks)`,
+    ),
+    `Checkpoint every ${options.checkpointInterval} minute(s) (0 = only at the end).`,
+  ];
+  return `${lines.join("\n")}\n`;
+}

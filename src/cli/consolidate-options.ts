@@ -1,0 +1,132 @@
+import { z } from "zod";
+import { SOURCE_NAMES, type SourceName } from "../model/records.js";
+import { createOpenAlexClient } from "../sources/openalex/client.js";
+import {
+  createSemanticScholarClient,
+  S2_RATE_WITH_KEY,
+  S2_RATE_WITHOUT_KEY,
+} from "../sources/semantic-scholar/client.js";
+import type { SourceClient } from "../sources/types.js";
+import { VERSION } from "../version.js";
+import { checkpointDirOption, parseOptions } from "./options.js";
+
+/** `cf consolidate` flags: validated, with environment fallbacks, turned into clients. */
+
+export const OPENALEX_DEFAULT_URL = "https://api.openalex.org";
+export const S2_DEFAULT_URL = "https://api.semanticscholar.org/graph/v1";
+export const OPENALEX_DEFAULT_RPS = 10;
+
+const positiveNumber = (flag: string) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .positive(`${flag} must be greater than 0`)
+    .finite();
+
+const sourceList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z.enum(SOURCE_NAMES, {
+          error: (issue) => `unknown source "${String(issue.input)}" (use ${SOURCE_NAMES.join(", ")})`,
+        }),
+      )
+      .min(1, "name at least one source"),
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+export const consolidateOptionsSchema = z.object({
+  input: z.string().min(1),
+  output: z.string().min(1).optional(),
+  resume: z.boolean().default(false),
+  sessionId: z.string().optional(),
+  sources: sourceList.default([...SOURCE_NAMES]),
+  checkpointInterval: z.coerce
+    .number({ error: "--checkpoint-interval must be a number of minutes" })
+    .min(0, "--checkpoint-interval must be 0 (only at the end) or more")
+    .finite()
+    .default(5),
+  yes: z.boolean().default(false),
+  progress: z.boolean().default(true),
+  dryRun: z.boolean().default(false),
+  verbose: z.number().int().default(0),
+  openalexUrl: httpUrl.optional(),
+  s2Url: httpUrl.optional(),
+  openalexRps: positiveNumber("--openalex-rps").optional(),
+  s2Rps: positiveNumber("--s2-rps").optional(),
+  openalexApiKey: z.string().optional(),
+  ssApiKey: z.string().optional(),
+  openalexEmail: z.string().optional(),
+  ...checkpointDirOption,
+});
+
+export type ConsolidateOptions = z.infer<typeof consolidateOptionsSchema>;
+
+/** Parse the raw flags and fill in environment variables. */
+export function resolveConsolidateOptions(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): ConsolidateOptions {
+  const withEnv = {
+    ...raw,
+    openalexUrl: raw.openalexUrl ?? (env.CF_OPENALEX_URL || undefined),
+    s2Url: raw.s2Url ?? (env.CF_S2_URL || undefined),
+    openalexApiKey: raw.openalexApiKey ?? (env.OPENALEX_API_KEY || undefined),
+    ssApiKey: raw.ssApiKey ?? (env.SEMANTIC_SCHOLAR_API_KEY || undefined),
+    openalexEmail: raw.openalexEmail ?? (env.OPENALEX_EMAIL || undefined),
+  };
+  return parseOptions(consolidateOptionsSchema, withEnv);
+}
+
+/** The request rate each source will use. */
+export function sourceRates(options: ConsolidateOptions): Record<SourceName, number> {
+  return {
+    openalex: options.openalexRps ?? OPENALEX_DEFAULT_RPS,
+    semantic_scholar: options.s2Rps ?? (options.ssApiKey ? S2_RATE_WITH_KEY : S2_RATE_WITHOUT_KEY),
+  };
+}
+
+/** Build the clients of the selected sources. */
+export function buildClients(
+  options: ConsolidateOptions,
+  onEvent?: Parameters<typeof createOpenAlexClient>[0]["onEvent"],
+): SourceClient[] {
+  const rates = sourceRates(options);
+  return options.sources.map((source) =>
+    source === "openalex"
+      ? createOpenAlexClient({
+          baseUrl: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
+          ratePerSecond: rates.openalex,
+          version: VERSION,
+          ...(options.openalexApiKey ? { apiKey: options.openalexApiKey } : {}),
+          ...(options.openalexEmail ? { email: options.openalexEmail } : {}),
+          ...(onEvent ? { onEvent } : {}),
+        })
+      : createSemanticScholarClient({
+          baseUrl: options.s2Url ?? S2_DEFAULT_URL,
+          ratePerSecond: rates.semantic_scholar,
+          version: VERSION,
+          ...(options.ssApiKey ? { apiKey: options.ssApiKey } : {}),
+          ...(onEvent ? { onEvent } : {}),
+        }),
+  );
+}
+
+/** The options recorded in session.json: what shapes the run, never a key or e-mail. */
+export function recordedOptions(options: ConsolidateOptions, outputFile: string): Record<string, unknown> {
+  return {
+    output: outputFile,
+    sources: options.sources,
+    checkpoint_interval_minutes: options.checkpointInterval,
+    openalex_url: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
+    s2_url: options.s2Url ?? S2_DEFAULT_URL,
+    rates: sourceRates(options),
+  };
+}

@@ -1,0 +1,99 @@
+import type { ChalkInstance } from "chalk";
+import type { SourceProgress } from "../../core/engine.js";
+
+/** Progress display: a live multi-line spinner on a terminal, a plain log line every 10 s otherwise. */
+
+const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
+
+/** `1h 02m`, `5m 06s`, `42s`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, "0")}s`;
+  return `${sec}s`;
+}
+
+/** One source's line: done/total, percent, rate, ETA, enriched, errors. */
+export function progressLine(p: SourceProgress, elapsedSeconds: number, color: ChalkInstance): string {
+  const pct = p.total === 0 ? 100 : (p.done / p.total) * 100;
+  const rate = elapsedSeconds > 0 ? (p.done - p.doneAtStart) / elapsedSeconds : 0;
+  const remaining = p.total - p.done;
+  const eta = remaining === 0 ? "done" : rate > 0 ? `ETA ${formatDuration(remaining / rate)}` : "ETA ?";
+  const label = (LABELS[p.source] ?? p.source).padEnd(16);
+  const errors = p.failed > 0 ? color.red(`  errors ${p.failed}`) : "";
+  return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${errors}`;
+}
+
+export interface ProgressView {
+  update(progress: SourceProgress): void;
+  /** A line that stays (a snapshot saved, a warning). */
+  note(line: string): void;
+  stop(): void;
+}
+
+interface ViewOptions {
+  write: (text: string) => void;
+  color: ChalkInstance;
+  now?: () => number;
+}
+
+/** Plain log lines every `everyMs` (default 10 s), for pipes, CI and `--no-progress`. */
+export function createLogProgress(options: ViewOptions & { everyMs?: number }): ProgressView {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const latest = new Map<string, SourceProgress>();
+  const emit = () => {
+    if (latest.size === 0) return;
+    const elapsed = (now() - started) / 1000;
+    const stamp = new Date().toISOString().slice(11, 19);
+    const lines = [...latest.values()].map((p) => `[${stamp}] ${progressLine(p, elapsed, options.color)}`);
+    options.write(`${lines.join("\n")}\n`);
+  };
+  const timer = setInterval(emit, options.everyMs ?? 10_000);
+  timer.unref();
+  return {
+    update: (p) => latest.set(p.source, p),
+    note: (line) => options.write(`${line}\n`),
+    stop: () => {
+      clearInterval(timer);
+      emit();
+    },
+  };
+}
+
+/** A live spinner with one line per source (ora, loaded by the caller). */
+export function createSpinnerProgress(
+  ora: typeof import("ora").default,
+  stream: NodeJS.WriteStream,
+  color: ChalkInstance,
+): ProgressView {
+  const started = performance.now();
+  const latest = new Map<string, SourceProgress>();
+  const spinner = ora({ stream, text: "Starting…", discardStdin: false }).start();
+  const render = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    spinner.text = [...latest.values()].map((p) => progressLine(p, elapsed, color)).join("\n  ");
+  };
+  const timer = setInterval(render, 1000);
+  timer.unref();
+  return {
+    update: (p) => {
+      latest.set(p.source, p);
+      render();
+    },
+    note: (line) => {
+      spinner.clear();
+      stream.write(`${line}\n`);
+      spinner.render();
+    },
+    stop: () => {
+      clearInterval(timer);
+      render();
+      spinner.stopAndPersist({ symbol: color.green("✔") });
+    },
+  };
+}

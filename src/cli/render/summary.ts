@@ -1,0 +1,35 @@
+import type { ChalkInstance } from "chalk";
+import type { ConsolidationStats } from "../../core/stats.js";
+import { formatDuration } from "./progress.js";
+
+const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
+
+/** The end-of-run summary table: papers, per-source outcomes, what was found, API calls, duration. */
+export function renderSummary(
+  stats: ConsolidationStats,
+  Table: typeof import("cli-table3"),
+  color: ChalkInstance,
+): string {
+  const sources = Object.entries(stats.sources);
+  const table = new Table({
+    head: ["", ...sources.map(([name]) => LABELS[name] ?? name)],
+    style: { head: color.level > 0 ? ["bold"] : [], border: color.level > 0 ? ["grey"] : [] },
+  });
+  const row = (label: string, pick: (s: NonNullable<(typeof stats.sources)["openalex"]>) => string) =>
+    table.push([label, ...sources.map(([, s]) => (s ? pick(s) : "-"))]);
+  row("Status", (s) => s.status);
+  row("Matched", (s) => String(s.papers_enriched));
+  row("Not found", (s) => String(s.papers_not_found));
+  row("Failed", (s) => (s.papers_failed > 0 ? color.red(String(s.papers_failed)) : "0"));
+  row("API calls", (s) => String(s.api_calls));
+  const pct = (n: number) => (stats.total_papers === 0 ? "0" : ((n / stats.total_papers) * 100).toFixed(1));
+  const lines = [
+    table.toString(),
+    `Papers: ${stats.total_papers}  ·  with citations ${stats.papers_with_citations} (${pct(stats.papers_with_citations)}%)` +
+      `  ·  abstracts ${stats.papers_with_abstracts} (${pct(stats.papers_with_abstracts)}%)` +
+      `  ·  URLs ${stats.papers_with_urls} (${pct(stats.papers_with_urls)}%)` +
+      `  ·  DOIs ${stats.papers_with_dois} (${pct(stats.papers_with_dois)}%)`,
+    `Duration: ${formatDuration(stats.duration_seconds)} (this run)`,
+  ];
+  return `${lines.join("\n")}\n`;
+}

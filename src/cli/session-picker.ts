@@ -1,0 +1,89 @@
+import path from "node:path";
+import type { SessionChoice } from "../core/consolidate.js";
+import { ExitError, SessionNotFoundError, UsageError } from "../errors.js";
+import type { LoadedInput } from "../model/input-file.js";
+import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
+import { shellQuote } from "./commands/sessions-list.js";
+import type { CliDeps } from "./deps.js";
+import { displayPath } from "./render/sessions-table.js";
+
+/** Decide which session a `cf consolidate` run uses, asking on a terminal where the user must choose. */
+
+export interface PickerOptions {
+  resume: boolean;
+  sessionId?: string | undefined;
+  yes: boolean;
+}
+
+function describe(session: SessionSummary): string {
+  const sources = Object.entries(session.sources)
+    .map(([name, s]) => `${name} ${s.papers_done}/${session.total_papers ?? "?"}`)
+    .join(", ");
+  return `${session.session_id} (${session.status}${sources ? `; ${sources}` : ""})`;
+}
+
+/** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
+export async function pickSession(
+  options: PickerOptions,
+  input: LoadedInput,
+  baseDir: string,
+  deps: CliDeps,
+): Promise<SessionChoice> {
+  const say = (line: string) => deps.stderr(`${line}\n`);
+  const resumeCommand = `cf consolidate --resume --input ${shellQuote(displayPath(input.file, deps.cwd))}`;
+  if (options.sessionId) {
+    const sessions = await findSessions(baseDir);
+    const existing = sessions.find((s) => path.basename(s.dir) === options.sessionId);
+    if (existing) return { kind: "resume", sessionId: options.sessionId };
+    if (options.resume) {
+      throw new SessionNotFoundError(`no session ${options.sessionId} in ${displayPath(baseDir, deps.cwd)}`, {
+        hint: "List sessions with `cf consolidate-sessions list --all`.",
+      });
+    }
+    return { kind: "new", sessionId: options.sessionId };
+  }
+  const found = await findResumableSession(baseDir, input.file);
+  if (options.resume) {
+    if (found) {
+      say(`Found resumable session: ${found.session_id}`);
+      return { kind: "resume", sessionId: found.session_id };
+    }
+    const sessions = await findSessions(baseDir);
+    const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);
+    if (corrupt && !options.yes) {
+      throw new UsageError(
+        `the newest session for ${displayPath(input.file, deps.cwd)} (${corrupt.session_id}) is corrupt: ${corrupt.problem ?? "unreadable"}`,
+        {
+          hint: "Nothing was changed. Repair or remove it (`cf consolidate-sessions clean --corrupt`), or pass --yes to start a new session.",
+        },
+      );
+    }
+    if (sessions.length === 0) {
+      say(`No session to resume for ${displayPath(input.file, deps.cwd)}: starting a new one.`);
+      return { kind: "new" };
+    }
+    say("No resumable session found for this input file. Other sessions:");
+    for (const session of sessions.slice(0, 5)) {
+      say(`  • ${session.session_id} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`);
+    }
+    if (options.yes) return { kind: "new" };
+    if (!deps.interactive) {
+      throw new UsageError(
+        "no resumable session for this input, and no terminal to ask whether to start a new one",
+        {
+          hint: "Pass --yes to start a new session, or --session-id to resume a specific one.",
+        },
+      );
+    }
+    if (!(await deps.confirm("Start a new session?"))) throw new ExitError(0);
+    return { kind: "new" };
+  }
+  if (found) {
+    say(`A resumable session exists for this input: ${describe(found)}.`);
+    say(`  Resume it with: ${resumeCommand}`);
+    if (deps.interactive && !options.yes && !(await deps.confirm("Start a new session anyway?"))) {
+      throw new ExitError(0);
+    }
+  }
+  return { kind: "new" };
+}

@@ -1,0 +1,39 @@
+import type { Paper } from "../model/paper.js";
+import type { SourceName } from "../model/records.js";
+import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
+import type { SourceClient } from "../sources/types.js";
+
+/** What a run would do, for `--dry-run`: computed from the clients' own batch planning. */
+export interface RunPlan {
+  papers: number;
+  withDoi: number;
+  /** With an arXiv id but no DOI. */
+  arxivOnly: number;
+  titleOnly: number;
+  sources: Array<{ source: SourceName; requests: number; ratePerSecond: number; seconds: number }>;
+}
+
+/** Plan the requests of each source for these papers at the given rates (requests per second). */
+export function planRun(
+  papers: readonly Paper[],
+  clients: readonly SourceClient[],
+  rates: Partial<Record<SourceName, number>>,
+): RunPlan {
+  let withDoi = 0;
+  let arxivOnly = 0;
+  for (const paper of papers) {
+    if (normalizeDoi(paper.doi)) withDoi += 1;
+    else if (normalizeArxivId(paper.arxiv_id)) arxivOnly += 1;
+  }
+  return {
+    papers: papers.length,
+    withDoi,
+    arxivOnly,
+    titleOnly: papers.length - withDoi - arxivOnly,
+    sources: clients.map((client) => {
+      const requests = client.planBatches(papers).length;
+      const ratePerSecond = rates[client.name] ?? 1;
+      return { source: client.name, requests, ratePerSecond, seconds: requests / ratePerSecond };
+    }),
+  };
+}

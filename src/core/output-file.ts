@@ -5,6 +5,28 @@ import type { StorageFs } from "../storage/fs.js";
 
 /** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
 
+const SOURCE_RANK: Record<string, number> = { openalex: 1, semantic_scholar: 2 };
+const LISTS = ["citations", "abstracts", "urls", "identifiers"] as const;
+
+/**
+ * The paper as written to the output: records from the input first (in their order), then each
+ * API source's in a fixed source order, so the bytes do not depend on which answer came first.
+ */
+export function withStableRecordOrder(paper: Paper): Paper {
+  const copy = { ...paper };
+  for (const list of LISTS) {
+    const records = paper[list] as Array<{ source: string }>;
+    (copy[list] as unknown) = records
+      .map((record, index) => ({ record, index }))
+      .sort(
+        (a, b) =>
+          (SOURCE_RANK[a.record.source] ?? 0) - (SOURCE_RANK[b.record.source] ?? 0) || a.index - b.index,
+      )
+      .map(({ record }) => record);
+  }
+  return copy;
+}
+
 /** Indent every line after the first by `pad` (to nest a pretty-printed value). */
 function nest(text: string, pad: string): string {
   return text.replace(/\n/g, `\n${pad}`);
@@ -14,7 +36,7 @@ async function* outputChunks(metadata: unknown, papers: Iterable<Paper>): AsyncI
   yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
   let first = true;
   for (const paper of papers) {
-    yield `${first ? "\n" : ",\n"}    ${nest(JSON.stringify(paper, null, 2), "    ")}`;
+    yield `${first ? "\n" : ",\n"}    ${nest(JSON.stringify(withStableRecordOrder(paper), null, 2), "    ")}`;
     first = false;
   }
   yield first ? "]\n}\n" : "\n  ]\n}\n";

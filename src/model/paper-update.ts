@@ -40,27 +40,66 @@ export interface UpdateEffect {
   affiliationsFilled: number;
 }
 
-/** Apply an update to its paper; idempotent. */
+/**
+ * Which source wins when two fill the same empty field: the result must not depend on which
+ * answer arrived first (resumed runs must equal uninterrupted ones). Values present in the input
+ * (no entry in processing_flags) are never replaced.
+ */
+const FILL_PRIORITY: Record<string, number> = { openalex: 2, semantic_scholar: 1 };
+
+function outranks(source: string, previous: string | undefined): boolean {
+  if (previous === undefined) return false;
+  return (FILL_PRIORITY[source] ?? 0) > (FILL_PRIORITY[previous] ?? 0);
+}
+
+const FLAG_KEYS = ["affiliation_sources", "field_sources"] as const;
+
+/** Record who filled `key` in processing_flags[flag], keeping key order fixed (stable output bytes). */
+function setFlag(paper: Paper, flag: (typeof FLAG_KEYS)[number], key: string, source: string): void {
+  const flags = paper.processing_flags;
+  const current = flags[flag];
+  const map: Record<string, string> =
+    current && typeof current === "object" && !Array.isArray(current)
+      ? { ...(current as Record<string, string>) }
+      : {};
+  map[key] = source;
+  flags[flag] = Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
+  for (const name of FLAG_KEYS) {
+    if (!(name in flags)) continue;
+    const value = flags[name];
+    delete flags[name];
+    flags[name] = value;
+  }
+}
+
+function filledBy(paper: Paper, flag: (typeof FLAG_KEYS)[number], key: string): string | undefined {
+  const map = paper.processing_flags[flag];
+  return map && typeof map === "object" ? (map as Record<string, string>)[key] : undefined;
+}
+
+/** Apply an update to its paper; idempotent, and independent of the order updates arrive in. */
 export function applyPaperUpdate(paper: Paper, update: PaperUpdate): UpdateEffect {
   const effect: UpdateEffect = { recordsAdded: 0, fieldsFilled: 0, affiliationsFilled: 0 };
   effect.recordsAdded = mergeEnrichments(paper, update.records);
   for (const [field, value] of Object.entries(update.fill ?? {})) {
     const key = field as "doi" | "arxiv_id" | "openalex_id";
-    if (value && !paper[key]) {
-      paper[key] = value;
-      effect.fieldsFilled += 1;
-    }
+    if (!value) continue;
+    const by = filledBy(paper, "field_sources", key);
+    const empty = !paper[key];
+    if (!empty && !outranks(update.source, by)) continue;
+    if (paper[key] !== value) effect.fieldsFilled += 1;
+    paper[key] = value;
+    setFlag(paper, "field_sources", key, update.source);
   }
   for (const fill of update.affiliations ?? []) {
     const author = paper.authors[fill.index];
-    if (!author || author.name !== fill.name || author.affiliations.length > 0) continue;
-    if (fill.affiliations.length === 0) continue;
+    if (!author || author.name !== fill.name || fill.affiliations.length === 0) continue;
+    const by = filledBy(paper, "affiliation_sources", String(fill.index));
+    if (author.affiliations.length > 0 && !outranks(update.source, by)) continue;
+    if (author.affiliations.join("\u0000") !== fill.affiliations.join("\u0000"))
+      effect.affiliationsFilled += 1;
     author.affiliations = [...fill.affiliations];
-    const flags = paper.processing_flags;
-    const sources = (flags.affiliation_sources ?? {}) as Record<string, string>;
-    sources[String(fill.index)] = update.source;
-    flags.affiliation_sources = sources;
-    effect.affiliationsFilled += 1;
+    setFlag(paper, "affiliation_sources", String(fill.index), update.source);
   }
   return effect;
 }

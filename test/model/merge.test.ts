@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../src/model/canonical-json.js";
 import { mergeEnrichments } from "../../src/model/merge.js";
 import { type Paper, parsePaper } from "../../src/model/paper.js";
 import { applyPaperUpdate } from "../../src/model/paper-update.js";
@@ -188,11 +189,55 @@ describe("applyPaperUpdate", () => {
     expect(paper.openalex_id).toBe("https://openalex.org/W1");
     expect(paper.authors[0]?.affiliations).toEqual(["Mila"]);
     expect(paper.authors[1]?.affiliations).toEqual([]);
-    expect(paper.processing_flags).toEqual({ affiliation_sources: { "0": "openalex" } });
+    expect(paper.processing_flags).toEqual({
+      field_sources: { openalex_id: "openalex" },
+      affiliation_sources: { "0": "openalex" },
+    });
     expect(applyPaperUpdate(paper, update)).toEqual({
       recordsAdded: 0,
       fieldsFilled: 0,
       affiliationsFilled: 0,
     });
+  });
+
+  it("gives the same paper whichever source's update arrives first (property)", () => {
+    const fill = fc.record(
+      {
+        doi: fc.constantFrom("10.1/a", "10.1/b"),
+        arxiv_id: fc.constantFrom("2101.00001", "2101.00002"),
+        openalex_id: fc.constant("https://openalex.org/W1"),
+      },
+      { requiredKeys: [] },
+    );
+    const affiliations = fc.array(
+      fc.record({
+        index: fc.constantFrom(0, 1),
+        name: fc.constantFrom("Ada Quill", "Bo", "Nobody"),
+        affiliations: fc.array(fc.constantFrom("Mila", "MIT", "ETH"), { maxLength: 2 }),
+      }),
+      { maxLength: 3 },
+    );
+    const update = (source: "openalex" | "semantic_scholar") =>
+      fc.record({
+        paper_id: fc.constant("ICML_2020_0000"),
+        source: fc.constant(source),
+        records: enrichmentSet,
+        fill,
+        affiliations,
+      });
+    fc.assert(
+      // One answer per source, as in a run; the two may arrive in either order.
+      fc.property(fc.tuple(update("openalex"), update("semantic_scholar")), (updates) => {
+        const forward = newPaper();
+        for (const u of updates) applyPaperUpdate(forward, u);
+        const backward = newPaper();
+        for (const u of [...updates].reverse()) applyPaperUpdate(backward, u);
+        const comparable = (p: Paper) => canonicalJson({ ...p, ...recordSets(p) });
+        expect(comparable(backward)).toBe(comparable(forward));
+        for (const u of updates) applyPaperUpdate(forward, u);
+        expect(comparable(forward)).toBe(comparable(backward));
+      }),
+      { numRuns: RUNS },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { inputView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { HttpError } from "../sources/http.js";
 import type { BatchResult, SourceClient } from "../sources/types.js";
@@ -87,13 +88,16 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
+  let cutShort = false;
   try {
     await Promise.all(
       options.clients.map((client) =>
         runSource(client, options, hardStop.signal, (stop) => {
           stops.push(stop);
           callbacks.onSourceStopped?.(stop);
-        }).catch(fail),
+        }).then((ending) => {
+          if (ending === "interrupted") cutShort = true;
+        }, fail),
       ),
     );
   } finally {
@@ -106,7 +110,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const sources: Partial<Record<SourceName, SourceState>> = {};
   for (const client of options.clients) sources[client.name] = manager.sourceState(client.name);
   return {
-    interrupted: options.signal?.aborted ?? false,
+    // A signal that arrives after every source finished interrupts nothing.
+    interrupted: cutShort,
     stops,
     sources,
     durationMs: performance.now() - started,
@@ -119,13 +124,13 @@ async function runSource(
   options: EngineOptions,
   hardStop: AbortSignal,
   onStop: (stop: SourceStop) => void,
-): Promise<void> {
+): Promise<"finished" | "stopped" | "interrupted"> {
   const { manager } = options;
   const source = client.name;
   manager.addSource(source);
   const initial = manager.sourceState(source);
   if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
-  const batches = client.planBatches(manager.state.pendingPapers(source));
+  const batches = client.planBatches(manager.state.pendingPapers(source).map(inputView));
   const progress = (): SourceProgress => {
     const state = manager.sourceState(source);
     return {
@@ -142,15 +147,20 @@ async function runSource(
   options.callbacks?.onProgress?.(progress());
   let next = 0;
   let stopped = false;
+  let abandoned = false;
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
   const worker = async () => {
     while (!stopping() && next < batches.length) {
       const batch = batches[next++] ?? [];
       let result: BatchResult;
       try {
-        result = await client.lookupBatch(batch, hardStop);
+        result = await client.lookupBatch(batch, hardStop, options.signal);
       } catch (error) {
-        if (hardStop.aborted) return; // abandoned in flight: not journaled, redone on resume
+        // Stopped before sending, or abandoned in flight: not journaled, redone on resume.
+        if (hardStop.aborted || options.signal?.aborted) {
+          abandoned = true;
+          return;
+        }
         const stop = toStop(source, error);
         if (!stopped) {
           stopped = true;
@@ -165,7 +175,8 @@ async function runSource(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  if (stopped || stopping()) return;
+  if (stopped) return "stopped";
+  if (next < batches.length || abandoned) return "interrupted";
   const final = manager.sourceState(source);
   if (final.papers_failed > 0) {
     await manager.setSourceStatus(
@@ -176,6 +187,7 @@ async function runSource(
   } else {
     await manager.setSourceStatus(source, "completed");
   }
+  return "finished";
 }
 
 function toStop(source: SourceName, error: unknown): SourceStop {

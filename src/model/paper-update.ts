@@ -103,3 +103,20 @@ export function applyPaperUpdate(paper: Paper, update: PaperUpdate): UpdateEffec
   }
   return effect;
 }
+
+/**
+ * The paper as the input gave it, for lookups: ids that a source filled in are blanked again, so
+ * what a source asks for never depends on which other answer arrived first (or in an earlier run).
+ * A shallow copy: later fills on the real paper do not show through.
+ */
+export function inputView(paper: Paper): Paper {
+  const view = { ...paper };
+  const filled = paper.processing_flags.field_sources;
+  if (filled && typeof filled === "object") {
+    for (const field of Object.keys(filled)) {
+      if (field === "doi") view.doi = "";
+      else if (field === "arxiv_id" || field === "openalex_id") view[field] = null;
+    }
+  }
+  return view;
+}

@@ -58,6 +58,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
   signal?: AbortSignal;
+  /**
+   * Once aborted, no attempt of this request starts any more (its reason is thrown instead), but an
+   * attempt already sent runs to its end: how Ctrl-C stops sending while in-flight requests finish.
+   */
+  stopSignal?: AbortSignal;
   timeoutMs?: number;
 }
 
@@ -169,7 +174,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
 
     for (let attempt = 1; ; attempt++) {
+      if (init.stopSignal?.aborted) throw init.stopSignal.reason;
       const release = limiter ? await limiter.acquire() : undefined;
+      if (init.stopSignal?.aborted) {
+        release?.();
+        throw init.stopSignal.reason;
+      }
       const started = now();
       const event = { method, url: safeUrl, attempt };
       let error: HttpError;

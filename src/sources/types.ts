@@ -30,7 +30,9 @@ export interface SourceClient {
   planBatches(papers: readonly Paper[]): Paper[][];
   /**
    * Look up one planned batch. Per-paper failures are results, not exceptions. Throws `HttpError`
-   * only for errors that stop the whole source: kind `auth` or `budget_exhausted`.
+   * only for errors that stop the whole source: kind `auth` or `budget_exhausted`. `signal` aborts
+   * requests in flight; once `stopSignal` is aborted no new request starts (the batch then throws
+   * that signal's reason and is redone on resume).
    */
-  lookupBatch(batch: readonly Paper[], signal?: AbortSignal): Promise<BatchResult>;
+  lookupBatch(batch: readonly Paper[], signal?: AbortSignal, stopSignal?: AbortSignal): Promise<BatchResult>;
 }

@@ -106,7 +106,13 @@ export function withOpHook(base: StorageFs, hook: OpHook): StorageFs {
       return file.truncate(length);
     },
     async close() {
-      await hook("close", path);
+      try {
+        await hook("close", path);
+      } catch (error) {
+        // A failed close(2) still releases the descriptor on Linux; so does an injected failure.
+        await file.close();
+        throw error;
+      }
       return file.close();
     },
   });

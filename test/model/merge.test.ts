@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/model/canonical-json.js";
 import { mergeEnrichments } from "../../src/model/merge.js";
 import { type Paper, parsePaper } from "../../src/model/paper.js";
-import { applyPaperUpdate } from "../../src/model/paper-update.js";
+import { applyPaperUpdate, inputView } from "../../src/model/paper-update.js";
 import type { EnrichmentSet } from "../../src/model/records.js";
 
 const RUNS = Number(process.env.CF_PROPERTY_RUNS ?? 1000);
@@ -239,5 +239,26 @@ describe("applyPaperUpdate", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it("inputView blanks the ids sources filled in, and is not affected by later fills", () => {
+    const paper = newPaper();
+    paper.arxiv_id = "2101.00001";
+    applyPaperUpdate(paper, {
+      paper_id: paper.paper_id,
+      source: "semantic_scholar",
+      records: {},
+      fill: { doi: "10.1/j" },
+    });
+    const view = inputView(paper);
+    expect(view).toMatchObject({ doi: "", arxiv_id: "2101.00001" });
+    applyPaperUpdate(paper, {
+      paper_id: paper.paper_id,
+      source: "openalex",
+      records: {},
+      fill: { openalex_id: "W9" },
+    });
+    expect(view.openalex_id).toBeNull();
+    expect(inputView(paper)).toMatchObject({ doi: "", openalex_id: null });
   });
 });

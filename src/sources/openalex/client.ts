@@ -112,7 +112,11 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     return chunks;
   }
 
-  async function lookupBatch(batch: readonly Paper[], signal?: AbortSignal): Promise<BatchResult> {
+  async function lookupBatch(
+    batch: readonly Paper[],
+    signal?: AbortSignal,
+    stopSignal?: AbortSignal,
+  ): Promise<BatchResult> {
     let apiCalls = 0;
     const http =
       options.http ??
@@ -131,7 +135,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
       });
     const get = (url: string): Promise<unknown> => {
       if (options.http) apiCalls++;
-      return http.getJson(url, { signal });
+      return http.getJson(url, { signal, stopSignal });
     };
     const describe = (what: string, error: unknown): string => {
       if (!(error instanceof HttpError) || error.kind === "auth" || error.kind === "budget_exhausted") {

@@ -161,10 +161,10 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       for (const paper of papers) if (s2LookupId(paper) === undefined) batches.push([paper]);
       return batches;
     },
-    async lookupBatch(batch, signal): Promise<BatchResult> {
+    async lookupBatch(batch, signal, stopSignal): Promise<BatchResult> {
       let apiCalls = 0;
       const http = httpFor(() => apiCalls++);
-      const init: RequestOptions = { headers, signal, query: { fields: S2_FIELDS } };
+      const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
       const results: LookupResult[] = new Array(batch.length);
       const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
       for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {

@@ -1,0 +1,59 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { onTestFinished } from "vitest";
+import { canonicalJson } from "../../src/model/canonical-json.js";
+import { createCorpus, generateInputFile } from "../../src/simulator/corpus.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.js";
+
+/** A simulator for one test, closed when the test finishes. */
+export async function simulatorFor(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = await startSimulator({ seed: 7, corpusSize: 1500, ...options });
+  onTestFinished(() => sim.close());
+  return sim;
+}
+
+/** Write a generated input of `count` papers (seeded) into `dir`; same seed → same file. */
+export async function writeInput(dir: string, count: number, seed = 7, corpusSize = 1500): Promise<string> {
+  const corpus = createCorpus({ seed, size: corpusSize });
+  const file = path.join(dir, "papers.json");
+  await writeFile(file, JSON.stringify(generateInputFile(corpus, { count, mix: "mixed", seed }), null, 2));
+  return file;
+}
+
+/** Flags pointing cf at a simulator, fast enough for tests. */
+export function simFlags(sim: Simulator, rps = 50): string[] {
+  return [
+    "--openalex-url",
+    sim.openalexUrl,
+    "--s2-url",
+    sim.s2Url,
+    "--openalex-rps",
+    String(rps),
+    "--s2-rps",
+    String(rps),
+    "--no-progress",
+  ];
+}
+
+/** The output's papers as canonical JSON without timestamps: equal for equivalent runs. */
+export async function comparableOutput(file: string): Promise<string> {
+  const data = JSON.parse(await readFile(file, "utf8"));
+  return canonicalJson(
+    JSON.parse(JSON.stringify(data.papers, (key, value) => (key === "timestamp" ? undefined : value))),
+  );
+}
+
+/** Records that appear more than once in a paper's list (same source and data): must be none. */
+export async function duplicateRecords(file: string): Promise<string[]> {
+  const data = JSON.parse(await readFile(file, "utf8"));
+  const duplicates: string[] = [];
+  for (const paper of data.papers) {
+    for (const list of ["citations", "abstracts", "urls", "identifiers"]) {
+      const keys = (paper[list] as Array<{ source: string; data: unknown }>).map(
+        (r) => `${r.source}|${canonicalJson(r.data)}`,
+      );
+      if (new Set(keys).size !== keys.length) duplicates.push(`${paper.paper_id}.${list}`);
+    }
+  }
+  return duplicates;
+}

@@ -7,6 +7,7 @@ import {
   S2_RATE_WITHOUT_KEY,
 } from "../sources/semantic-scholar/client.js";
 import type { SourceClient } from "../sources/types.js";
+import { validateSessionId } from "../storage/session-id.js";
 import { VERSION } from "../version.js";
 import { checkpointDirOption, parseOptions } from "./options.js";
 
@@ -15,6 +16,10 @@ import { checkpointDirOption, parseOptions } from "./options.js";
 export const OPENALEX_DEFAULT_URL = "https://api.openalex.org";
 export const S2_DEFAULT_URL = "https://api.semanticscholar.org/graph/v1";
 export const OPENALEX_DEFAULT_RPS = 10;
+
+// Number("") is 0: an empty flag value must be refused, not read as zero.
+const blankIsNaN = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? Number.NaN : value;
 
 const positiveNumber = (flag: string) =>
   z.coerce
@@ -46,12 +51,25 @@ export const consolidateOptionsSchema = z.object({
   input: z.string().min(1),
   output: z.string().min(1).optional(),
   resume: z.boolean().default(false),
-  sessionId: z.string().optional(),
+  sessionId: z
+    .string()
+    .superRefine((id, ctx) => {
+      try {
+        validateSessionId(id);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    })
+    .optional(),
   sources: sourceList.default([...SOURCE_NAMES]),
-  checkpointInterval: z.coerce
-    .number({ error: "--checkpoint-interval must be a number of minutes" })
-    .min(0, "--checkpoint-interval must be 0 (only at the end) or more")
-    .finite()
+  checkpointInterval: z
+    .preprocess(
+      blankIsNaN,
+      z.coerce
+        .number({ error: "--checkpoint-interval must be a number of minutes" })
+        .min(0, "--checkpoint-interval must be 0 (only at the end) or more")
+        .finite(),
+    )
     .default(5),
   yes: z.boolean().default(false),
   progress: z.boolean().default(true),
@@ -59,8 +77,15 @@ export const consolidateOptionsSchema = z.object({
   verbose: z.number().int().default(0),
   openalexUrl: httpUrl.optional(),
   s2Url: httpUrl.optional(),
-  openalexRps: positiveNumber("--openalex-rps").optional(),
-  s2Rps: positiveNumber("--s2-rps").optional(),
+  openalexRps: z.preprocess(blankIsNaN, positiveNumber("--openalex-rps")).optional(),
+  s2Rps: z.preprocess(blankIsNaN, positiveNumber("--s2-rps")).optional(),
+  // Timers overflow past 2^31 ms (then fire at once), so an hour is the ceiling.
+  httpTimeout: z
+    .preprocess(
+      blankIsNaN,
+      positiveNumber("--http-timeout").max(3600, "--http-timeout must be at most 3600 seconds"),
+    )
+    .default(30),
   openalexApiKey: z.string().optional(),
   ssApiKey: z.string().optional(),
   openalexEmail: z.string().optional(),
@@ -93,6 +118,16 @@ export function sourceRates(options: ConsolidateOptions): Record<SourceName, num
   };
 }
 
+/**
+ * Batches in flight per source: enough to keep the rate with slow answers (rate × 0.3 s covers
+ * 300 ms of latency), at least 4, at most 16. More in flight also means more redone after a kill.
+ */
+export function sourceConcurrency(options: ConsolidateOptions): Record<SourceName, number> {
+  const rates = sourceRates(options);
+  const width = (rate: number) => Math.min(16, Math.max(4, Math.ceil(rate * 0.3)));
+  return { openalex: width(rates.openalex), semantic_scholar: width(rates.semantic_scholar) };
+}
+
 /** Build the clients of the selected sources. */
 export function buildClients(
   options: ConsolidateOptions,
@@ -104,6 +139,7 @@ export function buildClients(
       ? createOpenAlexClient({
           baseUrl: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
           ratePerSecond: rates.openalex,
+          httpOptions: { timeoutMs: options.httpTimeout * 1000 },
           version: VERSION,
           ...(options.openalexApiKey ? { apiKey: options.openalexApiKey } : {}),
           ...(options.openalexEmail ? { email: options.openalexEmail } : {}),
@@ -112,6 +148,7 @@ export function buildClients(
       : createSemanticScholarClient({
           baseUrl: options.s2Url ?? S2_DEFAULT_URL,
           ratePerSecond: rates.semantic_scholar,
+          httpOptions: { timeoutMs: options.httpTimeout * 1000 },
           version: VERSION,
           ...(options.ssApiKey ? { apiKey: options.ssApiKey } : {}),
           ...(onEvent ? { onEvent } : {}),

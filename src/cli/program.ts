@@ -55,6 +55,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked)
     .option("--s2-url <url>", "Semantic Scholar base URL (env CF_S2_URL)")
     .option("--openalex-rps <n>", "OpenAlex requests per second (default 10)")
     .option("--s2-rps <n>", "Semantic Scholar requests per second (default 1 with a key, 0.1 without)")
+    .option("--http-timeout <seconds>", "seconds before a request with no answer is retried (default 30)")
     .option("--openalex-api-key <key>", "OpenAlex API key, sent as api_key (env OPENALEX_API_KEY)")
     .option(
       "--ss-api-key <key>",

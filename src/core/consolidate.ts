@@ -41,10 +41,16 @@ export interface ConsolidateRequest {
   options: Record<string, unknown>;
   signal?: AbortSignal;
   graceMs?: number;
-  concurrency?: number;
+  concurrency?: number | Partial<Record<SourceName, number>>;
   callbacks?: ConsolidateCallbacks;
   fs?: StorageFs;
   now?: () => Date;
+}
+
+export interface LookupFailure {
+  source: SourceName;
+  paper_id: string;
+  error: string;
 }
 
 export interface ConsolidateResult {
@@ -57,6 +63,8 @@ export interface ConsolidateResult {
   complete: boolean;
   declinedInputChange: boolean;
   stats: ConsolidationStats;
+  /** Papers whose lookup still failed after retries, in input order (retried on resume). */
+  failures: LookupFailure[];
 }
 
 /** Run (or continue) a consolidation end to end. The session lock is released on every path. */
@@ -112,7 +120,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
       ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
       callbacks,
     });
-    const stats = computeStats(manager.papers, engine.sources, engine.durationMs);
+    const stats = computeStats(manager.papers, engine.sources, engine.durationMs, engine);
     const complete =
       !engine.interrupted && sources.every((s) => manager.sourceState(s).status === "completed");
     if (!engine.interrupted) {
@@ -135,10 +143,28 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
       complete,
       declinedInputChange: false,
       stats,
+      failures: lookupFailures(manager, sources),
     };
   } finally {
     await manager.close();
   }
+}
+
+function lookupFailures(manager: CheckpointManager, sources: readonly SourceName[]): LookupFailure[] {
+  const failures: LookupFailure[] = [];
+  for (const source of sources) {
+    const outcomes = manager.state.outcomes.get(source);
+    const errors = manager.state.errors.get(source);
+    for (const paper of manager.papers) {
+      if (outcomes?.get(paper.paper_id) !== "failed") continue;
+      failures.push({
+        source,
+        paper_id: paper.paper_id,
+        error: errors?.get(paper.paper_id) ?? "unknown error",
+      });
+    }
+  }
+  return failures;
 }
 
 function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]): ResumeInfo {
@@ -175,7 +201,14 @@ function previewChanges(manager: CheckpointManager, input: LoadedInput): InputCh
 }
 
 function declined(manager: CheckpointManager, input: LoadedInput): ConsolidateResult {
-  const engine: EngineResult = { interrupted: false, stops: [], sources: {}, durationMs: 0, snapshotMs: 0 };
+  const engine: EngineResult = {
+    interrupted: false,
+    stops: [],
+    sources: {},
+    durationMs: 0,
+    snapshotMs: 0,
+    journalMs: 0,
+  };
   return {
     sessionId: manager.sessionId,
     sessionDir: manager.sessionDir,
@@ -184,5 +217,6 @@ function declined(manager: CheckpointManager, input: LoadedInput): ConsolidateRe
     complete: false,
     declinedInputChange: true,
     stats: computeStats(input.papers, {}, 0),
+    failures: [],
   };
 }

@@ -45,8 +45,8 @@ export interface EngineOptions {
   /** Aborting it stops the run: no new batches; in-flight ones get `graceMs` to finish. */
   signal?: AbortSignal;
   graceMs?: number;
-  /** Batches in flight per source. */
-  concurrency?: number;
+  /** Batches in flight per source (default 4): a number for all, or per source. */
+  concurrency?: number | Partial<Record<SourceName, number>>;
   callbacks?: EngineCallbacks;
 }
 
@@ -57,6 +57,8 @@ export interface EngineResult {
   durationMs: number;
   /** Time spent writing snapshots, including the final one. */
   snapshotMs: number;
+  /** Time spent appending (and fsyncing) completed batches to the journal. */
+  journalMs: number;
 }
 
 /** Run all sources to the end (or until interrupted) and write the final snapshot. */
@@ -66,6 +68,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const hardStop = new AbortController();
   const stops: SourceStop[] = [];
   let snapshotMs = 0;
+  const journalTime = { ms: 0 };
   let fatal: unknown;
   const fail = (error: unknown) => {
     fatal ??= error;
@@ -92,7 +95,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   try {
     await Promise.all(
       options.clients.map((client) =>
-        runSource(client, options, hardStop.signal, (stop) => {
+        runSource(client, options, hardStop.signal, journalTime, (stop) => {
           stops.push(stop);
           callbacks.onSourceStopped?.(stop);
         }).then((ending) => {
@@ -116,6 +119,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     sources,
     durationMs: performance.now() - started,
     snapshotMs,
+    journalMs: journalTime.ms,
   };
 }
 
@@ -123,6 +127,7 @@ async function runSource(
   client: SourceClient,
   options: EngineOptions,
   hardStop: AbortSignal,
+  journalTime: { ms: number },
   onStop: (stop: SourceStop) => void,
 ): Promise<"finished" | "stopped" | "interrupted"> {
   const { manager } = options;
@@ -170,11 +175,14 @@ async function runSource(
         }
         return;
       }
+      const journalStart = performance.now();
       await manager.recordBatch(toBatchInput(source, result));
+      journalTime.ms += performance.now() - journalStart;
       options.callbacks?.onProgress?.(progress());
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  const width = typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];
+  await Promise.all(Array.from({ length: Math.max(1, width ?? 4) }, worker));
   if (stopped) return "stopped";
   if (next < batches.length || abandoned) return "interrupted";
   const final = manager.sourceState(source);

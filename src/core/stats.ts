@@ -13,6 +13,9 @@ export interface ConsolidationStats {
   papers_with_dois: number;
   papers_with_arxiv: number;
   sources: Partial<Record<SourceName, SourceState>>;
+  /** Seconds this run spent on snapshots and on journaling batches (its checkpoint cost). */
+  checkpoint_seconds: number;
+  journal_seconds: number;
   method: "parallel";
 }
 
@@ -21,6 +24,7 @@ export function computeStats(
   papers: readonly Paper[],
   sources: Partial<Record<SourceName, SourceState>>,
   durationMs: number,
+  checkpointCost: { snapshotMs: number; journalMs: number } = { snapshotMs: 0, journalMs: 0 },
 ): ConsolidationStats {
   const seconds = durationMs / 1000;
   const count = (test: (p: Paper) => boolean) => papers.reduce((n, p) => n + (test(p) ? 1 : 0), 0);
@@ -34,6 +38,8 @@ export function computeStats(
     papers_with_dois: count((p) => p.doi !== ""),
     papers_with_arxiv: count((p) => Boolean(p.arxiv_id)),
     sources,
+    checkpoint_seconds: Math.round(checkpointCost.snapshotMs) / 1000,
+    journal_seconds: Math.round(checkpointCost.journalMs) / 1000,
     method: "parallel",
   };
 }

@@ -70,7 +70,8 @@ describe("cf consolidate end to end (simulator)", () => {
       "out.json",
       "--checkpoint-interval",
       "0",
-      ...simFlags(sim),
+      // At 13 requests/s each source keeps 4 batches in flight (sourceConcurrency), the bound below.
+      ...simFlags(sim, 13),
     ];
     child = spawnCli(args, { cwd: dir });
     const killed = await child.exited;
@@ -84,7 +85,8 @@ describe("cf consolidate end to end (simulator)", () => {
     );
     expect(await comparableOutput(path.join(dir, "out.json"))).toBe(golden.output);
     expect(await duplicateRecords(path.join(dir, "out.json"))).toEqual([]);
-    // Only the batches in flight at the kill are fetched again (4 per source at most).
+    // Only the batches in flight at the kill are fetched again: 4 per source, each one request
+    // (this input's DOI batches need no singleton lookups), so at most 8 requests.
     const total = sim.requestLog.length;
     expect(total).toBeLessThanOrEqual(golden.requests + 8);
     expect(beforeResume).toBeGreaterThan(0);

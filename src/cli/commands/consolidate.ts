@@ -10,6 +10,7 @@ import {
   type ConsolidateOptions,
   recordedOptions,
   resolveConsolidateOptions,
+  sourceConcurrency,
   sourceRates,
 } from "../consolidate-options.js";
 import type { CliDeps } from "../deps.js";
@@ -20,7 +21,7 @@ import {
   type ProgressView,
 } from "../render/progress.js";
 import { displayPath } from "../render/sessions-table.js";
-import { renderSummary } from "../render/summary.js";
+import { renderFailures, renderSummary } from "../render/summary.js";
 import { pickSession } from "../session-picker.js";
 import { shellQuote } from "./sessions-list.js";
 
@@ -72,6 +73,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       checkpointIntervalMinutes: options.checkpointInterval,
       options: recordedOptions(options, outputFile),
       signal: controller.signal,
+      concurrency: sourceConcurrency(options),
       callbacks: {
         onSessionReady: (info) => {
           sessionId = info.sessionId;
@@ -99,11 +101,11 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
           return deps.confirm("Continue with the changed input?");
         },
         onProgress: (p) => progress?.update(p),
-        onSnapshot: (s) =>
-          log(
-            1,
-            `checkpoint saved: generation ${s.generation} in ${Math.round(s.durationMs)} ms (${s.reason})`,
-          ),
+        onSnapshot: (s) => {
+          const line = `checkpoint saved: generation ${s.generation} in ${Math.round(s.durationMs)} ms`;
+          if (s.reason === "interval") progress?.note(color.dim(line));
+          else log(1, `${line} (${s.reason})`);
+        },
         onSourceStopped: (stop) =>
           progress?.note(
             color.red(`${stop.source} stopped: ${stop.message}`) +
@@ -124,6 +126,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     }
     const { default: Table } = await import("cli-table3");
     deps.stdout(renderSummary(result.stats, Table, color));
+    deps.stdout(renderFailures(result.failures, color));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
     if (result.complete) return;
     const budget = result.engine.stops.find((s) => s.kind === "budget_exhausted");

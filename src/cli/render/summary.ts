@@ -1,4 +1,5 @@
 import type { ChalkInstance } from "chalk";
+import type { LookupFailure } from "../../core/consolidate.js";
 import type { ConsolidationStats } from "../../core/stats.js";
 import { formatDuration } from "./progress.js";
 
@@ -31,5 +32,14 @@ export function renderSummary(
       `  ·  DOIs ${stats.papers_with_dois} (${pct(stats.papers_with_dois)}%)`,
     `Duration: ${formatDuration(stats.duration_seconds)} (this run)`,
   ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The papers whose lookup failed after retries (at most `limit` lines), or nothing when none did. */
+export function renderFailures(failures: readonly LookupFailure[], color: ChalkInstance, limit = 10): string {
+  if (failures.length === 0) return "";
+  const lines = [color.red(`Failed lookups (${failures.length}; retried on resume):`)];
+  for (const f of failures.slice(0, limit)) lines.push(`  ${f.source} ${f.paper_id}: ${f.error}`);
+  if (failures.length > limit) lines.push(`  … and ${failures.length - limit} more`);
   return `${lines.join("\n")}\n`;
 }

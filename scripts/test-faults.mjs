@@ -17,16 +17,23 @@ const run = spawnSync(
 );
 let rows = [];
 try {
-  rows = readFileSync(report, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  rows = readFileSync(report, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 } catch {
   // no suite reported
 }
 rmSync(dir, { recursive: true, force: true });
-const total = rows.reduce((a, r) => ({ cases: a.cases + r.cases, failures: a.failures + r.failures, ms: a.ms + r.ms }), {
-  cases: 0,
-  failures: 0,
-  ms: 0,
-});
+const total = rows.reduce(
+  (a, r) => ({ cases: a.cases + r.cases, failures: a.failures + r.failures, ms: a.ms + r.ms }),
+  {
+    cases: 0,
+    failures: 0,
+    ms: 0,
+  },
+);
 const lines = [
   `Fault suites, ${tier} tier (seed ${process.env.CF_FAULT_SEED ?? 20261125}), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} CPUs`,
   "",

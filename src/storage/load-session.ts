@@ -49,7 +49,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
   }
 
   const papersPath = path.join(sessionDir, PAPERS_FILE);
-  const papersFile = await readPapersFile(fs, papersPath);
+  const papersFile = await readPapersFile(fs, papersPath, { trustedSha256: checkpoint.files.papers.sha256 });
   const papersGen = papersFile.metadata?.generation ?? -1;
   checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersFile.sha256, warnings);
 
@@ -66,7 +66,17 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
 
   const state = buildState(papersFile.papers, checkpoint, progress.file);
   const journalPath = path.join(sessionDir, JOURNAL_FILE);
+  const journalExists = await fs.lstat(journalPath).then(
+    () => true,
+    () => false,
+  );
   const journal = await readJournal(fs, journalPath, journalEntrySchema);
+  if (!journalExists) {
+    // Every snapshot leaves the file (emptied, never removed): a missing journal was deleted.
+    warnings.push(
+      `${journalPath} is missing; batches completed after generation ${checkpoint.generation} (if any) are redone`,
+    );
+  }
   if (journal.tornTail) {
     warnings.push(
       `${journalPath}: dropped a torn last record (${journal.tornTail.bytes} bytes from line ${journal.tornTail.line}), left by an interrupted write`,

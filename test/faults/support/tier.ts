@@ -44,7 +44,9 @@ export async function runCases<T>(
     try {
       await check(item, index);
     } catch (error) {
-      failures.push(`case ${index} (${JSON.stringify(item)?.slice(0, 200)}): ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(
+        `case ${index} (${JSON.stringify(item)?.slice(0, 200)}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   recordSuite({ suite, cases: cases.length, failures: failures.length, ms: performance.now() - started });

@@ -1,0 +1,84 @@
+// Checkpoint cost: journaling one batch as the session grows; full snapshot save and load.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchPapers, benchUpdate, dist, median } from "./util.mjs";
+
+async function enrichedSession(baseDir, count) {
+  const { CheckpointManager } = await dist("storage/checkpoint-manager.js");
+  const { parsePaper } = await dist("model/paper.js");
+  const papers = benchPapers(count).map((raw, i) => parsePaper(raw, i).paper);
+  const manager = await CheckpointManager.create({
+    baseDir,
+    sessionId: "bench",
+    inputFile: "/bench/in.json",
+    inputSha256: "0".repeat(64),
+    papers,
+    sources: ["openalex", "semantic_scholar"],
+    checkpointIntervalMinutes: 5,
+  });
+  return { manager, papers };
+}
+
+/** Median ms to journal one batch of 100 papers' records (8 per paper) in a session of `count`. */
+export async function journalCost(count, repeats = 25) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-jr-"));
+  try {
+    const { manager, papers } = await enrichedSession(dir, count);
+    const times = [];
+    for (let r = 0; r < repeats; r++) {
+      const batch = papers.slice((r * 100) % count, ((r * 100) % count) + 100);
+      const updates = batch.flatMap((p, i) => [
+        benchUpdate(p.paper_id, "openalex", i),
+        benchUpdate(p.paper_id, "semantic_scholar", i),
+      ]);
+      const outcomes = Object.fromEntries(batch.map((p) => [p.paper_id, "matched"]));
+      const t = performance.now();
+      await manager.recordBatch({ source: "openalex", apiCalls: 1, outcomes, updates });
+      times.push(performance.now() - t);
+    }
+    await manager.close();
+    return median(times);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median ms of a full snapshot (save) and of opening the session (load) with `count` enriched papers. */
+export async function snapshotCost(count, repeats = 3) {
+  const { CheckpointManager } = await dist("storage/checkpoint-manager.js");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-ss-"));
+  try {
+    const { manager, papers } = await enrichedSession(dir, count);
+    for (let i = 0; i < count; i += 1000) {
+      const batch = papers.slice(i, i + 1000);
+      for (const source of ["openalex", "semantic_scholar"]) {
+        await manager.recordBatch({
+          source,
+          apiCalls: 1,
+          outcomes: Object.fromEntries(batch.map((p) => [p.paper_id, "matched"])),
+          updates: batch.map((p, k) => benchUpdate(p.paper_id, source, i + k)),
+        });
+      }
+    }
+    const saves = [];
+    for (let r = 0; r < repeats; r++) saves.push((await manager.snapshot()).durationMs);
+    await manager.close();
+    const loads = [];
+    for (let r = 0; r < repeats; r++) {
+      const t = performance.now();
+      const reopened = await CheckpointManager.open({ baseDir: dir, sessionId: "bench" });
+      loads.push(performance.now() - t);
+      await reopened.close();
+    }
+    return { save: median(saves), load: median(loads) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// As a child process (for peak RSS): node bench/checkpoint.mjs snapshot <count>
+if (process.argv[2] === "snapshot") {
+  const result = await snapshotCost(Number(process.argv[3]), 1);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

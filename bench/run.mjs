@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick] [-- --json] [-- --only a,b]`: measures throughput at the rate limit,
+// checkpoint cost, resume time, memory, session listing and start-up on this machine, and prints
+// one table (metric, value, target, pass/fail) or, with --json, one JSON object per metric.
+// Sections: throughput, checkpoint, resume, memory, sessions, startup.
+import os from "node:os";
+import { journalCost, snapshotCost } from "./checkpoint.mjs";
+import { listTime, startupTime } from "./cli.mjs";
+import { dryRunMemory, snapshotMemory } from "./memory.mjs";
+import { resumeTime } from "./resume.mjs";
+import { throughput } from "./throughput.mjs";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const json = args.includes("--json");
+const onlyArg = args.find((a) => a.startsWith("--only"));
+const only = onlyArg
+  ? new Set((onlyArg.split("=")[1] ?? args[args.indexOf(onlyArg) + 1] ?? "").split(","))
+  : undefined;
+const wanted = (section) => !only || only.has(section);
+
+const S = quick
+  ? {
+      papers: 60,
+      journal: [1000, 10000],
+      snapshot: [10000],
+      resume: 10000,
+      dry: [100000],
+      snapMem: 10000,
+      sessions: 100,
+      help: 5,
+    }
+  : {
+      papers: 2000,
+      journal: [1000, 10000, 100000],
+      snapshot: [10000, 100000],
+      resume: 100000,
+      dry: [100000, 1000000],
+      snapMem: 100000,
+      sessions: 1000,
+      help: 20,
+    };
+
+const rows = [];
+const emit = (row) => {
+  rows.push(row);
+  if (json) process.stdout.write(`${JSON.stringify(row)}\n`);
+  else process.stderr.write(`  ${row.metric}: ${format(row.value)} ${row.unit}\n`);
+};
+const format = (v) =>
+  v === null || v === undefined
+    ? "n/a"
+    : Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : v < 0.1
+        ? v.toFixed(4)
+        : v.toFixed(2);
+
+if (wanted("throughput")) {
+  for (const mix of ["doi", "title", "mixed"]) for (const row of await throughput(mix, S.papers)) emit(row);
+}
+if (wanted("checkpoint")) {
+  for (const n of S.journal) {
+    const ms = await journalCost(n);
+    emit({
+      metric: `checkpoint.journal_batch.${n}`,
+      value: ms,
+      unit: "ms median (100 papers, 800 records, fsynced)",
+      target: n === 100000 ? 5 : null,
+      ok: n === 100000 ? ms <= 5 : null,
+    });
+  }
+  for (const n of S.snapshot) {
+    const { save, load } = await snapshotCost(n);
+    emit({ metric: `checkpoint.snapshot_save.${n}`, value: save, unit: "ms median", target: null, ok: null });
+    emit({ metric: `checkpoint.snapshot_load.${n}`, value: load, unit: "ms median", target: null, ok: null });
+  }
+}
+if (wanted("resume")) {
+  const ms = await resumeTime(S.resume);
+  emit({
+    metric: `resume.first_request.${S.resume}`,
+    value: ms / 1000,
+    unit: "s median",
+    target: 5,
+    ok: ms < 5000,
+  });
+}
+if (wanted("memory")) {
+  for (const n of S.dry) {
+    const { rssMb, inputMb } = await dryRunMemory(n);
+    emit({
+      metric: `memory.dry_run.${n}`,
+      value: rssMb,
+      unit: `MB peak RSS (input ${inputMb.toFixed(0)} MB)`,
+      target: null,
+      ok: null,
+    });
+  }
+  const snap = await snapshotMemory(S.snapMem);
+  emit({
+    metric: `memory.snapshot.${S.snapMem}`,
+    value: snap.rssMb,
+    unit: `MB peak RSS (build + snapshot, save ${snap.save.toFixed(0)} ms)`,
+    target: S.snapMem === 100000 ? 1536 : null,
+    ok: S.snapMem === 100000 ? snap.rssMb < 1536 : null,
+  });
+}
+if (wanted("sessions")) {
+  const ms = await listTime(S.sessions);
+  emit({
+    metric: `sessions.list.${S.sessions}`,
+    value: ms,
+    unit: "ms median",
+    target: S.sessions === 1000 ? 1000 : null,
+    ok: S.sessions === 1000 ? ms < 1000 : null,
+  });
+}
+if (wanted("startup")) {
+  const ms = await startupTime(S.help);
+  emit({ metric: "startup.help", value: ms, unit: "ms median", target: 150, ok: ms < 150 });
+}
+
+if (!json) {
+  const lines = [
+    `cf benchmarks (${quick ? "quick" : "full"}), ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "CPU"}`,
+    "",
+    "| metric | value | unit | target | result |",
+    "|---|---:|---|---:|---|",
+    ...rows.map(
+      (r) =>
+        `| ${r.metric} | ${format(r.value)} | ${r.unit} | ${r.target ?? ""} | ${r.ok === null || r.ok === undefined ? "" : r.ok ? "pass" : "**fail**"} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

@@ -1,0 +1,99 @@
+// Throughput at the rate limit: cf consolidate against the simulator with 200 ms latency.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BIN, dist, runTimed } from "./util.mjs";
+
+const LIMITS = { openalex: 20, s2: 5 };
+
+/** Achieved request rate of one API from the simulator's log: (n - 1) / (last - first). */
+function achievedRate(entries) {
+  if (entries.length < 2) return undefined;
+  const times = entries.map((e) => e.at).sort((a, b) => a - b);
+  return ((times.length - 1) * 1000) / (times.at(-1) - times[0]);
+}
+
+/** One run on `count` papers of one mix; returns metric rows. */
+export async function throughput(mix, count) {
+  const { createCorpus, generateInputFile } = await dist("simulator/corpus.js");
+  const { startSimulator } = await dist("simulator/server.js");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-tp-"));
+  try {
+    const corpus = createCorpus({ seed: 11, size: Math.max(3000, count * 2) });
+    const input = generateInputFile(corpus, { count, mix, seed: 11, notFoundShare: 0 });
+    writeFileSync(path.join(dir, "in.json"), JSON.stringify(input));
+    // The simulator enforces the same limits: any overshoot would show as 429s.
+    const sim = await startSimulator({ corpus, latencyMs: 200, rateLimits: LIMITS });
+    const run = await runTimed(
+      process.execPath,
+      [
+        BIN,
+        "consolidate",
+        "--input",
+        "in.json",
+        "--output",
+        "out.json",
+        "--no-progress",
+        "--checkpoint-interval",
+        "1",
+        "--openalex-url",
+        sim.openalexUrl,
+        "--s2-url",
+        sim.s2Url,
+        "--openalex-rps",
+        String(LIMITS.openalex),
+        "--s2-rps",
+        String(LIMITS.s2),
+      ],
+      { cwd: dir },
+    );
+    await sim.close();
+    if (run.code !== 0) throw new Error(`cf exited ${run.code}: ${run.stderr.slice(-500)}`);
+    const stats = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8")).consolidation_metadata.stats;
+    const log = sim.requestLog;
+    const rows = [];
+    for (const [api, source] of [
+      ["openalex", "openalex"],
+      ["s2", "semantic_scholar"],
+    ]) {
+      const entries = log.filter((e) => e.api === api);
+      const rate = achievedRate(entries);
+      const throttled = entries.filter((e) => e.status === 429).length;
+      rows.push({
+        metric: `throughput.${mix}.${source}.rate_fraction`,
+        value: rate === undefined ? null : rate / LIMITS[api],
+        unit: `of ${LIMITS[api]} req/s (${entries.length} requests, ${throttled} answered 429)`,
+        target: mix === "doi" ? null : 0.95,
+        ok: mix === "doi" || rate === undefined ? null : rate / LIMITS[api] >= 0.95,
+      });
+      const perPaper = stats.sources[source].api_calls / count;
+      const target = mix === "doi" ? (source === "openalex" ? 0.011 : 0.0021) : null;
+      rows.push({
+        metric: `throughput.${mix}.${source}.calls_per_paper`,
+        value: perPaper,
+        unit: "API calls / paper",
+        target,
+        ok: target === null ? null : perPaper <= target,
+      });
+    }
+    const seconds = run.ms / 1000;
+    rows.push({
+      metric: `throughput.${mix}.papers_per_second`,
+      value: count / seconds,
+      unit: `papers/s (${count} papers, ${seconds.toFixed(1)} s)`,
+      target: null,
+      ok: null,
+    });
+    const share = (stats.checkpoint_seconds + stats.journal_seconds) / stats.duration_seconds;
+    rows.push({
+      metric: `throughput.${mix}.checkpoint_share`,
+      value: share,
+      unit: `of run time (snapshots ${stats.checkpoint_seconds} s + journal ${stats.journal_seconds} s)`,
+      target: 0.01,
+      ok: share < 0.01,
+    });
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

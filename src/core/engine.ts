@@ -68,7 +68,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const hardStop = new AbortController();
   const stops: SourceStop[] = [];
   let snapshotMs = 0;
-  const journalTime = { ms: 0 };
+  const journalAtStart = manager.journalTimeMs;
   let fatal: unknown;
   const fail = (error: unknown) => {
     fatal ??= error;
@@ -95,7 +95,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   try {
     await Promise.all(
       options.clients.map((client) =>
-        runSource(client, options, hardStop.signal, journalTime, (stop) => {
+        runSource(client, options, hardStop.signal, (stop) => {
           stops.push(stop);
           callbacks.onSourceStopped?.(stop);
         }).then((ending) => {
@@ -119,7 +119,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     sources,
     durationMs: performance.now() - started,
     snapshotMs,
-    journalMs: journalTime.ms,
+    journalMs: manager.journalTimeMs - journalAtStart,
   };
 }
 
@@ -127,7 +127,6 @@ async function runSource(
   client: SourceClient,
   options: EngineOptions,
   hardStop: AbortSignal,
-  journalTime: { ms: number },
   onStop: (stop: SourceStop) => void,
 ): Promise<"finished" | "stopped" | "interrupted"> {
   const { manager } = options;
@@ -175,9 +174,7 @@ async function runSource(
         }
         return;
       }
-      const journalStart = performance.now();
       await manager.recordBatch(toBatchInput(source, result));
-      journalTime.ms += performance.now() - journalStart;
       options.callbacks?.onProgress?.(progress());
     }
   };

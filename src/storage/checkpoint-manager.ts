@@ -100,6 +100,7 @@ export class CheckpointManager {
   readonly warnings: string[] = [];
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private journalMs = 0;
 
   readonly sessionId: string;
   readonly sessionDir: string;
@@ -262,6 +263,11 @@ export class CheckpointManager {
     return this.session;
   }
 
+  /** Milliseconds spent writing and fsyncing journal records since this manager was opened. */
+  get journalTimeMs(): number {
+    return this.journalMs;
+  }
+
   /** When the last snapshot was committed (ISO), if any. */
   get lastCheckpointTime(): string | undefined {
     return this.lastCheckpointAt;
@@ -336,7 +342,9 @@ export class CheckpointManager {
   private async append(entry: JournalPayload): Promise<void> {
     this.assertOpen();
     const seq = this.nextSeq;
+    const started = performance.now();
     await this.journal.append(seq, entry);
+    this.journalMs += performance.now() - started;
     this.nextSeq = seq + 1;
   }
 

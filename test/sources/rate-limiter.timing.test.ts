@@ -64,7 +64,7 @@ describe("createRateLimiter", () => {
     await Promise.all(
       Array.from({ length: 6 }, () => limiter.schedule(async () => starts.push(performance.now()))),
     );
-    expect(starts[0]! - t0).toBeLessThan(5);
+    expect(starts[0]! - t0).toBeLessThan(15); // no wait for a first slot (an interval is 20.6 ms)
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(18);
   });
 
@@ -82,7 +82,13 @@ describe("createRateLimiter", () => {
 
   it("slowDown halves the rate, down to a floor, and successes bring it back gradually", async () => {
     let clock = 0;
-    const limiter = createRateLimiter({ ratePerSecond: 20, minRatePerSecond: 4, now: () => clock });
+    const limiter = createRateLimiter({
+      ratePerSecond: 20,
+      minRatePerSecond: 4,
+      pacing: 1,
+      decrease: 0.5,
+      now: () => clock,
+    });
     limiter.slowDown();
     expect(limiter.currentRate).toBe(10);
     limiter.slowDown(); // within the cooldown: the same burst of 429s counts once
@@ -103,7 +109,7 @@ describe("createRateLimiter", () => {
 
   it("after slowDown the measured rate is half the limit", async () => {
     server = await startTestServer(() => ({ body: {} }));
-    const limiter = createRateLimiter({ ratePerSecond: 40 });
+    const limiter = createRateLimiter({ ratePerSecond: 40, pacing: 1, decrease: 0.5 });
     limiter.slowDown();
     const client = createHttpClient({ version: "0.1.0", limiter });
     // recordSuccess is ignored during the 1 s cooldown, so the whole run stays at 20/s.
@@ -115,11 +121,18 @@ describe("createRateLimiter", () => {
 
   it("a 429 seen by the HTTP client slows its limiter down", async () => {
     server = await startTestServer([{ status: 429, headers: { "retry-after": "0" } }, { body: {} }]);
-    const limiter = createRateLimiter({ ratePerSecond: 10 });
+    const limiter = createRateLimiter({ ratePerSecond: 10, pacing: 1 });
     const client = createHttpClient({ version: "0.1.0", limiter, sleep: async () => {} });
     await client.getJson(`${server.url}/w`);
-    expect(limiter.currentRate).toBe(5);
-    expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(180);
+    expect(limiter.currentRate).toBe(8);
+    expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(110);
+  });
+
+  it("paces 3% under the configured rate and backs off by 20% on a 429 by default", () => {
+    const limiter = createRateLimiter({ ratePerSecond: 20, now: () => 0 });
+    expect(limiter.currentRate).toBeCloseTo(19.4, 10);
+    limiter.slowDown();
+    expect(limiter.currentRate).toBeCloseTo(15.52, 10);
   });
 
   it("rejects a non-positive rate", () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { link, open, rename, stat, unlink } from "node:fs/promises";
+import { open, stat, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
@@ -146,24 +146,37 @@ export async function readSessionLock(sessionDir: string, options: ReadLockOptio
 }
 
 /**
- * Move the stale lock aside under a unique name, then judge what was actually moved: between our read and
- * our rename another process may have reclaimed it and written a live lock. Returns to let the caller retry
- * the create; throws SessionLockedError when the moved lock turns out to be live.
+ * Remove a stale lock so the caller can retry its exclusive create. Only a process holding the
+ * takeover guard (`lock.takeover`, itself created exclusively) may remove the lock, and it re-reads
+ * and re-judges the lock inside the guard: no live lock can appear there meanwhile (a lock that
+ * exists is only ever removed by a guard holder, and creating one needs the path free). Without the
+ * guard, two contenders could each move "the stale lock" aside while a third created a live one.
  */
 async function takeOver(sessionDir: string, lockPath: string, judged: Snapshot, ctx: Context): Promise<void> {
-  // Narrows the window of proper-lockfile#121 to stat→rename; the re-judgment below closes the rest.
-  const current = await statIfExists(lockPath);
-  if (current === undefined || !sameFile(current, judged.stats)) return;
-  const holderPid = parseLockText(judged.text)?.pid ?? "unreadable";
-  const asidePath = `${lockPath}.stale.${holderPid}.${randomBytes(6).toString("hex")}`;
-  if (!(await renameIfExists(lockPath, asidePath))) return; // another process won the rename
-  const moved = await readSnapshot(asidePath);
-  const verdict = moved === undefined ? undefined : judge(moved, ctx);
-  if (verdict !== undefined && verdict.kind !== "stale") {
-    await restoreLock(asidePath, lockPath);
-    throw busyError(sessionDir, lockPath, verdict, ctx);
+  const guardPath = `${lockPath}.takeover`;
+  const guard: LockInfo = {
+    pid: ctx.pid,
+    hostname: ctx.hostname,
+    started_at: ctx.now().toISOString(),
+    token: randomBytes(16).toString("hex"),
+  };
+  if (!(await createExclusive(sessionDir, guardPath, `${JSON.stringify(guard)}\n`))) {
+    const other = await readSnapshot(guardPath);
+    // A guard left by a process that died while taking over (rare): clear it, then retry.
+    if (other !== undefined && judge(other, ctx).kind === "stale") await unlinkIfExists(guardPath);
+    else await new Promise((resolve) => setTimeout(resolve, 25)); // another process is taking over
+    return;
   }
-  await unlinkIfExists(asidePath);
+  try {
+    const current = await readSnapshot(lockPath);
+    if (current === undefined || !sameFile(current.stats, judged.stats)) return;
+    if (judge(current, ctx).kind !== "stale") return;
+    await unlinkIfExists(lockPath);
+  } finally {
+    const still = await readSnapshot(guardPath);
+    if (still !== undefined && parseLockText(still.text)?.token === guard.token)
+      await unlinkIfExists(guardPath);
+  }
 }
 
 function judge(snapshot: Snapshot, ctx: Context): Verdict {
@@ -318,35 +331,10 @@ async function statIfExists(path: string): Promise<Stats | undefined> {
   }
 }
 
-async function renameIfExists(from: string, to: string): Promise<boolean> {
-  try {
-    await rename(from, to);
-    return true;
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return false;
-    throw storageError("move aside", from, error);
-  }
-}
-
 async function unlinkIfExists(path: string): Promise<void> {
   try {
     await unlink(path);
   } catch (error) {
     if (!hasCode(error, "ENOENT")) throw storageError("remove", path, error);
   }
-}
-
-/**
- * Put a live lock we moved aside back. link() never overwrites: if a new lock appeared meanwhile, the moved
- * holder has lost the lock and its fencing check (verify) will say so. Best effort: we are about to report
- * the session busy anyway.
- */
-async function restoreLock(asidePath: string, lockPath: string): Promise<void> {
-  try {
-    await link(asidePath, lockPath);
-  } catch (error) {
-    // Without hard links the moved lock stays aside, for a human to inspect.
-    if (!hasCode(error, "EEXIST")) return;
-  }
-  await unlink(asidePath).catch(() => undefined);
 }

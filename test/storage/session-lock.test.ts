@@ -16,17 +16,18 @@ import {
   readSessionLock,
 } from "../../src/storage/session-lock.js";
 
-// Lets a test act between the lock's judgment and its rename (the proper-lockfile#121 window).
+// Lets a test act right after a contender created the takeover guard (before it re-judges the lock).
 const hooks = vi.hoisted(() => ({
-  beforeRename: undefined as ((from: string) => Promise<void>) | undefined,
+  afterGuard: undefined as (() => Promise<void>) | undefined,
 }));
 vi.mock("node:fs/promises", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:fs/promises")>();
   return {
     ...actual,
-    rename: async (from: string, to: string) => {
-      await hooks.beforeRename?.(from);
-      return actual.rename(from, to);
+    open: async (...args: Parameters<typeof actual.open>) => {
+      const handle = await actual.open(...args);
+      if (String(args[0]).endsWith("lock.takeover") && args[1] === "wx") await hooks.afterGuard?.();
+      return handle;
     },
   };
 });
@@ -138,7 +139,7 @@ afterEach(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   children = [];
   dirs = [];
-  hooks.beforeRename = undefined;
+  hooks.afterGuard = undefined;
 });
 
 describe("acquireSessionLock", () => {
@@ -206,14 +207,13 @@ describe("acquireSessionLock", () => {
     expect(await readdir(dir)).toEqual([]); // stale copy removed, winner released
   });
 
-  it("puts back a live lock that replaced the stale one just before the rename", async () => {
+  it("re-judges the lock inside the takeover guard: a live lock that replaced the stale one stays", async () => {
     const dir = await sessionDir();
     const path = join(dir, "lock");
     await writeFile(path, lockContent({ pid: await deadPid() }));
     const live = lockContent({ started_at: "2026-05-06T07:08:09.000Z" });
-    hooks.beforeRename = async (from) => {
-      hooks.beforeRename = undefined;
-      expect(from).toBe(path);
+    hooks.afterGuard = async () => {
+      hooks.afterGuard = undefined;
       await rm(path);
       await writeFile(path, live); // another process reclaimed it first and is alive
     };
@@ -223,6 +223,28 @@ describe("acquireSessionLock", () => {
     );
     expect(await readdir(dir)).toEqual(["lock"]);
     expect(await readFile(path, "utf8")).toBe(live);
+  });
+
+  it("leaves a stale lock alone while another live process holds the takeover guard", async () => {
+    const dir = await sessionDir();
+    const stale = lockContent({ pid: await deadPid() });
+    const guard = lockContent();
+    await writeFile(join(dir, "lock"), stale);
+    await writeFile(join(dir, "lock.takeover"), guard);
+    const error = await lockedError(acquireSessionLock(dir, { pid: process.pid + 100_000 }));
+    expect(error.message).toMatch(/is contended/);
+    expect(await readFile(join(dir, "lock"), "utf8")).toBe(stale);
+    expect(await readFile(join(dir, "lock.takeover"), "utf8")).toBe(guard);
+  });
+
+  it("clears a takeover guard left by a dead process and takes the lock over", async () => {
+    const dir = await sessionDir();
+    await writeFile(join(dir, "lock"), lockContent({ pid: await deadPid() }));
+    await writeFile(join(dir, "lock.takeover"), lockContent({ pid: await deadPid() }));
+    const lock = await acquireSessionLock(dir);
+    expect(await lock.verify()).toBe(true);
+    expect(await readdir(dir)).toEqual(["lock"]);
+    await lock.release();
   });
 
   it("release leaves a lock that is no longer ours", async () => {

@@ -341,6 +341,7 @@ export class CheckpointManager {
 
   private async append(entry: JournalPayload): Promise<void> {
     this.assertOpen();
+    await this.assertLockHeld();
     const seq = this.nextSeq;
     const started = performance.now();
     await this.journal.append(seq, entry);
@@ -403,14 +404,7 @@ export class CheckpointManager {
       timestamp: savedAt,
     };
     const text = withChecksum(checkpoint);
-    if (!(await this.lock.verify())) {
-      throw new SessionLockedError(
-        `lost the lock on session ${this.sessionId}: another process took it over`,
-        {
-          hint: "Another cf process is working on this session; this one stops without writing.",
-        },
-      );
-    }
+    await this.assertLockHeld();
     if (this.lastCheckpointText !== undefined) {
       await writeFileAtomic(
         this.fs,
@@ -468,6 +462,14 @@ export class CheckpointManager {
     this.closed = true;
     await this.journal.close();
     await this.lock.release();
+  }
+
+  /** Fencing: never write after another process took the lock over (checked before every write). */
+  private async assertLockHeld(): Promise<void> {
+    if (await this.lock.verify()) return;
+    throw new SessionLockedError(`lost the lock on session ${this.sessionId}: another process took it over`, {
+      hint: "Another cf process is working on this session; this one stops without writing.",
+    });
   }
 
   private assertOpen(): void {

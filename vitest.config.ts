@@ -4,8 +4,8 @@ import { defineConfig } from "vitest/config";
 // alone, so other test files cannot starve their timers on a small CI machine.
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: "forks",
     projects: [
       {

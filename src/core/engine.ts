@@ -154,6 +154,20 @@ async function runSource(
   let abandoned = false;
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
   const worker = async () => {
+    // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
+    // its append is done, and each worker has at most one append outstanding.
+    let journaled: Promise<void> = Promise.resolve();
+    try {
+      await lookUpBatches((append) => {
+        const previous = journaled;
+        journaled = previous.then(append);
+        return previous;
+      });
+    } finally {
+      await journaled;
+    }
+  };
+  const lookUpBatches = async (journal: (append: () => Promise<void>) => Promise<void>) => {
     while (!stopping() && next < batches.length) {
       const batch = batches[next++] ?? [];
       let result: BatchResult;
@@ -174,8 +188,10 @@ async function runSource(
         }
         return;
       }
-      await manager.recordBatch(toBatchInput(source, result));
-      options.callbacks?.onProgress?.(progress());
+      await journal(async () => {
+        await manager.recordBatch(toBatchInput(source, result));
+        options.callbacks?.onProgress?.(progress());
+      });
     }
   };
   const width = typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];

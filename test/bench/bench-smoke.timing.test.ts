@@ -10,17 +10,31 @@ const BENCH = path.resolve(import.meta.dirname, "../../bench/run.mjs");
 // Nothing is asserted about the values themselves: CI machines are too noisy for that.
 describe("npm run bench --quick (smoke)", () => {
   it("measures every section and prints one JSON object per metric", { timeout: 300_000 }, async () => {
-    const { stdout } = await run(process.execPath, [BENCH, "--quick", "--json"], { maxBuffer: 10 * 1024 * 1024 });
+    const { stdout } = await run(process.execPath, [BENCH, "--quick", "--json"], {
+      maxBuffer: 10 * 1024 * 1024,
+    });
     const rows = stdout
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { metric: string; value: number | null; unit: string; ok: boolean | null });
+      .map(
+        (line) =>
+          JSON.parse(line) as { metric: string; value: number | null; unit: string; ok: boolean | null },
+      );
     const sections = new Set(rows.map((r) => r.metric.split(".")[0]));
-    expect([...sections].sort()).toEqual(["checkpoint", "memory", "resume", "sessions", "startup", "throughput"]);
+    expect([...sections].sort()).toEqual([
+      "checkpoint",
+      "memory",
+      "resume",
+      "sessions",
+      "startup",
+      "throughput",
+    ]);
     for (const row of rows) {
       expect(typeof row.unit, row.metric).toBe("string");
       if (row.value !== null) expect(Number.isFinite(row.value), row.metric).toBe(true);
     }
-    expect(rows.filter((r) => r.metric.endsWith("calls_per_paper")).every((r) => r.value !== null)).toBe(true);
+    expect(rows.filter((r) => r.metric.endsWith("calls_per_paper")).every((r) => r.value !== null)).toBe(
+      true,
+    );
   });
 });

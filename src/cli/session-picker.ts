@@ -58,12 +58,24 @@ export async function pickSession(
         },
       );
     }
-    if (sessions.length === 0) {
+    // A run killed after its completion commit: the work is done, and starting over would redo it all.
+    const completed = sessions.find(
+      (s) => s.status === "completed" && s.input_file === input.file && s.input_sha256 === input.sha256,
+    );
+    if (completed) {
+      say(`Nothing to resume: session ${completed.session_id} already completed this input.`);
+      say("  Run without --resume to start a new session.");
+      throw new ExitError(0);
+    }
+    // A session that never committed a checkpoint (a run killed while creating it) holds nothing:
+    // it must not make the user choose.
+    const others = sessions.filter((s) => s.status !== "pending");
+    if (others.length === 0) {
       say(`No session to resume for ${displayPath(input.file, deps.cwd)}: starting a new one.`);
       return { kind: "new" };
     }
     say("No resumable session found for this input file. Other sessions:");
-    for (const session of sessions.slice(0, 5)) {
+    for (const session of others.slice(0, 5)) {
       say(`  • ${session.session_id} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`);
     }
     if (options.yes) return { kind: "new" };

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { Paper } from "../model/paper.js";
-import { writeFileAtomic } from "../storage/atomic-write.js";
+import { storageError, writeFileAtomic } from "../storage/atomic-write.js";
 import type { StorageFs } from "../storage/fs.js";
+import { isProcessAlive } from "../storage/session-lock.js";
 
 /** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
 
@@ -49,8 +50,29 @@ export async function writeOutputFile(
   metadata: unknown,
   papers: Iterable<Paper>,
 ): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)));
+  const dir = path.dirname(path.resolve(file));
+  await fs.mkdir(dir).catch((error: unknown) => {
+    throw storageError(`creating ${dir}`, error);
+  });
   await writeFileAtomic(fs, path.resolve(file), outputChunks(metadata, papers));
+  await removeStaleTemps(fs, path.resolve(file));
+}
+
+/**
+ * Remove temp files that earlier writes of this output left when their process was killed: unlike
+ * a session directory's, nothing else ever sweeps the output's directory. A temp file is stale when
+ * the pid in its name is not a live process on this host (a live one may be writing it right now).
+ */
+async function removeStaleTemps(fs: StorageFs, file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${base}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+  for (const name of await fs.readdir(dir).catch(() => [])) {
+    const pid = Number(pattern.exec(name)?.[1] ?? 0);
+    if (pid > 0 && (pid === process.pid || !isProcessAlive(pid))) {
+      await fs.unlink(path.join(dir, name)).catch(() => undefined);
+    }
+  }
 }
 
 /** `data/consolidated_papers/papers_<YYYYMMDD_HHMMSS>.json` (local time), as the Python tool named it. */

@@ -105,9 +105,10 @@ export function applyPaperUpdate(paper: Paper, update: PaperUpdate): UpdateEffec
 }
 
 /**
- * The paper as the input gave it, for lookups: ids that a source filled in are blanked again, so
- * what a source asks for never depends on which other answer arrived first (or in an earlier run).
- * A shallow copy: later fills on the real paper do not show through.
+ * The paper as the input gave it, for lookups: ids and author affiliations that a source filled in
+ * are blanked again, so what a source asks for and the fills it proposes never depend on which other
+ * answer arrived first (or in an earlier run). Authors are copied: later fills on the real paper
+ * (which replace an author's list) do not show through.
  */
 export function inputView(paper: Paper): Paper {
   const view = { ...paper };
@@ -118,5 +119,10 @@ export function inputView(paper: Paper): Paper {
       else if (field === "arxiv_id" || field === "openalex_id") view[field] = null;
     }
   }
+  const byAuthor = paper.processing_flags.affiliation_sources;
+  const filledAuthors = byAuthor && typeof byAuthor === "object" ? Object.keys(byAuthor) : [];
+  view.authors = paper.authors.map((author, i) =>
+    filledAuthors.includes(String(i)) ? { ...author, affiliations: [] } : { ...author },
+  );
   return view;
 }

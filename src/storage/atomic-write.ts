@@ -87,13 +87,15 @@ export function storageError(action: string, error: unknown): StorageError {
       ? "disk full"
       : code === "EIO"
         ? "I/O error"
-        : code === "EROFS"
-          ? "read-only file system"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : error instanceof Error
-              ? error.message
-              : String(error);
+        : code === "EFBIG"
+          ? "file too large (over the file size limit, see ulimit -f)"
+          : code === "EROFS"
+            ? "read-only file system"
+            : code === "EACCES" || code === "EPERM"
+              ? "permission denied"
+              : error instanceof Error
+                ? error.message
+                : String(error);
   return new StorageError(`${what} while ${action}${code && !what.includes(code) ? ` (${code})` : ""}`, {
     cause: error,
     hint:

@@ -28,6 +28,8 @@ type OneRead =
   | { kind: "legacy"; checkpoint: LegacyCheckpoint }
   | { kind: "corrupt"; problem: string };
 
+const CF_ONLY_KEYS = ["format", "format_version", "generation", "journal_seq", "files"];
+
 async function readOne(fs: StorageFs, file: string): Promise<OneRead> {
   let text: string;
   try {
@@ -48,7 +50,8 @@ async function readOne(fs: StorageFs, file: string): Promise<OneRead> {
     return { kind: "corrupt", problem: `${name} is not a JSON object` };
   }
   const record = raw as Record<string, unknown>;
-  if (record.format === CHECKPOINT_FORMAT) {
+  // Keys only cf writes: a damaged `format` value or key must not pass for the Python tool's checkpoint.
+  if (record.format === CHECKPOINT_FORMAT || CF_ONLY_KEYS.some((key) => key in record)) {
     const parsed = checkpointSchema.safeParse(record);
     if (!parsed.success) return { kind: "corrupt", problem: describeZodError(name, parsed.error) };
     if (!checksumMatches(record))

@@ -158,6 +158,7 @@ export class CheckpointManager {
       throw storageError(`creating ${sessionDir}`, error);
     }
     const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+    let journal: JournalWriter | undefined;
     try {
       const created = now().toISOString();
       const session: SessionFile = {
@@ -175,7 +176,7 @@ export class CheckpointManager {
         options: withoutSecrets(options.options ?? {}),
       };
       await writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(session, null, 2)}\n`);
-      const journal = await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE));
+      journal = await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE));
       const state = new SessionState(options.papers, options.sources);
       const manager = new CheckpointManager({
         sessionId,
@@ -195,6 +196,7 @@ export class CheckpointManager {
       await manager.snapshot();
       return manager;
     } catch (error) {
+      await journal?.close(); // a failed first snapshot must not leave the journal's descriptor open
       await lock.release().catch(() => undefined);
       throw error;
     }
@@ -213,15 +215,12 @@ export class CheckpointManager {
       });
     }
     const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+    let journal: JournalWriter | undefined;
     try {
       const loaded = await loadSession(fs, sessionDir);
       // Only now, with everything verified, may the directory change.
       await sweepTempFiles(fs, sessionDir);
-      const journal = await JournalWriter.open(
-        fs,
-        path.join(sessionDir, JOURNAL_FILE),
-        loaded.journalGoodBytes,
-      );
+      journal = await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE), loaded.journalGoodBytes);
       const session: SessionFile = {
         ...loaded.session,
         updated_at: now().toISOString(),
@@ -250,6 +249,7 @@ export class CheckpointManager {
       manager.lastCheckpointAt = loaded.checkpoint.last_checkpoint_time;
       return manager;
     } catch (error) {
+      await journal?.close(); // e.g. session.json could not be written: no descriptor left open
       await lock.release().catch(() => undefined);
       throw error;
     }

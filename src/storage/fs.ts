@@ -1,4 +1,4 @@
-import { constants, createReadStream, type ReadStream } from "node:fs";
+import { appendFileSync, constants, createReadStream, type ReadStream } from "node:fs";
 import * as fsp from "node:fs/promises";
 
 /**
@@ -70,7 +70,8 @@ export const nodeStorageFs: StorageFs = {
     }
   },
   readFile: (path) => fsp.readFile(path),
-  readStream: (path) => createReadStream(path),
+  // 1 MB reads: papers snapshots run to hundreds of MB, and 64 KB reads leave the loop waiting on I/O.
+  readStream: (path) => createReadStream(path, { highWaterMark: 1 << 20 }),
   readdir: (path) => fsp.readdir(path),
   lstat: (path) => fsp.lstat(path),
   rmTree: (path) => fsp.rm(path, { recursive: true, force: true }),
@@ -142,15 +143,20 @@ export function withOpHook(base: StorageFs, hook: OpHook): StorageFs {
 }
 
 /**
- * The StorageFs for the running process. `CF_TEST_KILL_AT_OP=N` (test-only) kills the process with
- * SIGKILL right before its N-th mutating session-file operation, to test crash recovery.
+ * The StorageFs for the running process. Test-only: `CF_TEST_KILL_AT_OP=N` kills the process with
+ * SIGKILL right before its N-th mutating session-file operation, to test crash recovery;
+ * `CF_TEST_TRACE_OPS=<file>` appends one line `<op> <path>` per mutating operation to that file
+ * (before the kill, so a killed run's trace ends with the operation it never did).
  */
 export function defaultStorageFs(env: NodeJS.ProcessEnv = process.env): StorageFs {
   const killAt = Number(env.CF_TEST_KILL_AT_OP ?? 0);
-  if (!Number.isInteger(killAt) || killAt <= 0) return nodeStorageFs;
+  const kills = Number.isInteger(killAt) && killAt > 0;
+  const trace = env.CF_TEST_TRACE_OPS;
+  if (!kills && !trace) return nodeStorageFs;
   let count = 0;
-  return withOpHook(nodeStorageFs, () => {
+  return withOpHook(nodeStorageFs, (op, path) => {
     count += 1;
-    if (count >= killAt) process.kill(process.pid, "SIGKILL");
+    if (trace) appendFileSync(trace, `${op} ${path}\n`);
+    if (kills && count >= killAt) process.kill(process.pid, "SIGKILL");
   });
 }

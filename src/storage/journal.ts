@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { z } from "zod";
-import { isErrnoException, SessionCorruptError } from "../errors.js";
+import { isErrnoException, SessionCorruptError, type StorageError } from "../errors.js";
 import { storageError } from "./atomic-write.js";
 import type { StorageFs, WritableFile } from "./fs.js";
 
@@ -112,6 +112,8 @@ export async function readJournal<T>(
 
 /** Appends framed records, fsyncing each one before it returns (group commit per batch). */
 export class JournalWriter {
+  private failed: StorageError | undefined;
+
   private constructor(
     private readonly fs: StorageFs,
     readonly file: string,
@@ -130,26 +132,40 @@ export class JournalWriter {
           throw error;
         });
         if (existing) {
-          await existing.truncate(goodBytes);
-          await existing.sync();
+          try {
+            await existing.truncate(goodBytes);
+            await existing.sync();
+          } catch (error) {
+            await existing.close().catch(() => undefined); // no descriptor left open on failure
+            throw error;
+          }
           await existing.close();
         }
       }
       const handle = await fs.open(file, "a");
-      await fs.syncDir(path.dirname(file));
+      await fs.syncDir(path.dirname(file)).catch(async (error: unknown) => {
+        await handle.close().catch(() => undefined);
+        throw error;
+      });
       return new JournalWriter(fs, file, handle);
     } catch (error) {
       throw storageError(`opening ${file}`, error);
     }
   }
 
-  /** Append one record and fsync it. */
+  /**
+   * Append one record and fsync it. After a failed append the file's tail is unknown (a partial line,
+   * or a line whose fsync failed), so every later append fails too until `reopen` (after a snapshot
+   * replaced the file): appending behind it would reuse its sequence number or bury garbage mid-file.
+   */
   async append(seq: number, payload: unknown): Promise<void> {
+    if (this.failed) throw this.failed;
     try {
       await this.handle.write(Buffer.from(frameJournalLine(seq, payload), "utf8"));
       await this.handle.sync();
     } catch (error) {
-      throw storageError(`appending to ${this.file}`, error);
+      this.failed = storageError(`appending to ${this.file}`, error);
+      throw this.failed;
     }
   }
 
@@ -162,6 +178,7 @@ export class JournalWriter {
     await this.close();
     try {
       this.handle = await this.fs.open(this.file, "a");
+      this.failed = undefined;
     } catch (error) {
       throw storageError(`opening ${this.file}`, error);
     }

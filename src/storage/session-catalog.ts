@@ -72,6 +72,11 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
     kind: "corrupt" as const,
     problem: error instanceof Error ? error.message : String(error),
   }));
+  if (checkpoint.kind === "cf" && session.kind === "missing") {
+    // Resuming needs session.json; without it the session is not resumable, whatever the checkpoint says.
+    summary.status = "corrupt";
+    summary.problem = `${SESSION_FILE} is missing`;
+  }
   if (checkpoint.kind === "corrupt") {
     summary.status = "corrupt";
     summary.problem = summary.problem ?? checkpoint.problem;

@@ -16,6 +16,9 @@ import { isErrnoException, SessionLockedError, StorageError } from "../errors.js
 const LOCK_FILE_NAME = "lock";
 const DEFAULT_STALE_UNREADABLE_MS = 10_000;
 const MAX_ATTEMPTS = 5;
+/** How long to keep re-reading a lock whose creator has not written it yet, before calling it busy. */
+const WRITING_PATIENCE_MS = 500;
+const WRITING_POLL_MS = 10;
 
 /** The content of a lock file. Unknown extra keys from newer versions are kept. */
 export const lockInfoSchema = z.looseObject({
@@ -99,6 +102,7 @@ export async function acquireSessionLock(
     staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
   };
   const lockPath = join(sessionDir, LOCK_FILE_NAME);
+  let polls = WRITING_PATIENCE_MS / WRITING_POLL_MS;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const info: LockInfo = {
       pid: ctx.pid,
@@ -112,6 +116,13 @@ export async function acquireSessionLock(
     const snapshot = await readSnapshot(lockPath);
     if (snapshot === undefined) continue; // released between our create and our read
     const verdict = judge(snapshot, ctx);
+    if (verdict.kind === "writing" && polls-- > 0) {
+      // Its creator is between the exclusive create and writing the content (longer under load):
+      // read it again, so the refusal can name the holder. Not an attempt.
+      await new Promise((resolve) => setTimeout(resolve, WRITING_POLL_MS));
+      attempt -= 1;
+      continue;
+    }
     if (verdict.kind !== "stale") throw busyError(sessionDir, lockPath, verdict, ctx);
     await takeOver(sessionDir, lockPath, snapshot, ctx);
   }

@@ -1,0 +1,156 @@
+/** The table of the bad-input suite: broken input files, each with its message (flags: bad-flag-cases.ts). */
+
+export interface BadCase {
+  name: string;
+  /** Files written into the empty working directory first (name → content). */
+  files: Record<string, string>;
+  args: string[];
+  /** The first line of stderr must contain this (the file or the flag at fault). */
+  names: string;
+  /** stderr must match this (the problem, with its JSON path for input files). */
+  message: RegExp;
+  /** Cases of one flag's bad values share a group (the CI tier runs one value per group). */
+  group?: string;
+}
+
+export const VALID = JSON.stringify([
+  { title: "A first paper", venue: "ICML", year: 2020 },
+  { title: "A second paper", venue: "NeurIPS", year: 2021, authors: ["Ada Quill"] },
+]);
+
+// Unreachable sources, so a case that wrongly got past validation fails fast instead of hanging.
+export const OFFLINE = ["--openalex-url", "http://127.0.0.1:9", "--s2-url", "http://127.0.0.1:9"];
+export const CONSOLIDATE = ["consolidate", "--input", "in.json", ...OFFLINE];
+
+function input(name: string, content: string, message: RegExp): BadCase {
+  return { name, files: { "in.json": content }, args: CONSOLIDATE, names: "in.json", message };
+}
+
+/** A valid paper at index 0, then `fields` (merged into a valid paper) at index 1. */
+function paper(name: string, fields: Record<string, unknown>, message: RegExp): BadCase {
+  const good = { title: "Fine", venue: "V", year: 2020 };
+  const bad = Object.fromEntries(
+    Object.entries({ ...good, ...fields }).filter(([, value]) => value !== undefined),
+  );
+  return input(name, JSON.stringify({ collection_metadata: {}, papers: [good, bad] }), message);
+}
+
+const record = (data: unknown) => ({ source: "openalex", timestamp: "2025-01-01T00:00:00", data });
+
+export const INPUT_CASES: BadCase[] = [
+  {
+    name: "a missing file",
+    files: {},
+    args: ["consolidate", "--input", "nope.json", ...OFFLINE],
+    names: "nope.json",
+    message: /nope\.json: no such file/,
+  },
+  {
+    name: "a directory",
+    files: { "dir.json/x": "" },
+    args: ["consolidate", "--input", "dir.json", ...OFFLINE],
+    names: "dir.json",
+    message: /dir\.json: not a regular file/,
+  },
+  input("an empty file", "", /in\.json: the file is empty/),
+  input("only whitespace", " \n\t\n", /in\.json: not valid JSON/),
+  input("not JSON: a cut object", '{"papers": [{"title": "A"', /in\.json: not valid JSON/),
+  input("not JSON: text", "title,venue,year\nA,ICML,2020\n", /in\.json: not valid JSON/),
+  input(
+    "not JSON: trailing comma",
+    '[{"title": "A", "venue": "V", "year": 2020},]',
+    /in\.json: not valid JSON/,
+  ),
+  input("a number", "42", /in\.json: expected a JSON object with "papers" or a JSON list, got a number/),
+  input(
+    "a string",
+    '"papers"',
+    /in\.json: expected a JSON object with "papers" or a JSON list, got a string/,
+  ),
+  input("null", "null", /in\.json: expected a JSON object with "papers" or a JSON list, got null/),
+  input("an object without papers", '{"items": []}', /in\.json: the top-level object has no "papers" key/),
+  input("papers is an object", '{"papers": {"a": 1}}', /in\.json: "papers" must be an array, got an object/),
+  input("papers is null", '{"papers": null}', /in\.json: "papers" must be an array, got null/),
+  input("zero papers (list)", "[]", /in\.json: papers is empty: there are no papers to consolidate/),
+  input(
+    "zero papers (envelope)",
+    '{"papers": []}',
+    /in\.json: papers is empty: there are no papers to consolidate/,
+  ),
+  input("a paper that is a number", "[1]", /papers\[0\] must be object, got number 1/),
+  input("a paper that is null", "[null]", /papers\[0\] must be object, got null/),
+  input("a paper that is a list", "[[]]", /papers\[0\] must be object, got an array/),
+  paper("a paper without title", { title: undefined }, /papers\[1\]\.title is required but missing/),
+  paper("a paper without venue", { venue: undefined }, /papers\[1\]\.venue is required but missing/),
+  paper("a paper without year", { year: undefined }, /papers\[1\]\.year is required but missing/),
+  paper("a null title", { title: null }, /papers\[1\]\.title must be string, got null/),
+  paper("a numeric title", { title: 5 }, /papers\[1\]\.title must be string, got number 5/),
+  paper("a blank title", { title: "  " }, /papers\[1\]\.title must not be empty/),
+  paper("a list as venue", { venue: [] }, /papers\[1\]\.venue must be string, got an array/),
+  paper("a word as year", { year: "soon" }, /papers\[1\]\.year must be number, got "soon"/),
+  paper("a fractional year", { year: 2020.5 }, /papers\[1\]\.year must be int, got number 2020\.5/),
+  paper("a five-digit year", { year: 99999 }, /papers\[1\]\.year .*99999/),
+  paper(
+    "authors as a string",
+    { authors: "Ada Quill" },
+    /papers\[1\]\.authors must be array, got "Ada Quill"/,
+  ),
+  paper(
+    "an author that is a number",
+    { authors: [5] },
+    /papers\[1\]\.authors\[0\] must be object, got number 5/,
+  ),
+  paper(
+    "an author without name",
+    { authors: [{ affiliations: [] }] },
+    /papers\[1\]\.authors\[0\]\.name is required but missing/,
+  ),
+  paper(
+    "affiliations as a string",
+    { authors: [{ name: "A", affiliations: "Mila" }] },
+    /papers\[1\]\.authors\[0\]\.affiliations must be array, got "Mila"/,
+  ),
+  paper("citations as a string", { citations: "many" }, /papers\[1\]\.citations must be array, got "many"/),
+  paper(
+    "a citation without data",
+    { citations: [{ source: "openalex", timestamp: "t" }] },
+    /papers\[1\]\.citations\[0\]\.data is required but missing/,
+  ),
+  paper(
+    "a negative citation count",
+    { citations: [record({ count: -1 })] },
+    /papers\[1\]\.citations\[0\]\.data\.count .*-1/,
+  ),
+  paper(
+    "a url record without url",
+    { urls: [record({})] },
+    /papers\[1\]\.urls\[0\]\.data\.url is required but missing/,
+  ),
+  paper("a numeric doi", { doi: 10.1 }, /papers\[1\]\.doi must be string, got number 10\.1/),
+  paper("a numeric paper_id", { paper_id: 5 }, /papers\[1\]\.paper_id must be string, got number 5/),
+  paper("a numeric keyword", { keywords: [1] }, /papers\[1\]\.keywords\[0\] must be string, got number 1/),
+  paper(
+    "processing_flags as a list",
+    { processing_flags: [] },
+    /papers\[1\]\.processing_flags must be record, got an array/,
+  ),
+  paper(
+    "a word as venue_confidence",
+    { venue_confidence: "high" },
+    /papers\[1\]\.venue_confidence must be number, got "high"/,
+  ),
+  input(
+    "many broken papers (ten shown, the rest counted)",
+    JSON.stringify(Array.from({ length: 15 }, (_, i) => ({ title: "T", venue: "V", year: `y${i}` }))),
+    /in\.json: 15 invalid field\(s\):\n {2}papers\[0\]\.year must be number, got "y0"\n(.*\n){9} {2}… and 5 more\n/,
+  ),
+  input(
+    "conflicting duplicate ids",
+    JSON.stringify([
+      { title: "A", venue: "V", year: 2020, paper_id: "dup" },
+      { title: "B", venue: "V", year: 2020, paper_id: "x" },
+      { title: "C", venue: "V", year: 2020, paper_id: "dup" },
+    ]),
+    /in\.json: papers\[2\]\.paper_id "dup" is also the id of papers\[0\], with different content/,
+  ),
+];

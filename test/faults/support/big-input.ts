@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, open, readFile, rm, statfs } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+/** Oversized input files for the bad-input suite, and a `cf` run that reports its peak memory. */
+
+const PEAK_RSS = path.resolve(import.meta.dirname, "peak-rss.mjs");
+
+/** A sparse file of `bytes` NUL bytes: "a 1 GB file" in no time and no disk space. */
+export async function writeSparseFile(file: string, bytes: number): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A valid `cf collect` file of at least `bytes` bytes, streamed in 4 MB chunks of generated papers. */
+export async function writeLargeJson(file: string, bytes: number): Promise<number> {
+  const handle = await open(file, "w");
+  let written = 0;
+  let index = 0;
+  const write = async (text: string) => {
+    const buffer = Buffer.from(text, "utf8");
+    await handle.write(buffer);
+    written += buffer.length;
+  };
+  try {
+    await write('{"collection_metadata": {"generator": "cf fault suite"}, "papers": [\n');
+    while (written < bytes) {
+      const chunk: string[] = [];
+      for (let i = 0; i < 10_000; i++, index++) {
+        const paper = {
+          paper_id: `big_${index}`,
+          title: `Scaling study number ${index} of very large paper collections`,
+          authors: [`Author ${index % 997}`, "Ada Quill"],
+          venue: "ICML",
+          year: 2000 + (index % 25),
+        };
+        chunk.push(`${index === 0 ? "" : ",\n"}${JSON.stringify(paper)}`);
+      }
+      await write(chunk.join(""));
+    }
+    await write("\n]}\n");
+  } finally {
+    await handle.close();
+  }
+  return written;
+}
+
+/** Free bytes on the file system holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const info = await statfs(dir);
+  return info.bavail * info.bsize;
+}
+
+export interface MeasuredRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  peakRssKb: number;
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.FORCE_COLOR;
+  delete env.CF_CHECKPOINT_DIR;
+  return env;
+}
+
+/** Run the built `cf` with `args` in `cwd`, timing it and reading its peak resident memory. */
+export async function runMeasured(args: string[], cwd: string): Promise<MeasuredRun> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), "cf-rss-"));
+  const rssFile = path.join(scratch, "peak");
+  const started = performance.now();
+  try {
+    const result = await new Promise<Omit<MeasuredRun, "ms" | "peakRssKb">>((resolve) => {
+      execFile(
+        process.execPath,
+        [PEAK_RSS, ...args],
+        { cwd, env: { ...cleanEnv(), CF_PEAK_RSS_FILE: rssFile }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+    const ms = performance.now() - started;
+    return { ...result, ms, peakRssKb: Number(await readFile(rssFile, "utf8")) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

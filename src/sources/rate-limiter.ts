@@ -10,7 +10,7 @@ export interface RateLimiterOptions {
   minRatePerSecond?: number;
   /** 429s arriving within this window after a slowDown count once; default 1000 ms. */
   slowDownCooldownMs?: number;
-  /** Share of the configured rate actually paced (default 0.97), see PACING. */
+  /** Share of the configured rate actually paced (default 0.98), see PACING. */
   pacing?: number;
   /** Factor applied to the rate on a 429 (default 0.8), see DECREASE. */
   decrease?: number;
@@ -37,8 +37,8 @@ export interface RateLimiter {
 // Each success gives back this share of the configured rate: from half to full in 10 successes.
 const RECOVERY_SHARE = 0.05;
 // Servers count requests in sliding windows and arrival times jitter: pacing exactly at the limit
-// draws 429s, each costing a retry and a slowdown. 3% under it stays within the ≥ 95% target.
-const PACING = 0.97;
+// draws 429s, each costing a retry and a slowdown. 2% under it stays within the ≥ 95% target.
+const PACING = 0.98;
 // The configured rate is the API's documented limit, so a 429 is mostly jitter: back off a little
 // (repeated 429s still converge geometrically), instead of halving as for an unknown capacity.
 const DECREASE = 0.8;

@@ -128,11 +128,11 @@ describe("createRateLimiter", () => {
     expect(server.requests[1]!.at - server.requests[0]!.at).toBeGreaterThanOrEqual(110);
   });
 
-  it("paces 3% under the configured rate and backs off by 20% on a 429 by default", () => {
+  it("paces 2% under the configured rate and backs off by 20% on a 429 by default", () => {
     const limiter = createRateLimiter({ ratePerSecond: 20, now: () => 0 });
-    expect(limiter.currentRate).toBeCloseTo(19.4, 10);
+    expect(limiter.currentRate).toBeCloseTo(19.6, 10);
     limiter.slowDown();
-    expect(limiter.currentRate).toBeCloseTo(15.52, 10);
+    expect(limiter.currentRate).toBeCloseTo(15.68, 10);
   });
 
   it("rejects a non-positive rate", () => {

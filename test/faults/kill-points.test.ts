@@ -24,9 +24,9 @@ import { SEED, size, TIER } from "./support/tier.js";
 /** A small run in CI, a larger one (more batches, so more journal appends) in the full tier. */
 const PAPERS = size("killpoint_papers", 20, 40);
 const RPS = 50;
-/** Slow answers (three rounds of 0.3 s) and a 0.3 s interval: two or more snapshots during the run. */
+/** Slow answers (three rounds of 0.3 s) and a 0.24 s interval: three or more snapshots during the run. */
 const LATENCY_MS = 300;
-const INTERVAL_MINUTES = "0.005";
+const INTERVAL_MINUTES = "0.004";
 /** CI samples this many kill points; the full tier kills at every one. */
 const SAMPLE = size("killpoints", 20, Number.MAX_SAFE_INTEGER);
 const WIDTH = 3;
@@ -100,7 +100,7 @@ function stateKind(line: string): string | undefined {
 /**
  * Every N from 1 to one past the last operation, or (CI) a seeded sample: both sides of the first
  * and the last checkpoint commit, the first and one-past-the-last operation, and one N for each
- * state a kill can leave (each kind of operation on each file), then random ones up to SAMPLE.
+ * state a kill can leave (stateKind), then random ones up to SAMPLE.
  */
 function killPoints(trace: readonly string[]): number[] {
   const last = trace.length + 1;

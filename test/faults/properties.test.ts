@@ -1,13 +1,11 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mergeEnrichments } from "../../src/model/merge.js";
-import { type Paper, parsePaper } from "../../src/model/paper.js";
+import type { Paper } from "../../src/model/paper.js";
 import { applyPaperUpdate, inputView } from "../../src/model/paper-update.js";
-import { type EnrichmentSet, normalizeSourceLabel, RECORD_KINDS } from "../../src/model/records.js";
-import { withChecksum } from "../../src/storage/checksum.js";
+import { type EnrichmentSet, RECORD_KINDS } from "../../src/model/records.js";
 import { legacyStatus } from "../../src/storage/legacy-status.js";
 import { loadSession } from "../../src/storage/load-session.js";
 import { inspectSession } from "../../src/storage/session-catalog.js";
@@ -16,76 +14,18 @@ import { makePapers } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
 import { enrichmentSet, journalPayload, refetched } from "./support/arbitraries.js";
 import { applyOnce, digest, unsyncedFs, writeCrashedSession } from "./support/journal-replay.js";
+import { batches, flatten, held, model, newPaper } from "./support/merge-model.js";
 import {
   cfStatusModel,
   type LockKind,
   pythonSources,
   pythonStatusModel,
   SOURCE_STATUSES,
+  writeStatusSession,
 } from "./support/status-model.js";
 import { recordSuite, SEED, size } from "./support/tier.js";
 
 const RUNS = size("property_runs", 1000, 10000);
-
-function newPaper(records: EnrichmentSet = {}): Paper {
-  const result = parsePaper(
-    { title: "T", venue: "V", year: 2020, authors: ["Ada Quill", "Bo"], ...records },
-    0,
-  );
-  if (!result.ok) throw new Error(`bad fixture: ${JSON.stringify(result.issues)}`);
-  return result.paper;
-}
-
-/** Deep value identity with key order ignored, written independently of the product's canonicalJson. */
-function sameness(value: unknown): unknown {
-  if (Array.isArray(value)) return ["[", ...value.map(sameness)];
-  if (value === null || typeof value !== "object") return value;
-  return [
-    "{",
-    ...Object.keys(value)
-      .sort()
-      .map((k) => [k, sameness((value as Record<string, unknown>)[k])]),
-  ];
-}
-
-const identity = (r: { source: string; data: unknown }) =>
-  `${normalizeSourceLabel(r.source)}\u0000${JSON.stringify(sameness(r.data))}`;
-
-/**
- * Per list, the (source, data) identities a merge must end with, sorted: the paper's own records as
- * they are (duplicates in an input are not the merge's business), then each new identity once.
- */
-function model(initial: EnrichmentSet, sets: readonly EnrichmentSet[]) {
-  const lists: Record<string, string[]> = {};
-  for (const kind of RECORD_KINDS) {
-    const own = (initial[kind] ?? []).map(identity);
-    const seen = new Set(own);
-    const added = sets
-      .flatMap((set) => (set[kind] ?? []).map(identity))
-      .filter((k) => !seen.has(k) && seen.add(k));
-    lists[kind] = [...own, ...added].sort();
-  }
-  return lists;
-}
-
-const held = (paper: Paper) =>
-  Object.fromEntries(
-    RECORD_KINDS.map((kind) => [
-      kind,
-      (paper[kind] as Array<{ source: string; data: unknown }>).map(identity).sort(),
-    ]),
-  );
-
-/** Split `items` at the given cut points (any sizes, empty batches included). */
-function batches<T>(items: readonly T[], cuts: readonly number[]): T[][] {
-  const at = [...new Set(cuts.map((c) => c % (items.length + 1)))].sort((a, b) => a - b);
-  return [...at, items.length].map((end, i) => items.slice(i === 0 ? 0 : at[i - 1], end));
-}
-
-const flatten = (sets: readonly EnrichmentSet[]) =>
-  sets.flatMap((set) =>
-    RECORD_KINDS.flatMap((kind) => (set[kind] ?? []).map((record) => ({ kind, record }))),
-  );
 
 type Property = {
   name: string;
@@ -251,55 +191,3 @@ describe("fault suite: properties", () => {
     expect(failures).toEqual([]);
   }, 600_000);
 });
-
-async function writeStatusSession(
-  dir: string,
-  names: readonly string[],
-  statuses: readonly string[],
-  completed: boolean,
-  lock: LockKind,
-): Promise<void> {
-  const state = (status: string) => ({
-    status,
-    papers_done: 1,
-    papers_enriched: 1,
-    papers_not_found: 0,
-    papers_failed: 0,
-    api_calls: 1,
-    last_error: null,
-  });
-  const ref = { generation: 0, sha256: "0".repeat(64), bytes: 0 };
-  const checkpoint = withChecksum({
-    format: "cf-checkpoint",
-    format_version: 1,
-    session_id: path.basename(dir),
-    input_file: "/data/input.json",
-    total_papers: 1,
-    generation: 0,
-    journal_seq: 0,
-    sources: Object.fromEntries(names.map((name, i) => [name, state(statuses[i]!)])),
-    files: { papers: ref, progress: ref },
-    completed_at: completed ? "2026-01-01T00:00:00.000Z" : null,
-    output_file: completed ? "/data/out.json" : null,
-    last_checkpoint_time: "2026-01-01T00:00:00.000Z",
-    timestamp: "2026-01-01T00:00:00.000Z",
-  });
-  await writeFile(path.join(dir, "checkpoint.json"), checkpoint);
-  await writeFile(
-    path.join(dir, "session.json"),
-    JSON.stringify({
-      session_id: path.basename(dir),
-      created_at: "2026-01-01T00:00:00.000Z",
-      cf_version: "0",
-    }),
-  );
-  if (lock === "none") return;
-  const holder = {
-    live: [process.pid, hostname()],
-    dead: [2147483646, hostname()],
-    "other-host": [1, "elsewhere.invalid"],
-  }[lock];
-  const [pid, host] = holder as [number, string];
-  const info = { pid, hostname: host, started_at: "2026-01-01T00:00:00.000Z", token: "a".repeat(32) };
-  await writeFile(path.join(dir, "lock"), `${JSON.stringify(info)}\n`);
-}

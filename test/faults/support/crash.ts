@@ -22,22 +22,24 @@ const JSON_FILES = [
 ];
 
 /**
- * Requests one SIGKILL can waste: the batches in flight, which are not journaled and are sent again
- * on resume. cf keeps `sourceConcurrency` batches in flight per source. An OpenAlex DOI batch costs
- * one list request plus one singleton lookup per DOI the list did not return; each DOI belongs to
- * one batch, so the in-flight batches together cost at most (width + all singletons of the golden
- * run). A title-only batch is one search. A Semantic Scholar batch is one request (≤ 500 ids, one
- * POST; a title-only batch one search). No retries: the simulator injects no faults or throttling.
- * Re-planning the rest after a resume adds no list request: the DOI papers left are whole chunks of
- * the previous plan, and greedy chunking (the limits only get easier on fewer papers) never needs
- * more chunks than such a split, so the completed lists of all attempts never exceed the golden's.
+ * Requests one SIGKILL can waste: the batches not yet journaled, which are sent again on resume.
+ * cf runs `sourceConcurrency` workers per source, and a worker's next lookup overlaps the journal
+ * append of its previous batch, so up to two batches per worker are unjournaled (one in flight, one
+ * waiting for its append, e.g. behind a snapshot). An OpenAlex DOI batch costs one list request
+ * plus one singleton lookup per DOI the list did not return; each DOI belongs to one batch, so those
+ * batches together cost at most (2 × width + all singletons of the golden run). A title-only batch
+ * is one search. A Semantic Scholar batch is one request (≤ 500 ids, one POST; a title-only batch
+ * one search). No retries: the simulator injects no faults or throttling. Re-planning the rest
+ * after a resume adds no list request: the DOI papers left are whole chunks of the previous plan,
+ * and greedy chunking (the limits only get easier on fewer papers) never needs more chunks than
+ * such a split, so the completed lists of all attempts never exceed the golden run's.
  */
 export function requestsPerKill(rps: number, goldenLog: readonly RequestLogEntry[]): number {
   const width = sourceConcurrency(
     resolveConsolidateOptions({ input: "x", openalexRps: rps, s2Rps: rps }, {}),
   );
   const singletons = goldenLog.filter((r) => r.api === "openalex" && r.path.startsWith("/works/doi:")).length;
-  return width.openalex + singletons + width.semantic_scholar;
+  return 2 * width.openalex + singletons + 2 * width.semantic_scholar;
 }
 
 /** How one cf process of a case ended. */

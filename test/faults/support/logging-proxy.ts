@@ -6,7 +6,8 @@ import { onTestFinished } from "vitest";
 /**
  * An HTTP proxy on 127.0.0.1 in front of the simulator that logs every request with its identity
  * (method, full URL and body, hashed), so a retry can be paired with the attempt it repeats: the
- * simulator's own log keeps only the path, which many different requests share (/works). Faults pass
+ * simulator's own log keeps only the path, which many different requests share (/works). It can
+ * also hold requests, to keep a client running as long as a test needs. Faults pass
  * through unchanged: a reset upstream resets the client, a cut body is cut, a hang hangs until the
  * client gives up (which then aborts the upstream request).
  */
@@ -27,17 +28,22 @@ export interface ProxyLogEntry {
 export interface LoggingProxy {
   url: string;
   log: ProxyLogEntry[];
+  /** Keep requests waiting (not forwarded) until `release`: a client then cannot progress or finish. */
+  hold(): void;
+  release(): void;
 }
 
 /** Start a proxy forwarding to `target` (the simulator's base URL); closed when the test finishes. */
 export async function startLoggingProxy(target: string): Promise<LoggingProxy> {
   const upstream = new URL(target);
   const log: ProxyLogEntry[] = [];
+  let held: Array<() => void> | undefined;
   const server = createServer((req, res) => {
     const at = Date.now();
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
+    req.on("end", async () => {
+      if (held) await new Promise<void>((resolve) => held?.push(resolve));
       const body = Buffer.concat(chunks);
       const target = requestTarget(req.method ?? "GET", req.url ?? "/");
       const key = `${target} ${createHash("sha256").update(body).digest("hex").slice(0, 16)}`;
@@ -97,7 +103,18 @@ export async function startLoggingProxy(target: string): Promise<LoggingProxy> {
       }),
   );
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, log };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const resume of waiting) resume();
+    },
+  };
 }
 
 /** `METHOD /path?query` of a URL (absolute or not), normalised the way URL parsing does. */

@@ -1,4 +1,8 @@
+import { writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
+import { withChecksum } from "../../../src/storage/checksum.js";
 
 /**
  * An independent model of the session status rules: README's Status table for cf sessions, and
@@ -93,4 +97,57 @@ export function pythonSources(total: number): fc.Arbitrary<unknown> {
     perSource,
     fc.constant({}),
   );
+}
+
+/** A cf session directory with this checkpoint, completion and lock, for inspectSession. */
+export async function writeStatusSession(
+  dir: string,
+  names: readonly string[],
+  statuses: readonly string[],
+  completed: boolean,
+  lock: LockKind,
+): Promise<void> {
+  const state = (status: string) => ({
+    status,
+    papers_done: 1,
+    papers_enriched: 1,
+    papers_not_found: 0,
+    papers_failed: 0,
+    api_calls: 1,
+    last_error: null,
+  });
+  const ref = { generation: 0, sha256: "0".repeat(64), bytes: 0 };
+  const checkpoint = withChecksum({
+    format: "cf-checkpoint",
+    format_version: 1,
+    session_id: path.basename(dir),
+    input_file: "/data/input.json",
+    total_papers: 1,
+    generation: 0,
+    journal_seq: 0,
+    sources: Object.fromEntries(names.map((name, i) => [name, state(statuses[i]!)])),
+    files: { papers: ref, progress: ref },
+    completed_at: completed ? "2026-01-01T00:00:00.000Z" : null,
+    output_file: completed ? "/data/out.json" : null,
+    last_checkpoint_time: "2026-01-01T00:00:00.000Z",
+    timestamp: "2026-01-01T00:00:00.000Z",
+  });
+  await writeFile(path.join(dir, "checkpoint.json"), checkpoint);
+  await writeFile(
+    path.join(dir, "session.json"),
+    JSON.stringify({
+      session_id: path.basename(dir),
+      created_at: "2026-01-01T00:00:00.000Z",
+      cf_version: "0",
+    }),
+  );
+  if (lock === "none") return;
+  const holder = {
+    live: [process.pid, hostname()],
+    dead: [2147483646, hostname()],
+    "other-host": [1, "elsewhere.invalid"],
+  }[lock];
+  const [pid, host] = holder as [number, string];
+  const info = { pid, hostname: host, started_at: "2026-01-01T00:00:00.000Z", token: "a".repeat(32) };
+  await writeFile(path.join(dir, "lock"), `${JSON.stringify(info)}\n`);
 }

@@ -61,13 +61,20 @@ if (wanted("throughput")) {
 }
 if (wanted("checkpoint")) {
   for (const n of S.journal) {
-    const ms = await journalCost(n);
+    const { total, append } = await journalCost(n);
     emit({
       metric: `checkpoint.journal_batch.${n}`,
-      value: ms,
-      unit: "ms median (100 papers, 800 records, fsynced)",
+      value: append,
+      unit: "ms median to journal 100 papers' 800 records (fencing check, framing, write, fsync)",
       target: n === 100000 ? 5 : null,
-      ok: n === 100000 ? ms <= 5 : null,
+      ok: n === 100000 ? append <= 5 : null,
+    });
+    emit({
+      metric: `checkpoint.record_batch.${n}`,
+      value: total,
+      unit: "ms median of the whole recordBatch (journal, then merge into memory)",
+      target: null,
+      ok: null,
     });
   }
   for (const n of S.snapshot) {

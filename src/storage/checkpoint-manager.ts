@@ -100,6 +100,12 @@ export class CheckpointManager {
   readonly warnings: string[] = [];
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Batches waiting for the next group commit (see recordBatch). */
+  private readonly pendingBatches: {
+    entry: JournalPayload;
+    resolve: (added: number) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   private journalMs = 0;
 
   readonly sessionId: string;
@@ -263,7 +269,7 @@ export class CheckpointManager {
     return this.session;
   }
 
-  /** Milliseconds spent writing and fsyncing journal records since this manager was opened. */
+  /** Milliseconds spent journaling (fencing check, write, fsync) since this manager was opened. */
   get journalTimeMs(): number {
     return this.journalMs;
   }
@@ -286,12 +292,12 @@ export class CheckpointManager {
     return this.state.sourceState(source);
   }
 
-  /** Journal a completed batch (fsynced), then apply it. Returns how many records were added. */
+  /**
+   * Journal a completed batch (fsynced), then apply it. Returns how many records were added.
+   * Group commit: batches that arrive while an earlier write is in progress are written together,
+   * with one write and one fsync, as soon as it finishes; each promise settles with its group.
+   */
   recordBatch(batch: BatchInput): Promise<number> {
-    return this.serial(() => this.appendBatch(batch));
-  }
-
-  private async appendBatch(batch: BatchInput): Promise<number> {
     const entry: JournalPayload = {
       type: "batch",
       source: batch.source,
@@ -301,10 +307,25 @@ export class CheckpointManager {
       ...(batch.errors ? { errors: batch.errors } : {}),
       updates: batch.updates,
     };
-    await this.append(entry);
-    this.state.applyToProgress(entry);
-    this.state.applyToCounters(entry);
-    return this.state.applyToPapers(entry);
+    return new Promise<number>((resolve, reject) => {
+      this.pendingBatches.push({ entry, resolve, reject });
+      if (this.pendingBatches.length === 1) void this.serial(() => this.commitPendingBatches());
+    });
+  }
+
+  private async commitPendingBatches(): Promise<void> {
+    const group = this.pendingBatches.splice(0);
+    try {
+      await this.append(group.map((item) => item.entry));
+    } catch (error) {
+      for (const item of group) item.reject(error);
+      return;
+    }
+    for (const item of group) {
+      this.state.applyToProgress(item.entry);
+      this.state.applyToCounters(item.entry);
+      item.resolve(this.state.applyToPapers(item.entry));
+    }
   }
 
   /** Journal a source status change (e.g. budget exhausted), then apply it. */
@@ -323,7 +344,7 @@ export class CheckpointManager {
         last_error: lastError,
         resets_at: resetsAt,
       };
-      await this.append(entry);
+      await this.append([entry]);
       this.state.applyToCounters(entry);
       if (status !== "completed") this.completedAt = null; // work resumed: no longer finished
     });
@@ -339,14 +360,18 @@ export class CheckpointManager {
     return run;
   }
 
-  private async append(entry: JournalPayload): Promise<void> {
+  /** Write entries to the journal with consecutive sequence numbers, after the fencing check. */
+  private async append(entries: readonly JournalPayload[]): Promise<void> {
     this.assertOpen();
-    await this.assertLockHeld();
-    const seq = this.nextSeq;
     const started = performance.now();
-    await this.journal.append(seq, entry);
-    this.journalMs += performance.now() - started;
-    this.nextSeq = seq + 1;
+    try {
+      await this.assertLockHeld();
+      const first = this.nextSeq;
+      await this.journal.appendMany(entries.map((payload, i) => ({ seq: first + i, payload })));
+      this.nextSeq = first + entries.length;
+    } finally {
+      this.journalMs += performance.now() - started;
+    }
   }
 
   /**

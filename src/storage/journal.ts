@@ -1,9 +1,11 @@
-import { createHash } from "node:crypto";
 import path from "node:path";
 import type { z } from "zod";
 import { isErrnoException, SessionCorruptError, type StorageError } from "../errors.js";
 import { storageError } from "./atomic-write.js";
 import type { StorageFs, WritableFile } from "./fs.js";
+import { JournalFramer, journalDigest } from "./journal-frame.js";
+
+export { frameJournalLine } from "./journal-frame.js";
 
 /**
  * The append-only journal of completed batches (`journal.jsonl`), so that work between two snapshots
@@ -29,23 +31,12 @@ export interface JournalContents<T> {
   tornTail?: { bytes: number; line: number };
 }
 
-/** Covers the sequence number too, so a flipped digit in `seq` is caught like one in the payload. */
-function digest(seq: number, payload: string): string {
-  return createHash("sha256").update(`${seq}:${payload}`, "utf8").digest("hex").slice(0, 16);
-}
-
-/** One framed journal line (with its newline) for a payload. */
-export function frameJournalLine(seq: number, payload: unknown): string {
-  const text = JSON.stringify(payload);
-  return `{"seq":${seq},"len":${Buffer.byteLength(text, "utf8")},"sha":"${digest(seq, text)}","p":${text}}\n`;
-}
-
 function parseLine<T>(line: string, schema: z.ZodType<T>): JournalEntry<T> | string {
   const match = LINE.exec(line);
   if (!match) return "not a journal record";
   const [, seq, len, sha, text] = match as unknown as [string, string, string, string, string];
   if (Buffer.byteLength(text, "utf8") !== Number(len)) return "length mismatch";
-  if (digest(Number(seq), text) !== sha) return "checksum mismatch";
+  if (journalDigest(Number(seq), text) !== sha) return "checksum mismatch";
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -110,9 +101,11 @@ export async function readJournal<T>(
   return contents;
 }
 
-/** Appends framed records, fsyncing each one before it returns (group commit per batch). */
+/** Appends framed records; each call writes its records at once and fsyncs them before it returns. */
 export class JournalWriter {
   private failed: StorageError | undefined;
+  private readonly framer = new JournalFramer();
+  private appending = false;
 
   private constructor(
     private readonly fs: StorageFs,
@@ -158,14 +151,27 @@ export class JournalWriter {
    * or a line whose fsync failed), so every later append fails too until `reopen` (after a snapshot
    * replaced the file): appending behind it would reuse its sequence number or bury garbage mid-file.
    */
-  async append(seq: number, payload: unknown): Promise<void> {
+  append(seq: number, payload: unknown): Promise<void> {
+    return this.appendMany([{ seq, payload }]);
+  }
+
+  /**
+   * Append several records with one write and one fsync (group commit). On failure none is
+   * acknowledged (a record whose fsync failed may still be read back later: replay is idempotent).
+   */
+  async appendMany(records: readonly { seq: number; payload: unknown }[]): Promise<void> {
     if (this.failed) throw this.failed;
+    // Overlapping appends would interleave records and reuse the framer's buffer mid-write.
+    if (this.appending) throw new Error(`overlapping appends to ${this.file}`);
+    this.appending = true;
     try {
-      await this.handle.write(Buffer.from(frameJournalLine(seq, payload), "utf8"));
+      await this.handle.write(this.framer.frame(records));
       await this.handle.sync();
     } catch (error) {
       this.failed = storageError(`appending to ${this.file}`, error);
       throw this.failed;
+    } finally {
+      this.appending = false;
     }
   }
 

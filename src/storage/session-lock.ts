@@ -237,9 +237,19 @@ function busyError(
 
 function heldLock(lockPath: string, info: LockInfo): SessionLock {
   let released = false;
+  // The file last read as ours. Checking that the path still names that file, unchanged, is one
+  // stat instead of open, read, parse and close: it runs before every journal write. A takeover
+  // replaces the file, and any write to it changes its ctime, so either forces a full read.
+  let confirmed: Stats | undefined;
   const ours = async (): Promise<boolean> => {
+    if (confirmed) {
+      const now = await statIfExists(lockPath);
+      if (now && sameFile(now, confirmed) && now.ctimeMs === confirmed.ctimeMs) return true;
+    }
     const snapshot = await readSnapshot(lockPath);
-    return snapshot !== undefined && parseLockText(snapshot.text)?.token === info.token;
+    const mine = snapshot !== undefined && parseLockText(snapshot.text)?.token === info.token;
+    confirmed = mine ? snapshot.stats : undefined;
+    return mine;
   };
   return {
     info,

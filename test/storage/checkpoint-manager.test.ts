@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SessionCorruptError, SessionLockedError } from "../../src/errors.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
+import { nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -120,6 +121,60 @@ describe("CheckpointManager", () => {
     expect(paper.citations).toHaveLength(1);
     expect(paper.openalex_id).toBe("https://openalex.org/WP0003");
     expect(reopened.sourceState("semantic_scholar")).toMatchObject({ papers_done: 1, api_calls: 2 });
+    await reopened.close();
+  });
+
+  it("group commit: batches arriving during a journal write share the next write and fsync", async () => {
+    const base = await testdir();
+    const fsyncs: string[] = [];
+    let failJournalWrite = false;
+    const fs = withOpHook(nodeStorageFs, (op, file) => {
+      if (!file.endsWith("journal.jsonl")) return;
+      if (op === "fsync") fsyncs.push(file);
+      if (op === "write" && failJournalWrite)
+        throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
+    });
+    const manager = await CheckpointManager.create({
+      baseDir: base,
+      sessionId: "s1",
+      inputFile: "/data/in.json",
+      inputSha256: "a".repeat(64),
+      papers: makePapers(6),
+      sources: ["openalex", "semantic_scholar"],
+      checkpointIntervalMinutes: 5,
+      fs,
+    });
+    fsyncs.length = 0;
+    const batch = (id: string) => ({
+      source: "openalex" as const,
+      apiCalls: 1,
+      outcomes: { [id]: "matched" as const },
+      updates: [updateFor(id, "openalex")],
+    });
+    // Five batches recorded in the same tick go out with one write and one fsync.
+    const added = await Promise.all(
+      ["P0000", "P0001", "P0002", "P0003", "P0004"].map((id) => manager.recordBatch(batch(id))),
+    );
+    expect(added.every((n) => n > 0)).toBe(true);
+    expect(fsyncs).toHaveLength(1);
+    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 5 });
+    // One recorded while a write is in progress waits for it, then goes out on its own.
+    const first = manager.recordBatch(batch("P0000"));
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([first, manager.recordBatch(batch("P0001"))]);
+    expect(fsyncs).toHaveLength(3);
+    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
+    // A failed group rejects every batch in it, and none of them is applied.
+    failJournalWrite = true;
+    const results = await Promise.allSettled([
+      manager.recordBatch(batch("P0005")),
+      manager.recordBatch(batch("P0005")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
+    await manager.close();
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(reopened.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
     await reopened.close();
   });
 

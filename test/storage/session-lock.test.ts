@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -255,6 +255,23 @@ describe("acquireSessionLock", () => {
     expect(await lock.verify()).toBe(false);
     await lock.release();
     expect(await readFile(join(dir, "lock"), "utf8")).toBe(foreign);
+  });
+
+  it("verify notices a lock rewritten in place (same size) or renamed over, right after a good verify", async () => {
+    const dir = await sessionDir();
+    const path = join(dir, "lock");
+    const lock = await acquireSessionLock(dir);
+    expect(await lock.verify()).toBe(true); // remembered: the next check is one stat
+    const own = await readFile(path, "utf8");
+    const foreign = own.replace(/"token":"[0-9a-f]{32}"/, `"token":"${"f".repeat(32)}"`);
+    expect(foreign.length).toBe(own.length);
+    await writeFile(path, foreign); // same inode, same size: only the times change
+    expect(await lock.verify()).toBe(false);
+    await writeFile(path, own);
+    expect(await lock.verify()).toBe(true);
+    await writeFile(`${path}.new`, foreign);
+    await rename(`${path}.new`, path);
+    expect(await lock.verify()).toBe(false);
   });
 
   it("treats a young unreadable lock as busy and an old one as stale", async () => {

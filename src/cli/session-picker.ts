@@ -1,7 +1,6 @@
 import path from "node:path";
 import type { SessionChoice } from "../core/consolidate.js";
 import { ExitError, SessionNotFoundError, UsageError } from "../errors.js";
-import type { LoadedInput } from "../model/input-file.js";
 import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
 import { shellQuote } from "./commands/sessions-list.js";
 import type { CliDeps } from "./deps.js";
@@ -25,7 +24,7 @@ function describe(session: SessionSummary): string {
 /** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
 export async function pickSession(
   options: PickerOptions,
-  input: LoadedInput,
+  input: { file: string; sha256: string },
   baseDir: string,
   deps: CliDeps,
 ): Promise<SessionChoice> {
@@ -34,7 +33,7 @@ export async function pickSession(
   if (options.sessionId) {
     const sessions = await findSessions(baseDir);
     const existing = sessions.find((s) => path.basename(s.dir) === options.sessionId);
-    if (existing) return { kind: "resume", sessionId: options.sessionId };
+    if (existing) return { kind: "resume", sessionId: options.sessionId, inputSha256: existing.input_sha256 };
     if (options.resume) {
       throw new SessionNotFoundError(`no session ${options.sessionId} in ${displayPath(baseDir, deps.cwd)}`, {
         hint: "List sessions with `cf consolidate-sessions list --all`.",
@@ -46,7 +45,7 @@ export async function pickSession(
   if (options.resume) {
     if (found) {
       say(`Found resumable session: ${found.session_id}`);
-      return { kind: "resume", sessionId: found.session_id };
+      return { kind: "resume", sessionId: found.session_id, inputSha256: found.input_sha256 };
     }
     const sessions = await findSessions(baseDir);
     const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);

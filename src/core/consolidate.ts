@@ -1,4 +1,4 @@
-import type { LoadedInput } from "../model/input-file.js";
+import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 import type { SourceClient } from "../sources/types.js";
 import { CheckpointManager } from "../storage/checkpoint-manager.js";
@@ -10,7 +10,10 @@ import { type ConsolidationStats, computeStats } from "./stats.js";
 
 /** One `cf consolidate` run: open or create the session, run the engine, write the output. */
 
-export type SessionChoice = { kind: "new"; sessionId?: string } | { kind: "resume"; sessionId: string };
+export type SessionChoice =
+  | { kind: "new"; sessionId?: string }
+  /** `inputSha256`: the session's input as last listed (a hint; the session itself decides). */
+  | { kind: "resume"; sessionId: string; inputSha256?: string | null };
 
 export interface ResumeInfo {
   sessionId: string;
@@ -30,8 +33,23 @@ export interface ConsolidateCallbacks extends EngineCallbacks {
   onSessionReady?(info: { sessionId: string; sessionDir: string; resumed: boolean }): void;
 }
 
+/**
+ * The input of a run. `papers` may be a function that parses them on first call: a resumed session
+ * whose input file has the same sha256 never needs them (they were validated when it began), and
+ * parsing 100,000 papers costs seconds before the first request.
+ */
+export interface ConsolidateInput {
+  file: string;
+  sha256: string;
+  papers: Paper[] | (() => Paper[]);
+}
+
+function inputPapers(input: ConsolidateInput): Paper[] {
+  return typeof input.papers === "function" ? input.papers() : input.papers;
+}
+
 export interface ConsolidateRequest {
-  input: LoadedInput;
+  input: ConsolidateInput;
   baseDir: string;
   session: SessionChoice;
   clients: readonly SourceClient[];
@@ -87,7 +105,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
           ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
           inputFile: input.file,
           inputSha256: input.sha256,
-          papers: input.papers,
+          papers: inputPapers(input),
           sources,
           checkpointIntervalMinutes: request.checkpointIntervalMinutes,
           options: request.options,
@@ -108,7 +126,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
           return declined(manager, input);
         }
-        await manager.adoptInput(input);
+        await manager.adoptInput({ file: input.file, sha256: input.sha256, papers: inputPapers(input) });
       }
     }
     const engine = await runEngine({
@@ -187,12 +205,13 @@ function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]):
 }
 
 /** What adopting the input would change, without changing anything. */
-function previewChanges(manager: CheckpointManager, input: LoadedInput): InputChanges {
+function previewChanges(manager: CheckpointManager, input: ConsolidateInput): InputChanges {
   const { inputHashes } = manager.state;
-  const incoming = new Set(input.papers.map((p) => p.paper_id));
+  const papers = inputPapers(input);
+  const incoming = new Set(papers.map((p) => p.paper_id));
   const changes: InputChanges = { added: [], removed: [], changed: [] };
   for (const paper of manager.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
-  for (const paper of input.papers) {
+  for (const paper of papers) {
     const known = inputHashes.get(paper.paper_id);
     if (known === undefined) changes.added.push(paper.paper_id);
     else if (known !== manager.state.hashOf(paper)) changes.changed.push(paper.paper_id);
@@ -200,7 +219,7 @@ function previewChanges(manager: CheckpointManager, input: LoadedInput): InputCh
   return changes;
 }
 
-function declined(manager: CheckpointManager, input: LoadedInput): ConsolidateResult {
+function declined(manager: CheckpointManager, input: ConsolidateInput): ConsolidateResult {
   const engine: EngineResult = {
     interrupted: false,
     stops: [],
@@ -216,7 +235,7 @@ function declined(manager: CheckpointManager, input: LoadedInput): ConsolidateRe
     outputWritten: false,
     complete: false,
     declinedInputChange: true,
-    stats: computeStats(input.papers, {}, 0),
+    stats: computeStats(inputPapers(input), {}, 0),
     failures: [],
   };
 }

@@ -19,17 +19,37 @@ export interface LoadedInput {
   warnings: string[];
 }
 
+/** An input file read and hashed, not parsed yet. */
+export interface InputFile {
+  /** Absolute path of the file. */
+  file: string;
+  /** The path as the user gave it, for messages. */
+  shown: string;
+  sha256: string;
+  bytes: Buffer;
+}
+
 /**
  * Read and validate an input file: the `cf collect` envelope `{"papers": [...]}` or a plain list.
  * Every problem is an InputError naming the file, the paper index and the field.
  */
 export async function loadInputFile(file: string): Promise<LoadedInput> {
+  return parseInputFile(await readInputFile(file));
+}
+
+/** Read an input file and hash it; a missing, empty, unreadable or too large file is an InputError. */
+export async function readInputFile(file: string): Promise<InputFile> {
   const absolute = path.resolve(file);
   const bytes = await readInputBytes(absolute, file);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return { file: absolute, shown: file, sha256: createHash("sha256").update(bytes).digest("hex"), bytes };
+}
+
+/** Parse and validate the papers of a read input file (see loadInputFile). */
+export function parseInputFile(input: InputFile): LoadedInput {
+  const file = input.shown;
   let data: unknown;
   try {
-    data = JSON.parse(bytes.toString("utf8"));
+    data = JSON.parse(input.bytes.toString("utf8"));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new InputError(`${file}: not valid JSON (${detail})`, {
@@ -60,7 +80,7 @@ export async function loadInputFile(file: string): Promise<LoadedInput> {
     });
   }
   const { unique, warnings } = collapseDuplicates(papers, file, where);
-  return { file: absolute, sha256, papers: unique, collectionMetadata: metadata, warnings };
+  return { file: input.file, sha256: input.sha256, papers: unique, collectionMetadata: metadata, warnings };
 }
 
 async function readInputBytes(absolute: string, shown: string): Promise<Buffer> {
@@ -108,25 +128,36 @@ function typeName(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** Two papers with one id: identical ones collapse (with a warning), different ones are an error. */
+/**
+ * Two papers with one id: identical ones collapse (with a warning), different ones are an error.
+ * Content is compared (canonically) only for ids seen twice: most inputs have no duplicates.
+ */
 function collapseDuplicates(papers: Paper[], file: string, where: string) {
-  const seen = new Map<string, { index: number; canonical: string }>();
+  const firstIndex = new Map<string, number>();
+  const canonicalOf = new Map<number, string>();
+  const canonical = (index: number) => {
+    let text = canonicalOf.get(index);
+    if (text === undefined) {
+      text = canonicalJson(papers[index]);
+      canonicalOf.set(index, text);
+    }
+    return text;
+  };
   const unique: Paper[] = [];
   let collapsed = 0;
   papers.forEach((paper, index) => {
-    const canonical = canonicalJson(paper);
-    const previous = seen.get(paper.paper_id);
-    if (!previous) {
-      seen.set(paper.paper_id, { index, canonical });
+    const previous = firstIndex.get(paper.paper_id);
+    if (previous === undefined) {
+      firstIndex.set(paper.paper_id, index);
       unique.push(paper);
       return;
     }
-    if (previous.canonical === canonical) {
+    if (canonical(previous) === canonical(index)) {
       collapsed += 1;
       return;
     }
     throw new InputError(
-      `${file}: ${where}[${index}].paper_id "${paper.paper_id}" is also the id of ${where}[${previous.index}], with different content`,
+      `${file}: ${where}[${index}].paper_id "${paper.paper_id}" is also the id of ${where}[${previous}], with different content`,
       { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
     );
   });

@@ -98,7 +98,13 @@ describe("consolidate (core, fake sources)", () => {
 
     const second = [fakeSource("openalex"), fakeSource("semantic_scholar")];
     const resumed = await consolidate({
-      input: input(30),
+      // Same input bytes as the session's: its papers are never needed (nor parsed, in the CLI).
+      input: {
+        ...input(30),
+        papers: () => {
+          throw new Error("papers of an unchanged input were parsed on resume");
+        },
+      },
       baseDir: base,
       session: { kind: "resume", sessionId: "s" },
       clients: second.map((f) => f.client),

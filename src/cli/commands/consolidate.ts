@@ -3,7 +3,7 @@ import { consolidate } from "../../core/consolidate.js";
 import { defaultOutputPath } from "../../core/output-file.js";
 import { planRun } from "../../core/plan.js";
 import { ExitCode, ExitError } from "../../errors.js";
-import { loadInputFile } from "../../model/input-file.js";
+import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import {
   buildClients,
@@ -32,20 +32,29 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const log = (level: number, line: string) => {
     if (options.verbose >= level) deps.stderr(`${color.dim(line)}\n`);
   };
-  const input = await loadInputFile(path.resolve(deps.cwd, options.input));
-  for (const warning of input.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
+  const file = await readInputFile(path.resolve(deps.cwd, options.input));
+  let parsed: LoadedInput | undefined;
+  const parse = (): LoadedInput => {
+    if (parsed) return parsed;
+    parsed = parseInputFile(file);
+    for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
+    return parsed;
+  };
   const clients = buildClients(options, (event) => {
     if (event.type !== "response")
       log(2, `http ${event.type} ${event.method} ${event.url} ${event.status ?? ""}`);
   });
   if (options.dryRun) {
-    deps.stdout(
-      renderPlan(input.papers.length, planRun(input.papers, clients, sourceRates(options)), options),
-    );
+    const { papers } = parse();
+    deps.stdout(renderPlan(papers.length, planRun(papers, clients, sourceRates(options)), options));
     return;
   }
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
-  const choice = await pickSession(options, input, baseDir, deps);
+  const choice = await pickSession(options, file, baseDir, deps);
+  // Bad input fails here, before any session is touched, unless the session being resumed began
+  // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
+  if (choice.kind === "new" || choice.inputSha256 !== file.sha256) parse();
+  const input = { file: file.file, sha256: file.sha256, papers: () => parse().papers };
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
 
   const controller = new AbortController();

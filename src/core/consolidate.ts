@@ -63,7 +63,12 @@ export interface ConsolidateRequest {
   callbacks?: ConsolidateCallbacks;
   fs?: StorageFs;
   now?: () => Date;
+  /** See CheckpointManager's journalCommitDelayMs; the engine flushes whenever a worker must wait. */
+  journalCommitDelayMs?: number;
 }
+
+/** A completed batch waits at most this long to be journaled with others (group commit). */
+export const JOURNAL_COMMIT_DELAY_MS = 1000;
 
 export interface LookupFailure {
   source: SourceName;
@@ -99,6 +104,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
           fs,
           now,
           options: request.options,
+          journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
         })
       : await CheckpointManager.create({
           baseDir: request.baseDir,
@@ -111,6 +117,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
           options: request.options,
           fs,
           now,
+          journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
         });
   try {
     callbacks.onSessionReady?.({

@@ -155,15 +155,25 @@ async function runSource(
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
   const worker = async () => {
     // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
-    // its append is done, and each worker has at most one append outstanding.
+    // its append is done, and each worker has at most one append outstanding. The manager groups
+    // appends (see recordBatch); a worker about to wait for its previous one has it written now.
     let journaled: Promise<void> = Promise.resolve();
+    let outstanding = false; // `journaled` has not settled
     try {
       await lookUpBatches((append) => {
         const previous = journaled;
-        journaled = previous.then(append);
+        if (outstanding) manager.flushJournal();
+        const current = previous.then(append);
+        outstanding = true;
+        journaled = current;
+        const settle = () => {
+          if (journaled === current) outstanding = false;
+        };
+        current.then(settle, settle);
         return previous;
       });
     } finally {
+      manager.flushJournal();
       await journaled;
     }
   };

@@ -124,7 +124,7 @@ describe("CheckpointManager", () => {
     await reopened.close();
   });
 
-  it("group commit: batches arriving during a journal write share the next write and fsync", async () => {
+  it("group commit: batches wait for the commit delay or a flush, then share one write and fsync", async () => {
     const base = await testdir();
     const fsyncs: string[] = [];
     let failJournalWrite = false;
@@ -134,47 +134,68 @@ describe("CheckpointManager", () => {
       if (op === "write" && failJournalWrite)
         throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
     });
-    const manager = await CheckpointManager.create({
-      baseDir: base,
-      sessionId: "s1",
-      inputFile: "/data/in.json",
-      inputSha256: "a".repeat(64),
-      papers: makePapers(6),
-      sources: ["openalex", "semantic_scholar"],
-      checkpointIntervalMinutes: 5,
-      fs,
-    });
-    fsyncs.length = 0;
+    const create = (sessionId: string, journalCommitDelayMs: number) =>
+      CheckpointManager.create({
+        baseDir: base,
+        sessionId,
+        inputFile: "/data/in.json",
+        inputSha256: "a".repeat(64),
+        papers: makePapers(6),
+        sources: ["openalex", "semantic_scholar"],
+        checkpointIntervalMinutes: 5,
+        fs,
+        journalCommitDelayMs,
+      });
     const batch = (id: string) => ({
       source: "openalex" as const,
       apiCalls: 1,
       outcomes: { [id]: "matched" as const },
       updates: [updateFor(id, "openalex")],
     });
-    // Five batches recorded in the same tick go out with one write and one fsync.
-    const added = await Promise.all(
-      ["P0000", "P0001", "P0002", "P0003", "P0004"].map((id) => manager.recordBatch(batch(id))),
-    );
+    const manager = await create("s1", 60_000); // the delay never runs out in this test
+    fsyncs.length = 0;
+    const five = ["P0000", "P0001", "P0002", "P0003", "P0004"].map((id) => manager.recordBatch(batch(id)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fsyncs, "nothing is written before the delay or a flush").toHaveLength(0);
+    manager.flushJournal();
+    const added = await Promise.all(five);
     expect(added.every((n) => n > 0)).toBe(true);
-    expect(fsyncs).toHaveLength(1);
+    expect(fsyncs, "five batches, one fsync").toHaveLength(1);
     expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 5 });
-    // One recorded while a write is in progress waits for it, then goes out on its own.
-    const first = manager.recordBatch(batch("P0000"));
-    await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all([first, manager.recordBatch(batch("P0001"))]);
-    expect(fsyncs).toHaveLength(3);
-    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
+    // A status change is written after the batches recorded before it, in the same write.
+    const waiting = manager.recordBatch(batch("P0005"));
+    await manager.setSourceStatus("openalex", "budget_exhausted", "daily budget");
+    expect(await waiting).toBeGreaterThan(0);
+    expect(fsyncs).toHaveLength(2);
+    const lines = (await readFile(path.join(base, "s1", "journal.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).p.type)).toEqual([
+      "batch",
+      "batch",
+      "batch",
+      "batch",
+      "batch",
+      "batch",
+      "source_status",
+    ]);
     // A failed group rejects every batch in it, and none of them is applied.
     failJournalWrite = true;
-    const results = await Promise.allSettled([
-      manager.recordBatch(batch("P0005")),
-      manager.recordBatch(batch("P0005")),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
-    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
+    const failing = [manager.recordBatch(batch("P0000")), manager.recordBatch(batch("P0001"))];
+    manager.flushJournal();
+    expect((await Promise.allSettled(failing)).map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 6, api_calls: 6 });
     await manager.close();
-    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
-    expect(reopened.sourceState("openalex")).toMatchObject({ papers_done: 5, api_calls: 7 });
+
+    // Without a flush, the delay runs out; close() writes what is still waiting.
+    failJournalWrite = false;
+    const timed = await create("s2", 30);
+    const started = performance.now();
+    await timed.recordBatch(batch("P0000"));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    const last = timed.recordBatch(batch("P0001"));
+    await timed.close();
+    expect(await last).toBeGreaterThan(0);
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s2" });
+    expect(reopened.sourceState("openalex")).toMatchObject({ papers_done: 2, api_calls: 2 });
     await reopened.close();
   });
 

@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from "chalk";
+import { type Colors, createColors } from "./render/colors.js";
 
 /** What commands need from the process, injected so they can be tested without a terminal. */
 export interface CliDeps {
@@ -9,7 +9,7 @@ export interface CliDeps {
   /** stdin and stdout are terminals: prompts and live progress are allowed. */
   interactive: boolean;
   /** Colours for stdout (none when not a TTY or NO_COLOR is set). */
-  color: ChalkInstance;
+  color: Colors;
   /** Ask a yes/no question (default No). Only called when `interactive`. */
   confirm: (message: string) => Promise<boolean>;
   now: () => Date;
@@ -37,7 +37,7 @@ export function processDeps(exitNow: (code: number) => never): CliDeps {
     env: process.env,
     cwd: process.cwd(),
     interactive: isTTY && Boolean(process.stdin.isTTY),
-    color: new Chalk({ level: colorLevel(process.env, isTTY) }),
+    color: createColors(colorLevel(process.env, isTTY)),
     confirm: async (message) => {
       const { confirm } = await import("@inquirer/prompts");
       return confirm({ message, default: false });

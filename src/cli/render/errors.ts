@@ -1,8 +1,8 @@
-import type { ChalkInstance } from "chalk";
 import { CfError } from "../../errors.js";
+import type { Colors } from "./colors.js";
 
 /** The lines shown for an error: `cf: <message>` and, when known, a hint. Never a stack for CfErrors. */
-export function renderError(error: unknown, color: ChalkInstance, verbose = false): string {
+export function renderError(error: unknown, color: Colors, verbose = false): string {
   if (error instanceof CfError) {
     if (error.message === "") return ""; // already reported (ExitError)
     const lines = [`${color.red("cf:")} ${error.message}`];

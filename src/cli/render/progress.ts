@@ -1,5 +1,5 @@
-import type { ChalkInstance } from "chalk";
 import type { SourceProgress } from "../../core/engine.js";
+import type { Colors } from "./colors.js";
 
 /** Progress display: a live multi-line spinner on a terminal, a plain log line every 10 s otherwise. */
 
@@ -18,7 +18,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** One source's line: done/total, percent, rate, ETA, enriched, errors. */
-export function progressLine(p: SourceProgress, elapsedSeconds: number, color: ChalkInstance): string {
+export function progressLine(p: SourceProgress, elapsedSeconds: number, color: Colors): string {
   const pct = p.total === 0 ? 100 : (p.done / p.total) * 100;
   const rate = elapsedSeconds > 0 ? (p.done - p.doneAtStart) / elapsedSeconds : 0;
   const remaining = p.total - p.done;
@@ -37,7 +37,7 @@ export interface ProgressView {
 
 interface ViewOptions {
   write: (text: string) => void;
-  color: ChalkInstance;
+  color: Colors;
   now?: () => number;
 }
 
@@ -69,7 +69,7 @@ export function createLogProgress(options: ViewOptions & { everyMs?: number }): 
 export function createSpinnerProgress(
   ora: typeof import("ora").default,
   stream: NodeJS.WriteStream,
-  color: ChalkInstance,
+  color: Colors,
 ): ProgressView {
   const started = performance.now();
   const latest = new Map<string, SourceProgress>();

@@ -1,6 +1,6 @@
 import path from "node:path";
-import type { ChalkInstance } from "chalk";
 import type { SessionStatus, SessionSummary } from "../../storage/session-catalog.js";
+import type { Colors } from "./colors.js";
 
 const SOURCE_COLUMNS = [
   ["openalex", "OpenAlex"],
@@ -17,7 +17,7 @@ export function shortTime(iso: string | null): string {
 }
 
 /** Colour a status as the Python tool did (green completed, red failed, yellow interrupted). */
-export function colorStatus(status: SessionStatus, color: ChalkInstance): string {
+export function colorStatus(status: SessionStatus, color: Colors): string {
   switch (status) {
     case "completed":
       return color.green(status);
@@ -44,7 +44,7 @@ export function displayPath(file: string | null, cwd: string): string {
 export function renderSessionsTable(
   sessions: readonly SessionSummary[],
   Table: typeof import("cli-table3"),
-  color: ChalkInstance,
+  color: Colors,
   cwd: string,
 ): string {
   const table = new Table({

@@ -1,6 +1,6 @@
-import type { ChalkInstance } from "chalk";
 import type { LookupFailure } from "../../core/consolidate.js";
 import type { ConsolidationStats } from "../../core/stats.js";
+import type { Colors } from "./colors.js";
 import { formatDuration } from "./progress.js";
 
 const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
@@ -9,7 +9,7 @@ const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar:
 export function renderSummary(
   stats: ConsolidationStats,
   Table: typeof import("cli-table3"),
-  color: ChalkInstance,
+  color: Colors,
 ): string {
   const sources = Object.entries(stats.sources);
   const table = new Table({
@@ -36,7 +36,7 @@ export function renderSummary(
 }
 
 /** The papers whose lookup failed after retries (at most `limit` lines), or nothing when none did. */
-export function renderFailures(failures: readonly LookupFailure[], color: ChalkInstance, limit = 10): string {
+export function renderFailures(failures: readonly LookupFailure[], color: Colors, limit = 10): string {
   if (failures.length === 0) return "";
   const lines = [color.red(`Failed lookups (${failures.length}; retried on resume):`)];
   for (const f of failures.slice(0, limit)) lines.push(`  ${f.source} ${f.paper_id}: ${f.error}`);

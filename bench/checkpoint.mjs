@@ -54,8 +54,11 @@ export async function journalCost(count, repeats = 25, warmup = 5) {
   }
 }
 
-/** Median ms of a full snapshot (save) and of opening the session (load) with `count` enriched papers. */
-export async function snapshotCost(count, repeats = 3) {
+/**
+ * Median ms of a full snapshot (save) and of opening the session (load) with `count` enriched papers;
+ * `loads: 0` skips the loads (the memory benchmark measures a process that only saves).
+ */
+export async function snapshotCost(count, repeats = 3, loads = repeats) {
   const { CheckpointManager } = await dist("storage/checkpoint-manager.js");
   const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-ss-"));
   try {
@@ -74,14 +77,14 @@ export async function snapshotCost(count, repeats = 3) {
     const saves = [];
     for (let r = 0; r < repeats; r++) saves.push((await manager.snapshot()).durationMs);
     await manager.close();
-    const loads = [];
-    for (let r = 0; r < repeats; r++) {
+    const loadTimes = [];
+    for (let r = 0; r < loads; r++) {
       const t = performance.now();
       const reopened = await CheckpointManager.open({ baseDir: dir, sessionId: "bench" });
-      loads.push(performance.now() - t);
+      loadTimes.push(performance.now() - t);
       await reopened.close();
     }
-    return { save: median(saves), load: median(loads) };
+    return { save: median(saves), load: loadTimes.length > 0 ? median(loadTimes) : null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -89,6 +92,6 @@ export async function snapshotCost(count, repeats = 3) {
 
 // As a child process (for peak RSS): node bench/checkpoint.mjs snapshot <count>
 if (process.argv[2] === "snapshot") {
-  const result = await snapshotCost(Number(process.argv[3]), 1);
+  const result = await snapshotCost(Number(process.argv[3]), 1, 0);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Paper } from "../model/paper.js";
-import { storageError, writeFileAtomic } from "../storage/atomic-write.js";
+import { inPieces, storageError, writeFileAtomic } from "../storage/atomic-write.js";
 import type { StorageFs } from "../storage/fs.js";
 import { isProcessAlive } from "../storage/session-lock.js";
 
@@ -33,7 +33,7 @@ function nest(text: string, pad: string): string {
   return text.replace(/\n/g, `\n${pad}`);
 }
 
-async function* outputChunks(metadata: unknown, papers: Iterable<Paper>): AsyncIterable<string> {
+function* outputParts(metadata: unknown, papers: Iterable<Paper>): Iterable<string> {
   yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
   let first = true;
   for (const paper of papers) {
@@ -54,7 +54,7 @@ export async function writeOutputFile(
   await fs.mkdir(dir).catch((error: unknown) => {
     throw storageError(`creating ${dir}`, error);
   });
-  await writeFileAtomic(fs, path.resolve(file), outputChunks(metadata, papers));
+  await writeFileAtomic(fs, path.resolve(file), inPieces(outputParts(metadata, papers)));
   await removeStaleTemps(fs, path.resolve(file));
 }
 

@@ -13,6 +13,23 @@ export interface WrittenFile {
   bytes: number;
 }
 
+/**
+ * Strings joined into pieces of about `chars` characters: streamed content made of one part per
+ * paper would cost one step of the async write loop per paper (100,000 on a large snapshot), and
+ * those steps interleave with a run's other work.
+ */
+export function* inPieces(parts: Iterable<string>, chars = 256 * 1024): Iterable<string> {
+  let piece = "";
+  for (const part of parts) {
+    piece += part;
+    if (piece.length >= chars) {
+      yield piece;
+      piece = "";
+    }
+  }
+  if (piece !== "") yield piece;
+}
+
 /** Temp names: hidden, recognisable, unique per process and call (reliability §2.4 rule 1). */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);

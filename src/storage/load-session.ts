@@ -17,6 +17,7 @@ import {
   SESSION_FILE,
   type SessionFile,
   sessionFileSchema,
+  trustedProgressFileSchema,
 } from "./session-files.js";
 import { SessionState } from "./session-state.js";
 import { describeZodError } from "./zod-problem.js";
@@ -54,7 +55,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
   checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersFile.sha256, warnings);
 
   const progressPath = path.join(sessionDir, PROGRESS_FILE);
-  const progress = await readProgressFile(fs, progressPath);
+  const progress = await readProgressFile(fs, progressPath, checkpoint.files.progress.sha256);
   checkDataFile(
     progressPath,
     checkpoint,
@@ -112,11 +113,14 @@ async function readSessionFile(fs: StorageFs, sessionDir: string): Promise<Sessi
 async function readProgressFile(
   fs: StorageFs,
   file: string,
+  trustedSha256: string,
 ): Promise<{ file: ProgressFile; sha256: string }> {
   const buffer = await readRequired(fs, file);
-  const parsed = progressFileSchema.safeParse(parseJson(buffer, file));
+  const sha256 = createHash("sha256").update(buffer).digest("hex");
+  const schema = sha256 === trustedSha256 ? trustedProgressFileSchema : progressFileSchema;
+  const parsed = schema.safeParse(parseJson(buffer, file));
   if (!parsed.success) throw new SessionCorruptError(file, describeZodError(file, parsed.error));
-  return { file: parsed.data, sha256: createHash("sha256").update(buffer).digest("hex") };
+  return { file: parsed.data, sha256 };
 }
 
 /** Read a small JSON file; a missing or unparsable one is corruption named by path. */

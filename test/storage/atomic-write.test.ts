@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.js";
-import { isTempFileName, writeFileAtomic } from "../../src/storage/atomic-write.js";
+import { inPieces, isTempFileName, writeFileAtomic } from "../../src/storage/atomic-write.js";
 import { type MutatingOp, nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -74,5 +74,16 @@ describe("writeFileAtomic", () => {
     await Promise.all(contents.map((c) => writeFileAtomic(nodeStorageFs, target, c)));
     expect(contents).toContain(await readFile(target, "utf8"));
     expect(await readdir(dir)).toEqual(["f.json"]);
+  });
+
+  it("inPieces joins parts into pieces of at least the given size, losing and reordering nothing", () => {
+    const parts = Array.from({ length: 500 }, (_, i) => `part ${i} ${"é".repeat(i % 13)};`);
+    for (const chars of [1, 7, 100, 1000, 1_000_000]) {
+      const pieces = [...inPieces(parts, chars)];
+      expect(pieces.join("")).toBe(parts.join(""));
+      expect(pieces.slice(0, -1).every((p) => p.length >= chars)).toBe(true);
+      expect(pieces.every((p) => p.length > 0)).toBe(true);
+    }
+    expect([...inPieces([])]).toEqual([]);
   });
 });

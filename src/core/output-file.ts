@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Paper } from "../model/paper.js";
-import { inPieces, storageError, writeFileAtomic } from "../storage/atomic-write.js";
+import { storageError, writeFileAtomic } from "../storage/atomic-write.js";
 import type { StorageFs } from "../storage/fs.js";
 import { isProcessAlive } from "../storage/session-lock.js";
 
@@ -54,7 +54,7 @@ export async function writeOutputFile(
   await fs.mkdir(dir).catch((error: unknown) => {
     throw storageError(`creating ${dir}`, error);
   });
-  await writeFileAtomic(fs, path.resolve(file), inPieces(outputParts(metadata, papers)));
+  await writeFileAtomic(fs, path.resolve(file), outputParts(metadata, papers));
   await removeStaleTemps(fs, path.resolve(file));
 }
 

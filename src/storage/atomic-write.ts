@@ -13,23 +13,6 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/**
- * Strings joined into pieces of about `chars` characters: streamed content made of one part per
- * paper would cost one step of the async write loop per paper (100,000 on a large snapshot), and
- * those steps interleave with a run's other work.
- */
-export function* inPieces(parts: Iterable<string>, chars = 256 * 1024): Iterable<string> {
-  let piece = "";
-  for (const part of parts) {
-    piece += part;
-    if (piece.length >= chars) {
-      yield piece;
-      piece = "";
-    }
-  }
-  if (piece !== "") yield piece;
-}
-
 /** Temp names: hidden, recognisable, unique per process and call (reliability §2.4 rule 1). */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
@@ -44,7 +27,7 @@ export function isTempFileName(name: string): boolean {
 
 /**
  * Replace `target` atomically: write a unique temp file in the same directory, fsync it, rename it
- * over the target, fsync the directory. Content can be streamed (an async iterable of chunks), so no
+ * over the target, fsync the directory. Content can be streamed (an iterable of chunks, sync or async), so no
  * single string ever holds a large file. Any failure leaves the old target intact and removes the
  * temp file. Returns the sha256 and size of what was written.
  */
@@ -64,13 +47,26 @@ export async function writeFileAtomic(fs: StorageFs, target: string, content: Co
       pendingBytes = 0;
       await file?.write(buffer);
     };
-    for await (const chunk of toChunks(content)) {
+    const add = (chunk: string | Buffer) => {
       const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       hash.update(buffer);
       bytes += buffer.length;
       pending.push(buffer);
       pendingBytes += buffer.length;
-      if (pendingBytes >= CHUNK_BYTES) await flush();
+    };
+    if (typeof content === "string" || Buffer.isBuffer(content)) add(content);
+    else if (Symbol.iterator in content) {
+      // A plain iterable (e.g. one part per paper) is read without an async step per part, which
+      // would interleave each paper with a run's other work: the loop only waits to write.
+      for (const chunk of content) {
+        add(chunk);
+        if (pendingBytes >= CHUNK_BYTES) await flush();
+      }
+    } else {
+      for await (const chunk of content) {
+        add(chunk);
+        if (pendingBytes >= CHUNK_BYTES) await flush();
+      }
     }
     await flush();
     await file.sync();
@@ -85,14 +81,6 @@ export async function writeFileAtomic(fs: StorageFs, target: string, content: Co
     await fs.unlink(temp).catch(() => undefined);
     throw storageError(`writing ${target}`, error);
   }
-}
-
-async function* toChunks(content: Content): AsyncIterable<string | Buffer> {
-  if (typeof content === "string" || Buffer.isBuffer(content)) {
-    yield content;
-    return;
-  }
-  yield* content;
 }
 
 /** Wrap a disk error in a StorageError whose message says what failed and, for ENOSPC, that the disk is full. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { CfError, isErrnoException, SessionCorruptError } from "../errors.js";
 import { type Paper, parsePaper } from "../model/paper.js";
-import { inPieces, storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
+import { storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import type { StorageFs } from "./fs.js";
 import { readLines } from "./read-lines.js";
 
@@ -54,7 +54,7 @@ export function writePapersFile(
   metadata: PapersMetadata,
   papers: Iterable<Paper>,
 ): Promise<WrittenFile> {
-  return writeFileAtomic(fs, file, inPieces(papersFileParts(metadata, papers)));
+  return writeFileAtomic(fs, file, papersFileParts(metadata, papers));
 }
 
 /** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */

@@ -56,6 +56,11 @@ const format = (v) =>
         ? v.toFixed(4)
         : v.toFixed(2);
 
+// Timed child processes are started first, while this process is small: forking a process that
+// holds 100,000 papers (the later sections) adds tens of milliseconds to every spawn.
+const sessionsMs = wanted("sessions") ? await listTime(S.sessions) : undefined;
+const startup = wanted("startup") ? await startupTime(S.help) : undefined;
+
 if (wanted("throughput")) {
   for (const mix of ["doi", "title", "mixed"]) for (const row of await throughput(mix, S.papers)) emit(row);
 }
@@ -113,8 +118,8 @@ if (wanted("memory")) {
     ok: S.snapMem === 100000 ? snap.rssMb < 1536 : null,
   });
 }
-if (wanted("sessions")) {
-  const ms = await listTime(S.sessions);
+if (sessionsMs !== undefined) {
+  const ms = sessionsMs;
   emit({
     metric: `sessions.list.${S.sessions}`,
     value: ms,
@@ -123,8 +128,8 @@ if (wanted("sessions")) {
     ok: S.sessions === 1000 ? ms < 1000 : null,
   });
 }
-if (wanted("startup")) {
-  const { help, bare } = await startupTime(S.help);
+if (startup !== undefined) {
+  const { help, bare } = startup;
   emit({ metric: "startup.help", value: help, unit: "ms median", target: 150, ok: help < 150 });
   emit({
     metric: "startup.node_baseline",

@@ -65,6 +65,8 @@ export interface ConsolidateRequest {
   now?: () => Date;
   /** See CheckpointManager's journalCommitDelayMs; the engine flushes whenever a worker must wait. */
   journalCommitDelayMs?: number;
+  /** See CheckpointManager's journalMaxGroup. */
+  journalMaxGroup?: number;
 }
 
 /** A completed batch waits at most this long to be journaled with others (group commit). */
@@ -105,6 +107,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
           now,
           options: request.options,
           journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
+          ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
         })
       : await CheckpointManager.create({
           baseDir: request.baseDir,
@@ -118,6 +121,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
           fs,
           now,
           journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
+          ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
         });
   try {
     callbacks.onSessionReady?.({

@@ -67,7 +67,7 @@ async function goldenRun(interval: string): Promise<Golden> {
   const sim = await startSimulator({ corpus, latencyMs: LATENCY_MS });
   try {
     const traceFile = path.join(dir, "trace.txt");
-    const env = { CF_TEST_TRACE_OPS: traceFile };
+    const env = { CF_TEST_TRACE_OPS: traceFile, CF_TEST_JOURNAL_COMMIT: "each" };
     const run = await startAttempt(args(sim, interval, false), dir, undefined, env).done;
     if (run.code !== 0) throw new Error(`golden run failed (${run.code}): ${run.stderr}`);
     const output = await comparableOutput(path.join(dir, "out.json"));
@@ -127,7 +127,12 @@ async function killAndResume(n: number, golden: Golden): Promise<string | undefi
   const where = `op ${n} (${golden.trace[n - 1] ? kindOf(golden.trace[n - 1] as string) : "after the last"} in the golden trace)`;
   try {
     const traceFile = path.join(dir, "trace.txt");
-    const env = { CF_TEST_KILL_AT_OP: String(n), CF_TEST_TRACE_OPS: traceFile };
+    // One journal write per batch (no group commit timing), so op N is the same operation as in the golden run.
+    const env = {
+      CF_TEST_KILL_AT_OP: String(n),
+      CF_TEST_TRACE_OPS: traceFile,
+      CF_TEST_JOURNAL_COMMIT: "each",
+    };
     const killed = await startAttempt(args(sim, golden.interval, false), dir, undefined, env).done;
     const trace = await readTrace(traceFile);
     const at = `${where}, killed before "${trace.length === n ? kindOf(trace[n - 1] as string) : "nothing"}"`;

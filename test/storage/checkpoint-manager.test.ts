@@ -134,7 +134,7 @@ describe("CheckpointManager", () => {
       if (op === "write" && failJournalWrite)
         throw Object.assign(new Error("EIO: i/o error, write"), { code: "EIO" });
     });
-    const create = (sessionId: string, journalCommitDelayMs: number) =>
+    const create = (sessionId: string, journalCommitDelayMs: number, journalMaxGroup?: number) =>
       CheckpointManager.create({
         baseDir: base,
         sessionId,
@@ -145,6 +145,7 @@ describe("CheckpointManager", () => {
         checkpointIntervalMinutes: 5,
         fs,
         journalCommitDelayMs,
+        ...(journalMaxGroup ? { journalMaxGroup } : {}),
       });
     const batch = (id: string) => ({
       source: "openalex" as const,
@@ -185,8 +186,20 @@ describe("CheckpointManager", () => {
     expect(manager.sourceState("openalex")).toMatchObject({ papers_done: 6, api_calls: 6 });
     await manager.close();
 
-    // Without a flush, the delay runs out; close() writes what is still waiting.
+    // At most one batch per write when asked (tests that replay the same operations rely on it),
+    // a status change still after every batch recorded before it.
     failJournalWrite = false;
+    const single = await create("s3", 0, 1);
+    fsyncs.length = 0;
+    const three = ["P0000", "P0001", "P0002"].map((id) => single.recordBatch(batch(id)));
+    await single.setSourceStatus("openalex", "completed");
+    await Promise.all(three);
+    expect(fsyncs, "three batches and the status change, one write each").toHaveLength(4);
+    const written = (await readFile(path.join(base, "s3", "journal.jsonl"), "utf8")).trim().split("\n");
+    expect(written.map((l) => JSON.parse(l).p.type)).toEqual(["batch", "batch", "batch", "source_status"]);
+    await single.close();
+
+    // Without a flush, the delay runs out; close() writes what is still waiting.
     const timed = await create("s2", 30);
     const started = performance.now();
     await timed.recordBatch(batch("P0000"));

@@ -83,6 +83,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       options: recordedOptions(options, outputFile),
       signal: controller.signal,
       concurrency: sourceConcurrency(options),
+      // Test-only: one journal write per batch, so that runs repeat their file operations exactly.
+      ...(deps.env.CF_TEST_JOURNAL_COMMIT === "each" ? { journalCommitDelayMs: 0, journalMaxGroup: 1 } : {}),
       callbacks: {
         onSessionReady: (info) => {
           sessionId = info.sessionId;

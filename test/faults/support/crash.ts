@@ -201,9 +201,9 @@ export async function checkFinal(
   return problems;
 }
 
-/** Run `check` over `cases`, `width` at a time, collecting failures; records the suite like runCases. */
+/** Run `check` over `cases`, `width` at a time, collecting failures; records the suite (if named) like runCases. */
 export async function runConcurrently<T>(
-  suite: string,
+  suite: string | undefined,
   cases: readonly T[],
   width: number,
   check: (item: T, index: number) => Promise<void>,
@@ -224,6 +224,7 @@ export async function runConcurrently<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(width, cases.length) }, worker));
-  recordSuite({ suite, cases: cases.length, failures: failures.length, ms: performance.now() - started });
+  if (suite)
+    recordSuite({ suite, cases: cases.length, failures: failures.length, ms: performance.now() - started });
   return failures;
 }

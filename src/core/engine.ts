@@ -230,7 +230,8 @@ function toStop(source: SourceName, error: unknown): SourceStop {
   return { source, kind: "error", message: error instanceof Error ? error.message : String(error) };
 }
 
-function toBatchInput(source: SourceName, result: BatchResult): BatchInput {
+/** A client's batch result as it is journaled. */
+export function toBatchInput(source: SourceName, result: BatchResult): BatchInput {
   const outcomes: BatchInput["outcomes"] = {};
   const errors: Record<string, string> = {};
   const updates: BatchInput["updates"] = [];

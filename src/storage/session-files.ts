@@ -118,9 +118,7 @@ function uncheckedMap<T>() {
  * state, so its maps (one entry per paper and source) get a shape check, not one per entry
  * (a tenth of a second per 100,000 papers on resume).
  */
-export const trustedProgressFileSchema: z.ZodType<ProgressFile> = z.object({
-  generation: z.number().int().nonnegative(),
-  journal_seq: z.number().int().nonnegative(),
+export const trustedProgressFileSchema: z.ZodType<ProgressFile> = progressFileSchema.extend({
   sources: z.partialRecord(sourceNameSchema, uncheckedMap<PaperOutcome>()),
   errors: z.partialRecord(sourceNameSchema, uncheckedMap<string>()).default({}),
   input_hashes: uncheckedMap<string>().default({}),

@@ -11,6 +11,7 @@ import { runCli, spawnCli } from "../helpers/run-cli.js";
 import { makeCfSession } from "../helpers/sessions.js";
 import { testdir } from "../helpers/testdir.js";
 import { type Contender, lockPid, startContenders, until, waitForAllButOne } from "./support/contenders.js";
+import { goldenFor } from "./support/http-runs.js";
 import { proxiedUrls, startLoggingProxy } from "./support/logging-proxy.js";
 import { runCases, SEED, size } from "./support/tier.js";
 
@@ -32,17 +33,6 @@ const RPS = 20;
 const LOSER_SLACK = 2;
 const LOSER_MARGIN_MS = 2000;
 const SESSION = "conc";
-
-async function goldenOutput(): Promise<string> {
-  const dir = await testdir("cf-conc-golden-");
-  const input = await writeInput(dir, PAPERS);
-  const sim = await simulatorFor();
-  const run = await runCli(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], {
-    cwd: dir,
-  });
-  if (run.code !== 0) throw new Error(`golden run failed: ${run.stderr}`);
-  return comparableOutput(path.join(dir, "out.json"));
-}
 
 /** A session whose lock this process holds; resuming it only shows what giving up costs. */
 async function controlSession(): Promise<{ args: string[]; cwd: string; release: () => Promise<void> }> {
@@ -202,7 +192,7 @@ describe("fault suite: concurrency", () => {
   it(
     `${CONTENDERS} resumes of one session: one runs, the rest exit 75; clean skips it; a SIGKILLed holder's lock is taken over`,
     async () => {
-      const golden = await goldenOutput();
+      const golden = await goldenFor(PAPERS);
       const control = await controlSession();
       const rounds = Array.from({ length: ROUNDS }, (_, i) => ({
         round: i,

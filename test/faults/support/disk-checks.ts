@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdtemp } from "node:fs/promises";
 import path from "node:path";
 import { consolidate } from "../../../src/core/consolidate.js";
+import { toBatchInput } from "../../../src/core/engine.js";
 import { SessionCorruptError } from "../../../src/errors.js";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
 import type { StorageFs } from "../../../src/storage/fs.js";
@@ -17,7 +18,6 @@ import {
   runToEnd,
   SESSION_ID,
   sameContent,
-  toBatchInput,
 } from "./fake-session.js";
 
 /**

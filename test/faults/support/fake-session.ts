@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { consolidate } from "../../../src/core/consolidate.js";
+import { toBatchInput } from "../../../src/core/engine.js";
 import { canonicalJson } from "../../../src/model/canonical-json.js";
 import type { LoadedInput } from "../../../src/model/input-file.js";
 import type { Paper } from "../../../src/model/paper.js";
-import type { SourceName } from "../../../src/model/records.js";
-import type { BatchResult, SourceClient } from "../../../src/sources/types.js";
-import { type BatchInput, CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
+import type { SourceClient } from "../../../src/sources/types.js";
+import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs } from "../../../src/storage/fs.js";
 import { fakeSource } from "../../helpers/fake-source.js";
 import { makePapers } from "../../helpers/papers.js";
@@ -113,25 +113,6 @@ export function missingFrom(min: Fingerprint, state: Fingerprint): string[] {
     }
   }
   return missing;
-}
-
-/** A client's batch result as the engine journals it. */
-export function toBatchInput(source: SourceName, result: BatchResult): BatchInput {
-  const outcomes: BatchInput["outcomes"] = {};
-  const errors: Record<string, string> = {};
-  const updates: BatchInput["updates"] = [];
-  for (const item of result.results) {
-    outcomes[item.paper_id] = item.outcome;
-    if (item.outcome === "matched") updates.push(item.update);
-    if (item.outcome === "failed") errors[item.paper_id] = item.error;
-  }
-  return {
-    source,
-    apiCalls: result.apiCalls,
-    outcomes,
-    updates,
-    ...(Object.keys(errors).length > 0 ? { errors } : {}),
-  };
 }
 
 export interface FakeSession {

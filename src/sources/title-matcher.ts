@@ -1,4 +1,6 @@
+import { sharesAuthor } from "./author-names.js";
 import { partialRatio, ratio, tokenSetRatio, tokenSortRatio } from "./fuzz.js";
+import { cleanTitle } from "./title-clean.js";
 
 /**
  * Decides whether an API search hit is the same paper as ours (reference-behaviour §3.4), with the
@@ -45,6 +47,8 @@ const ONE_YEAR_EXACT_SCORE = 0.98;
 // ("Attention Is (Not) All You Need", "GPT-3/GPT-4 Technical Report"), so they are capped below high.
 const NEAR_MISS_CAP = 0.94;
 const NEGATIONS = new Set(["not", "no", "without", "non", "never", "cannot"]);
+// Two author lists that share nobody: the score is multiplied by this (the reference's 0.3 + 0.7·0).
+const NO_SHARED_AUTHOR_FACTOR = 0.3;
 // B7: containment needs a real title (>= 3 words) covering most (>= 60%) of the longer one.
 const MIN_CONTAINED_TOKENS = 3;
 const MIN_CONTAINED_SHARE = 0.6;
@@ -72,7 +76,7 @@ const ARXIV_NOTE = /\s*\([^()]*arxiv[^()]*\)/giu;
  */
 export function normalizeTitle(title: string | null | undefined): string {
   if (!title) return "";
-  let t = title.normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
+  let t = cleanTitle(title).normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
   for (const marker of VENUE_MARKERS) t = t.replace(marker, "");
   t = t.replace(ARXIV_NOTE, "");
   // Repeated so "title [v2] [withdrawn]" loses both tags, while "a [b] c [d]" keeps "a [b] c".
@@ -114,84 +118,89 @@ function isNearMiss(tokens1: readonly string[], tokens2: readonly string[]): boo
   return differing.some((t) => NEGATIONS.has(t) || /\p{N}/u.test(t));
 }
 
+// Words whose change does not make another paper ("Learning to Rank with/on Graphs").
+const STOP_WORDS = new Set(
+  "a an and as at by for from in into of on or the to toward towards via vs versus with using".split(" "),
+);
+
+/** One word in two spellings: plural, British/American, a typo in a long word, derived forms. */
+function isSpellingVariant(x: string, y: string): boolean {
+  const stem = (w: string) =>
+    w
+      .replace(/isation/gu, "ization")
+      .replace(/ise(d|s)?$/u, "ize$1")
+      .replace(/our$/u, "or")
+      .replace(/ll(ed|ing)$/u, "l$1")
+      .replace(/(ies|es|s|ed|ing|ion|ions|al|ly)$/u, "");
+  if (stem(x) === stem(y) && stem(x).length >= 3) return true;
+  return Math.min(x.length, y.length) >= 7 && editDistanceAtMostOne(x, y);
+}
+
+function editDistanceAtMostOne(x: string, y: string): boolean {
+  if (Math.abs(x.length - y.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < x.length && j < y.length) {
+    if (x[i] === y[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (x.length > y.length) i++;
+    else if (y.length > x.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (x.length - i) + (y.length - j) <= 1;
+}
+
+/** True when a content word of one title has no counterpart (equal or a spelling variant) in the other. */
+function hasUnmatchedContentWord(tokens1: readonly string[], tokens2: readonly string[]): boolean {
+  const set1 = new Set(tokens1);
+  const set2 = new Set(tokens2);
+  const only1 = [...set1].filter((t) => !set2.has(t) && !STOP_WORDS.has(t));
+  const only2 = [...set2].filter((t) => !set1.has(t) && !STOP_WORDS.has(t));
+  const unmatched = (mine: string[], theirs: string[]) =>
+    mine.some((w) => !theirs.some((o) => isSpellingVariant(w, o)));
+  return unmatched(only1, only2) || unmatched(only2, only1);
+}
+
+/**
+ * Containment counts only when the shorter title is a whole part of the longer one's structure: its
+ * main title or its subtitle ("BERT: Pre-training of …"), not a run of words with one more word at an
+ * edge ("Sparse Experts" / "Sparse Experts Revisited" are two papers).
+ */
+function isTitlePart(shorter: readonly string[], longerTitle: string | null | undefined): boolean {
+  const parts = cleanTitle(longerTitle ?? "")
+    .split(/\s*[:|?!()[\]–—]\s*|\s+-\s+|\.\s+/u)
+    .map((part) => comparisonTokens(part))
+    .filter((tokens) => tokens.length > 0);
+  const key = shorter.join(" ");
+  for (let k = 1; k < parts.length; k++) {
+    if (parts.slice(0, k).flat().join(" ") === key || parts.slice(k).flat().join(" ") === key) return true;
+  }
+  return false;
+}
+
 function yearGap(y1: number | null | undefined, y2: number | null | undefined): number | undefined {
   if (typeof y1 !== "number" || typeof y2 !== "number") return undefined;
   if (!Number.isFinite(y1) || !Number.isFinite(y2)) return undefined;
   return Math.abs(y1 - y2);
 }
 
-interface AuthorName {
-  initial: string;
-  last: string;
-}
-
-const GENERATIONAL = /^(jr|sr)\.?$/u;
-const ROMAN = /^(ii|iii|iv|v)\.?$/u;
-
-/** A trailing suffix is dropped; a roman numeral only after two name parts ("Mnih, V." keeps its V). */
-function isSuffix(part: string, partsBefore: number): boolean {
-  return partsBefore >= 1 && (GENERATIONAL.test(part) || (partsBefore >= 2 && ROMAN.test(part)));
-}
-
-function dropTrailingSuffix(parts: string[]): string[] {
-  const out = [...parts];
-  while (out.length > 0 && isSuffix(out[out.length - 1]!, out.length - 1)) out.pop();
-  return out;
-}
-
-/** Parses "Last, First" or "First Last" into (first initial, last name), case- and accent-folded. */
-function parseAuthor(raw: string): AuthorName | undefined {
-  const name = foldAccents(raw.normalize("NFKC").toLowerCase()).replace(/\./gu, ". ");
-  const words = (s: string) => s.split(/\s+/u).filter((w) => w !== "");
-  const commaParts = dropTrailingSuffix(name.split(",").flatMap((p) => (p.trim() === "" ? [] : [p.trim()])));
-  let family: string[];
-  let given: string[];
-  if (commaParts.length >= 2) {
-    family = words(commaParts[0]!);
-    given = words(commaParts[1]!);
-  } else {
-    const all = dropTrailingSuffix(words(commaParts[0] ?? ""));
-    family = all.slice(-1);
-    given = all.slice(0, -1);
-  }
-  // Compared on the family name's final word, so "van der Berg, Jan" and "Jan van der Berg" agree
-  // (and "Smith-Jones" matches "Smith Jones").
-  const lastWord = family.at(-1)?.split("-").at(-1) ?? "";
-  const last = lastWord.replace(/[^\p{L}\p{N}]/gu, "");
-  if (last === "") return undefined;
-  const initial = (given[0] ?? "").match(/[\p{L}\p{N}]/u)?.[0] ?? "";
-  return { initial, last };
-}
-
-function sameAuthor(a: AuthorName, b: AuthorName): boolean {
-  return a.last === b.last && (a.initial === b.initial || a.initial === "" || b.initial === "");
-}
-
 /**
- * B8 fix: overlap = matches / min(n1, n2), symmetric in its arguments (the reference divided by
- * min(n1, n2 + matches)). Greedy one-to-one matching over the shorter list.
+ * Authors count against a match only when the two lists share nobody (truncated lists, "et al.",
+ * initials and odd spellings are normal); no usable names on one side is no evidence either way.
  */
 function authorFactor(
   authors1: readonly string[] | null | undefined,
   authors2: readonly string[] | null | undefined,
 ): number {
-  const parse = (list: readonly string[] | null | undefined) =>
-    (list ?? []).flatMap((n) => (typeof n === "string" ? (parseAuthor(n) ?? []) : []));
-  const names1 = parse(authors1);
-  const names2 = parse(authors2);
-  // No usable names on one side means no evidence either way.
-  if (names1.length === 0 || names2.length === 0) return 1;
-  const [shorter, longer] = names1.length <= names2.length ? [names1, names2] : [names2, names1];
-  const used = new Set<number>();
-  let matches = 0;
-  for (const name of shorter) {
-    const j = longer.findIndex((other, idx) => !used.has(idx) && sameAuthor(name, other));
-    if (j >= 0) {
-      used.add(j);
-      matches++;
-    }
-  }
-  return 0.3 + 0.7 * (matches / shorter.length);
+  return sharesAuthor(authors1, authors2) === false ? NO_SHARED_AUTHOR_FACTOR : 1;
 }
 
 function classify(score: number, containment: boolean): MatchType {
@@ -214,11 +223,15 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   const farApart = gap !== undefined && gap > 1;
   const key1 = tokens1.join(" ");
   const key2 = tokens2.join(" ");
-  const [shorter, longer] = tokens1.length <= tokens2.length ? [tokens1, tokens2] : [tokens2, tokens1];
-  const containment = key1 !== key2 && isTokenContained(shorter, longer);
+  // "Pre-training" / "pretraining": the same words written with or without a break.
+  const sameWords = key1 === key2 || key1.replaceAll(" ", "") === key2.replaceAll(" ", "");
+  const aIsShorter = tokens1.length <= tokens2.length;
+  const [shorter, longer] = aIsShorter ? [tokens1, tokens2] : [tokens2, tokens1];
+  const containment =
+    !sameWords && isTokenContained(shorter, longer) && isTitlePart(shorter, (aIsShorter ? b : a).title);
 
   let score: number;
-  if (key1 === key2) {
+  if (sameWords) {
     score = farApart ? 0.5 : gap === 1 ? ONE_YEAR_EXACT_SCORE : 1;
   } else if (containment) {
     score = CONTAINMENT_SCORE * (farApart ? 0.5 : 1);
@@ -229,6 +242,9 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
       0.2 * partialRatio(key1, key2) +
       0.1 * ratio(key1, key2);
     score = (weighted / 100) * (farApart ? 0.5 : gap === 1 ? 0.95 : 1);
+    // A content word that one title has and the other lacks makes another paper, however similar the
+    // strings ("… for Image Classification" / "… for Image Segmentation", "Robust X" / "X").
+    if (hasUnmatchedContentWord(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   }
   score *= authorFactor(a.authors, b.authors);
   if (isNearMiss(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);

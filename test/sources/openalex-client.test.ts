@@ -176,6 +176,31 @@ describe("title-only papers", () => {
     expect(results).toEqual([{ paper_id: expect.any(String), outcome: "not_found" }]);
   });
 
+  it("when title.search finds nothing, tries one search= query of the cleaned title over the year range", async () => {
+    const { client, requests } = await setup({
+      works: [],
+      search: () => [],
+      fullSearch: () => [nearMiss, right],
+    });
+    const noisy = "\\emph{Attention} Is All You Need (Extended Abstract)";
+    const { results, apiCalls } = await client.lookupBatch([paper({ title: noisy, year: 2017, authors })]);
+    expect(results[0]).toMatchObject({
+      outcome: "matched",
+      update: { fill: { openalex_id: "https://openalex.org/W-right" } },
+    });
+    expect(apiCalls).toBe(2);
+    const [first, second] = requests();
+    expect(first?.filter["title.search"]).toBe(TITLE);
+    expect(second?.params.get("search")).toBe(TITLE);
+    expect(second?.filter).toEqual({ publication_year: "2016-2018" });
+  });
+
+  it("stops after title.search when it finds a verified match (one request)", async () => {
+    const { client, requests } = await setup({ works: [], search: () => [right], fullSearch: () => [right] });
+    await client.lookupBatch([paper({ title: `${TITLE} [Oral]`, year: 2017, authors })]);
+    expect(requests()).toHaveLength(1);
+  });
+
   it("removes commas and characters the API rejects from the title", async () => {
     const { client, requests } = await setup({ works: [], search: () => [] });
     await client.lookupBatch([paper({ title: 'Sparse, Tiny, and "Fast": Experts? (AND|OR) *Mixtures*' })]);

@@ -184,6 +184,56 @@ describe("SemanticScholarClient: title match", () => {
     expect((await runAll(client, [paper])).results).toEqual([{ paper_id: "N", outcome: "not_found" }]);
   });
 
+  it("after a rejected near miss, takes the verified candidate of one /paper/search over the year range", async () => {
+    const decoy = {
+      ...ATTENTION,
+      paperId: "d".repeat(40),
+      title: "Attention Is Not All You Need",
+      citationCount: 9e5,
+    };
+    const { client, log } = await setup({ match: () => decoy, search: () => [decoy, ATTENTION] });
+    const paper = testPaper({
+      paper_id: "T",
+      title: "Attention Is All You Need [Oral]",
+      year: 2017,
+      authors: ["A. Vaswani"],
+    });
+    const { results, apiCalls } = await runAll(client, [paper]);
+    expect(apiCalls).toBe(2);
+    const search = new URL(log[1]?.url ?? "", "http://x");
+    expect(search.pathname).toBe("/graph/v1/paper/search");
+    expect(Object.fromEntries(search.searchParams)).toMatchObject({
+      query: "Attention Is All You Need",
+      year: "2016-2018",
+      limit: "10",
+      fields: S2_FIELDS,
+    });
+    const ids = matched(results[0]).records.identifiers ?? [];
+    expect(ids.find((r) => r.data.identifier_type === "s2_paper")?.data.identifier_value).toBe(
+      ATTENTION.paperId,
+    );
+  });
+
+  it("asks match and search with the cleaned title (no entities, LaTeX or track label; no hyphens in search)", async () => {
+    const { client, log } = await setup({ search: () => [] });
+    const paper = testPaper({
+      paper_id: "C",
+      title: "\\textit{Self-Supervised} Nets &amp; Trees (Extended Abstract)",
+    });
+    expect((await runAll(client, [paper])).results).toEqual([{ paper_id: "C", outcome: "not_found" }]);
+    const queries = log.map((r) => new URL(r.url, "http://x").searchParams.get("query"));
+    expect(queries).toEqual(["Self-Supervised Nets & Trees", "Self Supervised Nets Trees"]);
+  });
+
+  it("fails (for a retry on resume) when the fallback search fails", async () => {
+    const { client } = await setup({
+      override: (r) =>
+        r.url.includes("/paper/search?") ? { status: 400, body: { error: "bad" } } : undefined,
+    });
+    const { results } = await runAll(client, [testPaper({ paper_id: "F", title: "Missing" })]);
+    expect(results[0]).toMatchObject({ outcome: "failed" });
+  });
+
   it("reads 404 Title match not found as not_found, but another 404 as a failure", async () => {
     const { client } = await setup({
       override: (r) => (r.url.includes("Other") ? { status: 404, body: "<html>nope</html>" } : undefined),

@@ -246,10 +246,33 @@ describe("Semantic Scholar fixtures: concrete values", () => {
 
   it("a recorded 404 Title match not found body gives not_found through the client", async () => {
     const body = read(X("Future-House-paper-qa__test_bad_dois__0_s2_404.json"));
-    server = await startTestServer([{ status: 404, body }]);
+    // Then the fallback search; its recorded empty answer has no `data` key.
+    const empty = { total: 0, offset: 0 };
+    server = await startTestServer([{ status: 404, body }, { body: empty }]);
     const client = createSemanticScholarClient({ baseUrl: server.url, version: "0.1.0", ratePerSecond: 100 });
-    const { results } = await client.lookupBatch([ours({ title: "abs12032jsdafn" })]);
+    const { results, apiCalls } = await client.lookupBatch([ours({ title: "abs12032jsdafn" })]);
     expect(results).toEqual([{ paper_id: "P1", outcome: "not_found" }]);
+    expect(apiCalls).toBe(2);
+    expect(new URL(server.requests[1]!.url, "http://x").pathname).toMatch(/\/paper\/search$/);
+  });
+
+  it("after a match miss, takes the verified candidate of a recorded /paper/search page (100 results)", async () => {
+    const miss = read(X("Future-House-paper-qa__test_bad_dois__0_s2_404.json"));
+    const page = read(X("danielnsilva-semanticscholar__test_search_paper__0_s2_200.json"));
+    server = await startTestServer([{ status: 404, body: miss }, { body: page }]);
+    const client = createSemanticScholarClient({ baseUrl: server.url, version: "0.1.0", ratePerSecond: 100 });
+    const title = "Quantum theory, the Church&#8211;Turing principle and the universal quantum computer*";
+    const { results } = await client.lookupBatch([ours({ title, year: 1985 })]);
+    expect(results[0]?.outcome).toBe("matched");
+    const ids = results[0]?.outcome === "matched" ? (results[0].update.records.identifiers ?? []) : [];
+    expect(ids.find((r) => r.data.identifier_type === "s2_paper")?.data.identifier_value).toBe(
+      "6b0f06617d9f5256a80ed62d9398acb92a55a6bd",
+    );
+    const search = new URL(server.requests[1]!.url, "http://x");
+    expect(search.searchParams.get("query")).toBe(
+      "Quantum theory the Church Turing principle and the universal quantum computer",
+    );
+    expect(search.searchParams.get("year")).toBe("1984-1986");
   });
 });
 

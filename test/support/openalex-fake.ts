@@ -49,6 +49,8 @@ export interface FakeOpenAlex {
   aliases?: Readonly<Record<string, FakeWork>>;
   /** Candidates for a title search (default: none). */
   search?: (query: string, years: string | undefined) => readonly FakeWork[];
+  /** Candidates for a `search=` query over title and text (default: none). */
+  fullSearch?: (query: string, years: string | undefined) => readonly FakeWork[];
   override?: (request: ParsedRequest) => Step | undefined;
 }
 
@@ -108,6 +110,11 @@ export function openAlexScript(fake: FakeOpenAlex): Script {
     }
     if (request.path === "/works" && request.filter["title.search"] !== undefined) {
       const hits = fake.search?.(request.filter["title.search"], request.filter.publication_year) ?? [];
+      return { body: listBody(hits.slice(0, perPage), perPage) };
+    }
+    if (request.path === "/works" && request.params.has("search")) {
+      const hits =
+        fake.fullSearch?.(request.params.get("search") ?? "", request.filter.publication_year) ?? [];
       return { body: listBody(hits.slice(0, perPage), perPage) };
     }
     return { status: 400, body: { error: "Invalid query parameters error.", message: raw.url } };

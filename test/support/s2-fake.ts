@@ -43,6 +43,8 @@ export interface S2FakeOptions {
   paper?: (id: string) => unknown;
   /** The `/paper/search/match` candidate for a title query; undefined gives S2's 404. */
   match?: (query: string) => Record<string, unknown> | undefined;
+  /** `/paper/search` hits for a query and `year` range (default none: `{total: 0, offset: 0}`). */
+  search?: (query: string, year: string | null) => readonly Record<string, unknown>[];
   /** A step that overrides the normal answer for a request (e.g. a 429 for the first one). */
   override?: (request: RecordedRequest) => Step | undefined;
 }
@@ -65,6 +67,13 @@ export function s2FakeScript(options: S2FakeOptions = {}): Script {
     if (request.method === "GET" && url.pathname.endsWith("/paper/search/match")) {
       const hit = options.match?.(url.searchParams.get("query") ?? "");
       return hit ? { body: { data: [hit] } } : { status: 404, body: { error: "Title match not found" } };
+    }
+    if (request.method === "GET" && url.pathname.endsWith("/paper/search")) {
+      const hits = options.search?.(url.searchParams.get("query") ?? "", url.searchParams.get("year")) ?? [];
+      // The real API leaves `data` out of an empty result.
+      return {
+        body: hits.length > 0 ? { total: hits.length, offset: 0, data: hits } : { total: 0, offset: 0 },
+      };
     }
     return { status: 404, body: { error: `no route ${request.method} ${url.pathname}` } };
   };

@@ -9,6 +9,7 @@ import {
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
 import { createRateLimiter } from "../rate-limiter.js";
+import { cleanTitle } from "../title-clean.js";
 import { compareTitles, type MatchType } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
 import { mapWork, workDoi } from "./mapping.js";
@@ -207,24 +208,30 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     return { results, apiCalls };
   }
 
+  /**
+   * A title-only paper: `title.search` with the cleaned title; when that finds no verified match (its
+   * search needs every word, so one stray word finds nothing), one `search=` query over title and text.
+   */
   async function searchTitle(paper: Paper, get: (url: string) => Promise<unknown>): Promise<Outcome> {
-    const query = titleSearchQuery(paper.title);
+    const query = titleSearchQuery(cleanTitle(paper.title));
     if (query === "") return { notFound: true };
-    const filter = `title.search:${query},publication_year:${paper.year - 1}-${paper.year + 1}`;
-    const url = buildUrl("/works", { filter, per_page: String(TITLE_SEARCH_PER_PAGE), select });
-    const list = parse(worksListSchema, await get(url), "title search");
-    if (typeof list === "string") return { error: list };
-    const ours = { title: paper.title, year: paper.year, authors: paper.authors.map((a) => a.name) };
-    let best: { work: OpenAlexWork; score: number } | undefined;
-    for (const work of list.results) {
-      const authors = (work.authorships ?? []).flatMap((a) => a.author?.display_name ?? []);
-      const theirs = { title: work.title ?? work.display_name, year: work.publication_year, authors };
-      const match = compareTitles(ours, theirs);
-      if (work.id && ACCEPTED.has(match.type) && (!best || match.score > best.score)) {
-        best = { work, score: match.score };
-      }
+    const years = `publication_year:${paper.year - 1}-${paper.year + 1}`;
+    const perPage = String(TITLE_SEARCH_PER_PAGE);
+    const attempts: Record<string, string>[] = [
+      { filter: `title.search:${query},${years}`, per_page: perPage, select },
+      { search: query, filter: years, per_page: perPage, select },
+    ];
+    for (const [i, params] of attempts.entries()) {
+      const list = parse(
+        worksListSchema,
+        await get(buildUrl("/works", params)),
+        i === 0 ? "title search" : "search",
+      );
+      if (typeof list === "string") return { error: list };
+      const work = bestVerifiedWork(paper, list.results);
+      if (work) return { work };
     }
-    return best ? { work: best.work } : { notFound: true };
+    return { notFound: true };
   }
 
   function toResult(paper: Paper, outcome: Outcome): LookupResult {
@@ -242,6 +249,21 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     },
     lookupBatch,
   };
+}
+
+/** The result whose title (with year and authors) matches the paper best at high confidence, if any. */
+function bestVerifiedWork(paper: Paper, results: readonly OpenAlexWork[]): OpenAlexWork | undefined {
+  const ours = { title: paper.title, year: paper.year, authors: paper.authors.map((a) => a.name) };
+  let best: { work: OpenAlexWork; score: number } | undefined;
+  for (const work of results) {
+    const authors = (work.authorships ?? []).flatMap((a) => a.author?.display_name ?? []);
+    const theirs = { title: work.title ?? work.display_name, year: work.publication_year, authors };
+    const match = compareTitles(ours, theirs);
+    if (work.id && ACCEPTED.has(match.type) && (!best || match.score > best.score)) {
+      best = { work, score: match.score };
+    }
+  }
+  return best?.work;
 }
 
 /** The parsed value, or a short message saying why the body does not fit the schema. */

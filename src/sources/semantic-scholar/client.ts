@@ -9,13 +9,15 @@ import {
 } from "../http.js";
 import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
+import { cleanTitle } from "../title-clean.js";
 import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
 import { formatRecordTimestamp, mapS2Paper } from "./mapping.js";
 import {
-  type S2MatchCandidate,
+  type S2Paper,
   s2MatchResponseSchema,
   s2PaperSchema,
+  s2SearchResponseSchema,
   TITLE_MATCH_NOT_FOUND,
 } from "./schema.js";
 
@@ -128,28 +130,54 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     });
   }
 
+  /**
+   * A title-only paper: `/paper/search/match` with the cleaned title; it answers one candidate, so when
+   * the matcher rejects it (a better-cited near miss outranks the true paper) or there is none, one
+   * `/paper/search` over the year range, whose verified best candidate is taken.
+   */
   async function lookupTitle(http: HttpClient, paper: Paper, init: RequestOptions): Promise<LookupResult> {
     const { paper_id } = paper;
-    const query = paper.title.replace(/\s+/g, " ").trim();
+    const cleaned = cleanTitle(paper.title);
+    if (!/[\p{L}\p{N}]/u.test(cleaned)) return { paper_id, outcome: "not_found" };
+    const matched = (best: S2Paper): LookupResult => ({
+      paper_id,
+      outcome: "matched",
+      update: mapS2Paper(paper, best, formatRecordTimestamp(now())),
+    });
     let answer: unknown;
     try {
       answer = await http.getJson(`${baseUrl}/paper/search/match`, {
         ...init,
-        query: { ...init.query, query },
+        query: { ...init.query, query: cleaned },
       });
     } catch (error) {
       if (!(error instanceof HttpError) || isFatal(error)) throw error;
       // Only S2's own "no match" 404 means not found; any other 404 (a wrong base URL) is a failure.
-      if (error.kind === "not_found" && error.excerpt?.includes(TITLE_MATCH_NOT_FOUND)) {
-        return { paper_id, outcome: "not_found" };
+      if (!(error.kind === "not_found" && error.excerpt?.includes(TITLE_MATCH_NOT_FOUND))) {
+        return { paper_id, outcome: "failed", error: failureText(error) };
       }
-      return { paper_id, outcome: "failed", error: failureText(error) };
+      answer = { data: [] };
     }
     const parsed = s2MatchResponseSchema.safeParse(answer);
     if (!parsed.success) return { paper_id, outcome: "failed", error: shapeError(parsed.error) };
     const best = bestCandidate(paper, parsed.data.data ?? []);
-    if (!best) return { paper_id, outcome: "not_found" };
-    return { paper_id, outcome: "matched", update: mapS2Paper(paper, best, formatRecordTimestamp(now())) };
+    if (best) return matched(best);
+
+    // S2's search finds nothing for hyphenated words (api-facts B2), so words only.
+    const words = cleaned.replace(/[^\p{L}\p{M}\p{N}]+/gu, " ").trim();
+    try {
+      answer = await http.getJson(`${baseUrl}/paper/search`, {
+        ...init,
+        query: { ...init.query, query: words, year: `${paper.year - 1}-${paper.year + 1}`, limit: "10" },
+      });
+    } catch (error) {
+      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      return { paper_id, outcome: "failed", error: failureText(error) };
+    }
+    const found = s2SearchResponseSchema.safeParse(answer);
+    if (!found.success) return { paper_id, outcome: "failed", error: shapeError(found.error) };
+    const verified = bestCandidate(paper, found.data.data ?? []);
+    return verified ? matched(verified) : { paper_id, outcome: "not_found" };
   }
 
   return {
@@ -197,7 +225,7 @@ function shapeError(error: { issues: readonly { path: readonly PropertyKey[]; me
 }
 
 /** The candidate whose title (with year and authors) matches ours best, if any reaches high confidence. */
-function bestCandidate(paper: Paper, candidates: readonly S2MatchCandidate[]): S2MatchCandidate | undefined {
+function bestCandidate<C extends S2Paper>(paper: Paper, candidates: readonly C[]): C | undefined {
   const ours: TitleCandidate = {
     title: paper.title,
     year: paper.year,

@@ -1,0 +1,240 @@
+import { decodeHTML } from "entities";
+
+/**
+ * The words of a title as proceedings pages, BibTeX files and HTML exports scrape it: entities
+ * decoded, HTML tags and LaTeX markup removed (commands keep their argument), footnote marks and
+ * track labels such as "(Extended Abstract)" or "[Oral]" dropped. Used to build search queries and,
+ * on both sides, by the title matcher; the title stored in the output is never changed.
+ */
+export function cleanTitle(raw: string): string {
+  let t = decodeEntities(raw);
+  t = t.replace(HTML_TAG, "");
+  t = latexToText(t);
+  t = t.replace(FOOTNOTE_MARKS, " ");
+  t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
+  return t.replace(/\s+/gu, " ").trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+/** Decodes named and numeric entities, also double-encoded ones (`&amp;amp;`), at most 3 levels. */
+function decodeEntities(text: string): string {
+  let out = text;
+  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);?/iu.test(out); i++) {
+    const next = decodeHTML(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+// Only known tag names, so that "a < b and c > d" is not taken for a tag.
+const TAG_NAMES =
+  "i|b|u|s|em|strong|sub|sup|small|big|tt|code|scp|sc|span|font|a|br|p|div|italic|bold|underline|mark|" +
+  "math|mi|mn|mo|ms|mrow|msub|msup|msubsup|mfrac|msqrt|mtext|mover|munder|semantics|annotation|" +
+  "inline-formula|tex-math|alternatives|named-content|styled-content";
+const HTML_TAG = new RegExp(`</?(?:mml:|m:)?(?:${TAG_NAMES})(?:\\s[^<>]*)?/?>`, "giu");
+
+// ---------------------------------------------------------------------------------------------
+// LaTeX and BibTeX
+
+const ACCENT_MARKS: Record<string, string> = {
+  "'": "\u0301",
+  "`": "\u0300",
+  "^": "\u0302",
+  '"': "\u0308",
+  "~": "\u0303",
+  "=": "\u0304",
+  ".": "\u0307",
+  u: "\u0306",
+  v: "\u030c",
+  H: "\u030b",
+  c: "\u0327",
+  k: "\u0328",
+  r: "\u030a",
+  d: "\u0323",
+  b: "\u0331",
+};
+// \'e  \'{e}  \"{\i}  and the letter accents \c{c}  \v s
+const SYMBOL_ACCENT = /\\(['`^"~=.])\s*(?:\{\s*\\?([A-Za-z])\s*\}|\\?([A-Za-z]))/gu;
+const LETTER_ACCENT = /\\([uvHckrdb])(?:\s*\{\s*\\?([A-Za-z])\s*\}|\s+([A-Za-z]))/gu;
+
+const SPECIAL_LETTERS: Record<string, string> = {
+  ss: "ß",
+  o: "ø",
+  O: "Ø",
+  ae: "æ",
+  AE: "Æ",
+  oe: "œ",
+  OE: "Œ",
+  aa: "å",
+  AA: "Å",
+  l: "ł",
+  L: "Ł",
+  i: "i",
+  j: "j",
+};
+
+const GREEK =
+  "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega";
+const GREEK_LOWER = "αβγδεζηθικλμνξπρστυφχψω";
+const GREEK_UPPER = "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΠΡΣΤΥΦΧΨΩ";
+
+/** Commands that stand for one character. */
+const SYMBOLS: Record<string, string> = {
+  ...Object.fromEntries(GREEK.split(" ").map((name, i) => [name, GREEK_LOWER[i]!])),
+  ...Object.fromEntries(
+    GREEK.split(" ").map((name, i) => [name[0]!.toUpperCase() + name.slice(1), GREEK_UPPER[i]!]),
+  ),
+  varepsilon: "ε",
+  vartheta: "θ",
+  varphi: "φ",
+  varrho: "ρ",
+  varsigma: "ς",
+  ell: "ℓ",
+  infty: "∞",
+  partial: "∂",
+  nabla: "∇",
+  times: "×",
+  cdot: "·",
+  pm: "±",
+  leq: "≤",
+  le: "≤",
+  geq: "≥",
+  ge: "≥",
+  neq: "≠",
+  approx: "≈",
+  sim: "~",
+  to: "→",
+  rightarrow: "→",
+  leftarrow: "←",
+  in: "∈",
+  sum: "∑",
+  prod: "∏",
+  sqrt: "√",
+  ...Object.fromEntries("log exp sin cos tan max min arg det lim sup inf".split(" ").map((f) => [f, f])),
+  LaTeX: "LaTeX",
+  TeX: "TeX",
+  textendash: "–",
+  textemdash: "—",
+  ldots: "…",
+  dots: "…",
+  // Footnote symbols: removed with the other marks below.
+  dagger: "†",
+  ddagger: "‡",
+  star: "⋆",
+  ast: "∗",
+  S: "§",
+  P: "¶",
+};
+
+/** Commands dropped together with their argument: notes, not title words. */
+const DROPPED_WITH_ARGUMENT =
+  /\\(?:thanks|footnote|footnotemark|cite[a-z]*|label|ref|index)\*?\s*(?:\[[^\]]*\])?\s*(?:\{[^{}]*\})?/gu;
+/** `\textsuperscript{*}` or `^{1}` used as a footnote mark. */
+const SUPERSCRIPT_MARK =
+  /\\textsuperscript\s*\{\s*[\d*†‡∗⋆a-z,]{1,3}\s*\}|\^\s*(?:\{\s*[\d*†‡∗⋆a-z,]{1,3}\s*\}|[\d*†‡∗⋆])/gu;
+const ESCAPED = /\\([&%$#_{}])/gu;
+const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped characters meanwhile
+
+/** LaTeX and BibTeX markup to plain text: `\textit{Privacy}` → `Privacy`, `$\ell_1$` → `ℓ1`. */
+function latexToText(text: string): string {
+  if (!/[\\${}~]/u.test(text)) return text;
+  let t = text.replace(ESCAPED, (_, ch: string) => String.fromCharCode(ESCAPE_BASE + ch.charCodeAt(0)));
+  t = t.replace(DROPPED_WITH_ARGUMENT, " ").replace(SUPERSCRIPT_MARK, " ");
+  t = t
+    .replace(SYMBOL_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
+    .replace(LETTER_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
+    .normalize("NFC");
+  // \href{url}{text} keeps its text.
+  t = t.replace(/\\href\s*\{[^{}]*\}\s*/gu, "");
+  t = t.replace(/\\([A-Za-z]+)\*?(\s*\[[^\]]*\])?/gu, (_, name: string, option?: string) => {
+    if (name in SPECIAL_LETTERS && !option) return SPECIAL_LETTERS[name]!;
+    if (name in SYMBOLS && !option) return SYMBOLS[name]!;
+    return ""; // \textit{x}, \emph{x}, {\em x}: the command goes, its argument stays
+  });
+  // Spacing commands and the tie.
+  t = t
+    .replace(/\\[,;:! ]/gu, " ")
+    .replace(/\\\\/gu, " ")
+    .replace(/~/gu, " ");
+  // Math: delimiters go; sub- and superscripts join their base (`\ell_1` → ℓ1).
+  t = t.replace(/\$+|\\[()[\]]/gu, "").replace(/[_^]/gu, "");
+  t = t.replace(/[{}]/gu, "");
+  return t.replace(/[\ue000-\ue07f]/gu, (ch) => String.fromCharCode(ch.charCodeAt(0) - ESCAPE_BASE));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Footnote marks
+
+// Symbols that mark footnotes (asterisks, daggers, stars, section signs) and superscript digits.
+const FOOTNOTE_MARKS = /[*†‡∗⋆★☆✝✞§¶⁎⁑]+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=[\s,.;:)\]]|$)/gu;
+
+// ---------------------------------------------------------------------------------------------
+// Track labels
+
+/** Words that make a bracketed group a track label on their own. */
+const TRACK_WORDS = new Set(
+  `abstract abstracts paper papers poster posters oral orals spotlight spotlights workshop workshops
+  demo demos demonstration demonstrations track talk talks presentation version findings highlight
+  highlights keynote tutorial award preprint supplementary appendix extended`.split(/\s+/u),
+);
+/** Words that may accompany them inside the label. */
+const LABEL_WORDS = new Set(
+  `short long full student position vision invited research industry industrial camera ready technical
+  report lightning contributed accepted archival non nonarchival doctoral consortium late breaking work
+  progress best outstanding honorable honourable mention selected system systems main conference
+  journal proceedings summary brief tiny arxiv revised updated corrected new paper papers in at the
+  and of on for a an to with from`.split(/\s+/u),
+);
+/** Track words allowed in an unbracketed suffix after a separator ("…: Extended Abstract"). */
+const SUFFIX_TRACK_WORDS = new Set(
+  "abstract paper poster oral spotlight demo version preprint supplementary appendix".split(" "),
+);
+
+function isLabelToken(token: string): boolean {
+  const lower = token.toLowerCase();
+  return (
+    TRACK_WORDS.has(lower) ||
+    LABEL_WORDS.has(lower) ||
+    /^(19|20)\d\d$/u.test(token) ||
+    /^'?\d\d$/u.test(token) ||
+    /^v\d+$/iu.test(token) ||
+    // venue acronyms: ICLR, NeurIPS, AAAI-21
+    /^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$/u.test(token)
+  );
+}
+
+/** A group of words that only names a track, e.g. "Extended Abstract", "NeurIPS 2023 Workshop", "Oral". */
+function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
+  const tokens = group.split(/[^\p{L}\p{N}']+/u).filter((w) => w !== "");
+  if (tokens.length === 0 || tokens.length > 8) return false;
+  return tokens.every(isLabelToken) && tokens.some((w) => trackWords.has(w.toLowerCase()));
+}
+
+const TRAILING_GROUP = /\s*[([]([^()[\]]*)[)\]]\s*$/u;
+const LEADING_GROUP = /^\s*[([]([^()[\]]*)[)\]]\s*/u;
+const TRAILING_SUFFIX = /\s*(?:[:|–—]|\s-|\.\s)\s*([\p{L}\s]+)$/u;
+
+/** Drops track labels at either end, repeatedly ("Title (Extended Abstract) [Oral]"). */
+function dropTrackLabels(title: string): string {
+  let t = title.replace(/[\s.]+$/u, "");
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [pattern, words] of [
+      [TRAILING_GROUP, TRACK_WORDS],
+      [LEADING_GROUP, TRACK_WORDS],
+      [TRAILING_SUFFIX, SUFFIX_TRACK_WORDS],
+    ] as const) {
+      const m = pattern.exec(t);
+      if (!m || !isTrackLabel(m[1]!, words)) continue;
+      const rest = `${t.slice(0, m.index)} ${t.slice(m.index + m[0].length)}`.trim();
+      // Never reduce a title to nothing: "[Oral]" alone stays.
+      if (!/[\p{L}\p{N}]/u.test(rest)) continue;
+      t = rest.replace(/[\s:|–—-]+$/u, "");
+      changed = true;
+    }
+  }
+  return t;
+}

@@ -3,7 +3,10 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { InputError, isErrnoException } from "../errors.js";
 import { canonicalJson } from "./canonical-json.js";
+import { type MigratedCounts, noneMigrated } from "./legacy-fields.js";
+import { formatLocalTimestamp } from "./local-timestamp.js";
 import { type Paper, parsePaper } from "./paper.js";
+import { claimPaperId } from "./paper-ids.js";
 
 /** Largest input parsed in one piece; JSON.parse of a bigger string exhausts V8's string limit. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -15,8 +18,10 @@ export interface LoadedInput {
   papers: Paper[];
   /** `collection_metadata` of the collect output, when present (kept for reference, not used). */
   collectionMetadata: unknown;
-  /** Non-fatal notes, e.g. exact duplicate papers collapsed. */
+  /** Non-fatal notes, e.g. exact duplicate papers collapsed, papers without a venue. */
   warnings: string[];
+  /** Records made from legacy flat fields (`citations: 73`, `abstract`), over every paper of the file. */
+  migrated: MigratedCounts;
 }
 
 /** An input file read and hashed, not parsed yet. */
@@ -27,6 +32,8 @@ export interface InputFile {
   shown: string;
   sha256: string;
   bytes: Buffer;
+  /** Modification time: the timestamp of legacy values when neither the paper nor the envelope has one. */
+  mtime: Date;
 }
 
 /**
@@ -40,8 +47,9 @@ export async function loadInputFile(file: string): Promise<LoadedInput> {
 /** Read an input file and hash it; a missing, empty, unreadable or too large file is an InputError. */
 export async function readInputFile(file: string): Promise<InputFile> {
   const absolute = path.resolve(file);
-  const bytes = await readInputBytes(absolute, file);
-  return { file: absolute, shown: file, sha256: createHash("sha256").update(bytes).digest("hex"), bytes };
+  const { bytes, mtime } = await readInputBytes(absolute, file);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  return { file: absolute, shown: file, sha256, bytes, mtime };
 }
 
 /** Parse and validate the papers of a read input file (see loadInputFile). */
@@ -60,30 +68,58 @@ export function parseInputFile(input: InputFile): LoadedInput {
   if (rawPapers.length === 0) {
     throw new InputError(`${file}: ${where} is empty: there are no papers to consolidate`);
   }
-  const papers: Paper[] = [];
+  const context = { fallbackTimestamp: envelopeTimestamp(metadata) ?? formatLocalTimestamp(input.mtime) };
+  const results = rawPapers.map((raw, index) => parsePaper(raw, index, context));
   const problems: string[] = [];
-  rawPapers.forEach((raw, index) => {
-    const result = parsePaper(raw, index);
-    if (result.ok) papers.push(result.paper);
-    else {
-      for (const issue of result.issues) {
-        const field = issue.path === "" ? "" : `.${issue.path}`;
-        problems.push(`${where}[${index}]${field} ${issue.message}`);
-      }
+  results.forEach((result, index) => {
+    if (result.ok) return;
+    for (const issue of result.issues) {
+      const field = issue.path === "" ? "" : `.${issue.path}`;
+      problems.push(`${where}[${index}]${field} ${issue.message}`);
     }
   });
   if (problems.length > 0) {
     const shown = problems.slice(0, 10).map((p) => `  ${p}`);
     if (problems.length > 10) shown.push(`  … and ${problems.length - 10} more`);
     throw new InputError(`${file}: ${problems.length} invalid field(s):\n${shown.join("\n")}`, {
-      hint: "Each paper needs a non-empty `title` and `venue` and an integer `year`.",
+      hint: "Each paper needs a non-empty `title` and an integer `year`.",
     });
   }
+  const parsed = results.flatMap((r) => (r.ok ? [r] : []));
+  // Every explicit id is known before any id is generated, so a generated one never takes it.
+  const taken = new Set(parsed.flatMap((r) => (r.idGenerated ? [] : [r.paper.paper_id])));
+  const migrated = noneMigrated();
+  let noVenue = 0;
+  const papers = parsed.map(({ paper, idGenerated, migrated: m }) => {
+    if (idGenerated) paper.paper_id = claimPaperId(paper.paper_id, taken);
+    migrated.citations += m.citations;
+    migrated.abstracts += m.abstracts;
+    if (paper.venue.trim() === "") noVenue += 1;
+    return paper;
+  });
   const { unique, warnings } = collapseDuplicates(papers, file, where);
-  return { file: input.file, sha256: input.sha256, papers: unique, collectionMetadata: metadata, warnings };
+  if (noVenue > 0) {
+    const count = noVenue === 1 ? "1 paper has" : `${noVenue} papers have`;
+    warnings.push(`${file}: ${count} no venue (kept empty; a missing paper_id becomes {year}_{index})`);
+  }
+  return {
+    file: input.file,
+    sha256: input.sha256,
+    papers: unique,
+    collectionMetadata: metadata,
+    warnings,
+    migrated,
+  };
 }
 
-async function readInputBytes(absolute: string, shown: string): Promise<Buffer> {
+/** `collection_metadata.timestamp` of the collect envelope, when it is a non-empty string. */
+function envelopeTimestamp(metadata: unknown): string | undefined {
+  if (metadata === null || typeof metadata !== "object") return undefined;
+  const timestamp = (metadata as Record<string, unknown>).timestamp;
+  return typeof timestamp === "string" && timestamp.trim() !== "" ? timestamp : undefined;
+}
+
+async function readInputBytes(absolute: string, shown: string): Promise<{ bytes: Buffer; mtime: Date }> {
   try {
     const info = await stat(absolute);
     if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
@@ -94,7 +130,7 @@ async function readInputBytes(absolute: string, shown: string): Promise<Buffer> 
         { hint: "Split the collection into several files and consolidate each." },
       );
     }
-    return await readFile(absolute);
+    return { bytes: await readFile(absolute), mtime: info.mtime };
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (isErrnoException(error) && error.code === "ENOENT") {

@@ -1,10 +1,17 @@
 import { z } from "zod";
+import { type LegacyContext, type MigratedCounts, migrateLegacyFields } from "./legacy-fields.js";
+import { generatedPaperId, isBlankPaperId } from "./paper-ids.js";
+import { type PaperIssue, toPaperIssue } from "./paper-issue.js";
 import { RECORD_KINDS, type RecordsByKind, recordSchemas } from "./records.js";
+
+export { generatedPaperId } from "./paper-ids.js";
+export { formatPath, type PaperIssue } from "./paper-issue.js";
 
 /**
  * The paper model of `cf collect` output (reference-behaviour §1.2), parsed leniently the way the
  * Python tool did (nulls become defaults, string authors become objects), except that unknown keys
- * are kept and written back unchanged instead of being fatal.
+ * are kept and written back unchanged instead of being fatal, legacy flat fields (`citations: 73`,
+ * `abstract`) become records (legacy-fields.ts), and an empty venue is allowed (legacy files have them).
  */
 
 const nullTo =
@@ -80,7 +87,8 @@ const knownFields = {
     nullTo(() => []),
     z.array(authorSchema),
   ),
-  venue: nonBlank,
+  // Kept as given ("" for null or missing): legacy collectors left it empty for many papers.
+  venue: stringDefault(""),
   year,
   citations: recordList("citations"),
   abstracts: recordList("abstracts"),
@@ -139,73 +147,33 @@ export function orderPaperFields(paper: Record<string, unknown>): Record<string,
   return ordered;
 }
 
-/** `{venue}_{year}_{index:04d}`, the id the Python loader gave papers without one. */
-export function generatedPaperId(venue: string, paperYear: number, index: number): string {
-  return `${venue}_${paperYear}_${String(index).padStart(4, "0")}`;
-}
+export type PaperParseResult =
+  | {
+      ok: true;
+      paper: Paper;
+      /** True when `paper_id` was generated (missing or blank): a file may need to make it unique. */
+      idGenerated: boolean;
+      /** Records made from legacy flat fields. */
+      migrated: MigratedCounts;
+    }
+  | { ok: false; issues: PaperIssue[] };
 
-export type PaperParseResult = { ok: true; paper: Paper } | { ok: false; issues: PaperIssue[] };
-
-export interface PaperIssue {
-  /** JSON path inside the paper, e.g. `authors[1].name`. Empty for the paper itself. */
-  path: string;
-  message: string;
-}
-
-/** Parse one raw paper; `index` is its 0-based position, used for a generated `paper_id`. */
-export function parsePaper(raw: unknown, index: number): PaperParseResult {
-  const result = paperSchema.safeParse(raw);
-  if (!result.success) {
-    return {
-      ok: false,
-      issues: result.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: describeIssue(issue, raw),
-      })),
-    };
+/**
+ * Parse one raw paper; `index` is its 0-based position, used for a generated `paper_id` (unique
+ * within this paper only: parseInputFile makes generated ids unique across the file).
+ */
+export function parsePaper(raw: unknown, index: number, context: LegacyContext = {}): PaperParseResult {
+  const legacy = migrateLegacyFields(raw, context);
+  const result = paperSchema.safeParse(legacy.paper);
+  if (!result.success || legacy.issues.length > 0) {
+    const schemaIssues = result.success ? [] : result.error.issues.map((i) => toPaperIssue(i, legacy.paper));
+    return { ok: false, issues: [...schemaIssues, ...legacy.issues] };
   }
   const data = result.data;
-  const paperId =
-    data.paper_id && data.paper_id.trim() !== ""
-      ? data.paper_id
-      : generatedPaperId(data.venue, data.year, index);
+  const idGenerated = isBlankPaperId(data.paper_id);
+  const paperId = idGenerated ? generatedPaperId(data.venue, data.year, index) : (data.paper_id as string);
   const paper = orderPaperFields({ ...data, paper_id: paperId }) as Paper;
-  return { ok: true, paper };
-}
-
-/** `["authors", 1, "name"]` → `authors[1].name`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const value = valueAt(raw, issue.path);
-  if (value === undefined && issue.code === "invalid_type") return "is required but missing";
-  if (issue.code === "invalid_type") return `must be ${issue.expected}, got ${describeValue(value)}`;
-  return `${issue.message} (got ${describeValue(value)})`;
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let current: unknown = raw;
-  for (const part of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string")
-    return value.length > 40 ? `a string "${value.slice(0, 40)}…"` : `"${value}"`;
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${String(value)}`;
+  return { ok: true, paper, idGenerated, migrated: legacy.migrated };
 }
 
 /** Record kinds in paper order, re-exported for callers iterating a paper's lists. */

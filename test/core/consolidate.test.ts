@@ -16,6 +16,7 @@ function input(n: number): LoadedInput {
     papers: makePapers(n),
     collectionMetadata: undefined,
     warnings: [],
+    migrated: { citations: 0, abstracts: 0 },
   };
 }
 

@@ -37,7 +37,11 @@ describe("loadInputFile", () => {
       { papers: [paper(), { venue: "V", year: 2020 }] },
       /papers\[1\]\.title is required but missing/,
     ],
-    ["missing venue", { papers: [{ title: "T", year: 2020 }] }, /papers\[0\]\.venue is required but missing/],
+    [
+      "a list as venue",
+      { papers: [paper({ venue: [] })] },
+      /papers\[0\]\.venue must be string, got an array/,
+    ],
     ["missing year", { papers: [{ title: "T", venue: "V" }] }, /papers\[0\]\.year is required but missing/],
     [
       "year of wrong type",
@@ -78,9 +82,9 @@ describe("loadInputFile", () => {
   });
 
   it("lists at most ten problems and says how many more", async () => {
-    const file = await inputWith({ papers: Array.from({ length: 15 }, () => ({ title: "T" })) });
+    const file = await inputWith({ papers: Array.from({ length: 15 }, () => ({ venue: 1 })) });
     const message = await loadInputFile(file).catch((e: Error) => e.message);
-    expect(message).toMatch(/30 invalid field\(s\)/);
-    expect(message).toContain("… and 20 more");
+    expect(message).toMatch(/45 invalid field\(s\)/);
+    expect(message).toContain("… and 35 more");
   });
 });

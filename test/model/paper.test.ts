@@ -46,7 +46,7 @@ describe("parsePaper", () => {
 
   it("keeps unknown keys, after the known fields, with their values untouched", () => {
     const paper = ok({
-      abstract: "free text",
+      summary: "free text",
       title: "T",
       venue: "V",
       year: 2020,
@@ -55,8 +55,8 @@ describe("parsePaper", () => {
     });
     const keys = Object.keys(paper);
     expect(keys.slice(0, KNOWN_PAPER_FIELDS.length)).toEqual(KNOWN_PAPER_FIELDS);
-    expect(keys.slice(KNOWN_PAPER_FIELDS.length)).toEqual(["abstract", "pdf_downloaded", "x"]);
-    expect(paper.abstract).toBe("free text");
+    expect(keys.slice(KNOWN_PAPER_FIELDS.length)).toEqual(["summary", "pdf_downloaded", "x"]);
+    expect(paper.summary).toBe("free text");
     expect(paper.x).toEqual({ y: [1] });
   });
 
@@ -79,8 +79,8 @@ describe("parsePaper", () => {
   });
 
   it("names the missing field", () => {
-    const result = parsePaper({ title: "T", year: 2020 }, 0);
-    expect(result).toEqual({ ok: false, issues: [{ path: "venue", message: "is required but missing" }] });
+    const result = parsePaper({ venue: "V", year: 2020 }, 0);
+    expect(result).toEqual({ ok: false, issues: [{ path: "title", message: "is required but missing" }] });
   });
 
   it("names nested wrong types with their JSON path", () => {

@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SessionCorruptError } from "../../src/errors.js";
+import { parsePaper } from "../../src/model/paper.js";
 import { nodeStorageFs } from "../../src/storage/fs.js";
 import { readPapersFile, writePapersFile } from "../../src/storage/papers-file.js";
 import { makePapers } from "../helpers/papers.js";
@@ -27,6 +28,23 @@ describe("papers file", () => {
     expect(read.papers).toEqual(papers);
     expect(read.metadata).toEqual(meta(5));
     expect(read.sha256).toBe(written.sha256);
+  });
+
+  it("round-trips papers of legacy inputs: empty venue, generated id, migrated records", async () => {
+    const dir = await testdir();
+    const file = path.join(dir, "papers_enriched.json");
+    const papers = makePapers(3).map((p, i) => ({ ...p, venue: i === 1 ? "" : p.venue }));
+    const legacy = parsePaper({ title: "L", venue: "", year: 2020, citations: 4, abstract: "A" }, 3, {
+      fallbackTimestamp: "2025-01-01T00:00:00",
+    });
+    if (!legacy.ok) throw new Error("bad legacy paper");
+    papers.push(legacy.paper);
+    await writePapersFile(nodeStorageFs, file, meta(4), papers);
+    const read = await readPapersFile(nodeStorageFs, file);
+    expect(read.papers).toEqual(papers);
+    // The whole-file layout (the Python tool's) is validated by parsePaper as well.
+    await writeFile(file, JSON.stringify(papers, null, 2));
+    expect((await readPapersFile(nodeStorageFs, file)).papers).toEqual(papers);
   });
 
   it("writes and reads an empty list", async () => {

@@ -4,6 +4,7 @@ import { defaultOutputPath } from "../../core/output-file.js";
 import { planRun } from "../../core/plan.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
+import { describeMigration } from "../../model/legacy-fields.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import {
   buildClients,
@@ -38,6 +39,9 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     if (parsed) return parsed;
     parsed = parseInputFile(file);
     for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
+    // A dry run shows it in the plan; a real run says it once, before it starts (not a warning: nothing is lost).
+    const migrated = describeMigration(parsed.migrated);
+    if (migrated && !options.dryRun) deps.stderr(`note: ${migrated}.\n`);
     return parsed;
   };
   const clients = buildClients(options, (event) => {
@@ -45,8 +49,9 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       log(2, `http ${event.type} ${event.method} ${event.url} ${event.status ?? ""}`);
   });
   if (options.dryRun) {
-    const { papers } = parse();
-    deps.stdout(renderPlan(papers.length, planRun(papers, clients, sourceRates(options)), options));
+    const { papers, migrated } = parse();
+    const plan = planRun(papers, clients, sourceRates(options));
+    deps.stdout(renderPlan(papers.length, plan, describeMigration(migrated), options));
     return;
   }
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
@@ -166,10 +171,16 @@ async function createProgress(options: ConsolidateOptions, deps: CliDeps): Promi
   return createLogProgress({ write: deps.stderr, color: deps.color });
 }
 
-function renderPlan(papers: number, plan: ReturnType<typeof planRun>, options: ConsolidateOptions): string {
+function renderPlan(
+  papers: number,
+  plan: ReturnType<typeof planRun>,
+  migrated: string | undefined,
+  options: ConsolidateOptions,
+): string {
   const lines = [
     `DRY RUN: nothing is fetched or written.`,
     `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
+    ...(migrated ? [`  ${migrated}.`] : []),
     ...plan.sources.map(
       (s) =>
         `  ${s.source}: ${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (not counting retries or single-DOI fallbacks)`,

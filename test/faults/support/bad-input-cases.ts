@@ -35,6 +35,27 @@ function paper(name: string, fields: Record<string, unknown>, message: RegExp): 
   return input(name, JSON.stringify({ collection_metadata: {}, papers: [good, bad] }), message);
 }
 
+/** A legacy flat paper (earlier collectors' files) at index 0 and 2, `fields` merged into one at index 1. */
+function legacyPaper(name: string, fields: Record<string, unknown>, message: RegExp): BadCase {
+  const good = {
+    title: "Tiny Experts for Meningioma Detection",
+    authors: [{ name: "Y. Agafonova", affiliation: "", author_id: "2066328405", email: "" }, "Bo Renner"],
+    year: 2020,
+    venue: "",
+    citations: 73,
+    abstract: "We detect things.",
+    source: "semantic_scholar",
+    paper_id: "",
+    mila_domain: "Computer Vision & Medical Imaging",
+    collection_timestamp: "2025-06-26T22:05:55.905753",
+    venue_score: 0.5,
+  };
+  const bad = Object.fromEntries(
+    Object.entries({ ...good, ...fields }).filter(([, value]) => value !== undefined),
+  );
+  return input(`legacy: ${name}`, JSON.stringify([good, bad, { ...good, title: "Another" }]), message);
+}
+
 const record = (data: unknown) => ({ source: "openalex", timestamp: "2025-01-01T00:00:00", data });
 
 export const INPUT_CASES: BadCase[] = [
@@ -81,7 +102,6 @@ export const INPUT_CASES: BadCase[] = [
   input("a paper that is null", "[null]", /papers\[0\] must be object, got null/),
   input("a paper that is a list", "[[]]", /papers\[0\] must be object, got an array/),
   paper("a paper without title", { title: undefined }, /papers\[1\]\.title is required but missing/),
-  paper("a paper without venue", { venue: undefined }, /papers\[1\]\.venue is required but missing/),
   paper("a paper without year", { year: undefined }, /papers\[1\]\.year is required but missing/),
   paper("a null title", { title: null }, /papers\[1\]\.title must be string, got null/),
   paper("a numeric title", { title: 5 }, /papers\[1\]\.title must be string, got number 5/),
@@ -110,7 +130,16 @@ export const INPUT_CASES: BadCase[] = [
     { authors: [{ name: "A", affiliations: "Mila" }] },
     /papers\[1\]\.authors\[0\]\.affiliations must be array, got "Mila"/,
   ),
-  paper("citations as a string", { citations: "many" }, /papers\[1\]\.citations must be array, got "many"/),
+  paper(
+    "citations as a word",
+    { citations: "many" },
+    /papers\[1\]\.citations must be a list of citation records or a whole number of citations .*got "many"/,
+  ),
+  paper(
+    "citations as an object",
+    { citations: { count: 3 } },
+    /papers\[1\]\.citations must be array, got an object/,
+  ),
   paper(
     "a citation without data",
     { citations: [{ source: "openalex", timestamp: "t" }] },
@@ -152,5 +181,26 @@ export const INPUT_CASES: BadCase[] = [
       { title: "C", venue: "V", year: 2020, paper_id: "dup" },
     ]),
     /in\.json: papers\[2\]\.paper_id "dup" is also the id of papers\[0\], with different content/,
+  ),
+  legacyPaper(
+    "no title",
+    { title: undefined },
+    /in\.json: 1 invalid field\(s\):\n {2}papers\[1\]\.title is required but missing/,
+  ),
+  legacyPaper("a word as year", { year: "abc" }, /papers\[1\]\.year must be number, got "abc"/),
+  legacyPaper(
+    "a negative citation count",
+    { citations: -3 },
+    /papers\[1\]\.citations must be a list of citation records or a whole number of citations \(legacy count\), got number -3/,
+  ),
+  legacyPaper(
+    "a fractional citation count",
+    { citations: 2.5 },
+    /papers\[1\]\.citations must be .*got number 2\.5/,
+  ),
+  legacyPaper(
+    "a number as abstract",
+    { abstract: 42 },
+    /papers\[1\]\.abstract must be a string \(legacy abstract\), got number 42/,
   ),
 ];

@@ -48,6 +48,7 @@ export function fakeInput(count = PAPER_COUNT): LoadedInput {
     papers: makePapers(count),
     collectionMetadata: undefined,
     warnings: [],
+    migrated: { citations: 0, abstracts: 0 },
   };
 }
 

@@ -7,10 +7,12 @@ import { decodeHTML } from "entities";
  * on both sides, by the title matcher; the title stored in the output is never changed.
  */
 export function cleanTitle(raw: string): string {
-  let t = decodeEntities(raw);
+  // Invisible format characters (soft hyphen, zero-width space, BOM) would split a word in two.
+  let t = decodeEntities(raw).replace(/\p{Cf}/gu, "");
   t = t.replace(HTML_TAG, "");
   t = latexToText(t);
   t = t.replace(FOOTNOTE_MARKS, " ");
+  t = t.replace(ARXIV_REFERENCE, " ");
   t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
   return t.replace(/\s+/gu, " ").trim();
 }
@@ -210,9 +212,18 @@ function isLabelToken(token: string): boolean {
 function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
   const tokens = group.split(/[^\p{L}\p{N}']+/u).filter((w) => w !== "");
   if (tokens.length === 0 || tokens.length > 8) return false;
-  return tokens.every(isLabelToken) && tokens.some((w) => trackWords.has(w.toLowerCase()));
+  if (!tokens.every(isLabelToken)) return false;
+  if (tokens.some((w) => trackWords.has(w.toLowerCase()))) return true;
+  // A venue and its year: "(ICML 2019)", "[AAAI-21]".
+  const isYear = (w: string) => /^(19|20)\d\d$|^'?\d\d$/u.test(w);
+  return (
+    trackWords === TRACK_WORDS && tokens.some(isYear) && tokens.some((w) => /^[A-Z][A-Za-z]*[A-Z]/u.test(w))
+  );
 }
 
+// "… arXiv preprint arXiv:1706.03762v2", as citation exports append it.
+const ARXIV_REFERENCE = /[\s,.]*(?:arxiv\s+preprint\s*)?arxiv\s*:\s*\d{4}\.\d{4,5}(?:v\d+)?\s*$/iu;
+const LEADING_PREFIX = /^\s*([\p{L}\s]{2,40}?)\s*:\s*/u;
 const TRAILING_GROUP = /\s*[([]([^()[\]]*)[)\]]\s*$/u;
 const LEADING_GROUP = /^\s*[([]([^()[\]]*)[)\]]\s*/u;
 const TRAILING_SUFFIX = /\s*(?:[:|–—]|\s-|\.\s)\s*([\p{L}\s]+)$/u;
@@ -226,6 +237,7 @@ function dropTrackLabels(title: string): string {
       [TRAILING_GROUP, TRACK_WORDS],
       [LEADING_GROUP, TRACK_WORDS],
       [TRAILING_SUFFIX, SUFFIX_TRACK_WORDS],
+      [LEADING_PREFIX, SUFFIX_TRACK_WORDS],
     ] as const) {
       const m = pattern.exec(t);
       if (!m || !isTrackLabel(m[1]!, words)) continue;

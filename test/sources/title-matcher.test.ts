@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cleanTitle } from "../../src/sources/title-clean.js";
 import {
   compareTitles,
   HIGH_CONFIDENCE_THRESHOLD,
@@ -373,5 +374,40 @@ describe("compareTitles: author lists as real records spell them (issue 10)", ()
   it("takes no evidence from a side without usable names", () => {
     expect(accepted(["Ada Quill"], [])).toBe(true);
     expect(accepted(["et al."], ["Cy Tran"])).toBe(true);
+  });
+});
+
+describe("cleanTitle", () => {
+  it.each([
+    ["Neural Networks for NLP (Extended Abstract)", "Neural Networks for NLP"],
+    ["Graph Nets [Oral] (NeurIPS 2023 Workshop)", "Graph Nets"],
+    ["Graph Nets (ICML 2019)", "Graph Nets"],
+    ["Graph Nets [AAAI-21]", "Graph Nets"],
+    ["[Spotlight] Graph Nets", "Graph Nets"],
+    ["Graph Nets - Short Paper.", "Graph Nets"],
+    ["Privacy &amp; Fairness&#58; A Study &amp;amp; More", "Privacy & Fairness: A Study & More"],
+    ["&lt;i&gt;Nested&lt;/i&gt; Tags", "Nested Tags"],
+    ["<i>In vivo</i> Learning with CO<sub>2</sub>", "In vivo Learning with CO2"],
+    ["\\textit{Privacy}-Preserving {BERT} with $\\ell_1$ Loss", "Privacy-Preserving BERT with ℓ1 Loss"],
+    ["$\\alpha$-Divergence and $\\log n$ Bounds", "α-Divergence and log n Bounds"],
+    ['Caf\\\'e and na\\"{i}ve {\\"u}ber \\c{c}a', "Café and naïve über ça"],
+    ["Title\\thanks{Supported by NSF} Here", "Title Here"],
+    ["Title$^{1}$ and Deep Learning†", "Title and Deep Learning"],
+    ["A 100\\% Solution", "A 100% Solution"],
+    ["Repre\u00adsentation Learn\u200bing", "Representation Learning"],
+    ["Poster: Graph Nets", "Graph Nets"],
+    ["Attention Is All You Need. arXiv preprint arXiv:1706.03762v5", "Attention Is All You Need"],
+  ])("%s → %s", (raw, clean) => {
+    expect(cleanTitle(raw)).toBe(clean);
+  });
+
+  it.each([
+    "Attention Is All You Need (ViT)",
+    "Bayesian Optimization: A Tutorial",
+    "Graph Nets (2019)",
+    "[Oral]",
+    "Transformers for X (Vision)",
+  ])("keeps %s", (title) => {
+    expect(cleanTitle(title)).toBe(title);
   });
 });

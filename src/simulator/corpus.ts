@@ -1,10 +1,15 @@
+import { type DecoyKind, makeDecoys } from "./decoys.js";
+import { accented, MESSY_TITLE_SHARE, messyAuthor, messyTitle } from "./messy.js";
 import { hashOf, hex, intIn, mulberry32, pick, type Random } from "./prng.js";
 import { titleKey } from "./search.js";
 import * as W from "./words.js";
 
+export type { DecoyKind } from "./decoys.js";
 export {
   expectedWork,
+  type GeneratedInput,
   type GenerateInputOptions,
+  generateInput,
   generateInputFile,
   type SimInputFile,
   type SimInputPaper,
@@ -20,6 +25,8 @@ export interface SimAuthor {
   institutions: string[];
   /** S2 often has no affiliations at all. */
   s2Affiliations: string[];
+  /** OpenAlex `display_name` when it differs from `name` (messy corpus: a middle initial). */
+  openalexName?: string;
 }
 
 /** One synthetic work, with what both APIs know about it. */
@@ -51,6 +58,11 @@ export interface SimWork {
   pdfUrl?: string;
   /** S2 answers `openAccessPdf: null` (2024 style) instead of `{url: "", status: "CLOSED"}`. */
   s2NullPdf: boolean;
+  /** For a near-miss decoy: the index of the true work it imitates, and how. */
+  decoyOf?: number;
+  decoyKind?: DecoyKind;
+  /** Added to the search score of a decoy so that it outranks its true work in every search. */
+  rankBoost?: number;
 }
 
 /** A seeded corpus with its lookup indexes. */
@@ -76,6 +88,10 @@ export interface CorpusOptions {
   abstractWords?: number;
   /** Real papers to include as works (the demo's examples), with synthetic counts and abstracts. */
   known?: readonly KnownPaper[];
+  /** Share of the ordinary works that get a near-miss decoy work (default 0); see decoys.ts. */
+  decoyShare?: number;
+  /** Unicode math and symbols in some titles, accented and noisy author names (default false); see messy.ts. */
+  messy?: boolean;
 }
 
 /** A paper the corpus must contain, as an input file describes it. */
@@ -101,18 +117,32 @@ export function createCorpus(options: CorpusOptions = {}): Corpus {
   const seed = options.seed ?? 1;
   const size = Math.min(80_000, Math.max(1, options.size ?? 3000));
   const random = mulberry32(hashOf("corpus", seed));
+  const messy = options.messy ?? false;
+  const build = (r: Random, index: number, title: string, year?: number) =>
+    makeWork(r, { seed, index, title, abstractWords: options.abstractWords ?? 120, messy, year });
   const seenTitles = new Set<string>();
   const works: SimWork[] = [];
   for (let index = 0; index < size; index++) {
-    let title = makeTitle(random);
-    while (seenTitles.has(titleKey(title))) title = makeTitle(random);
+    let title = makeTitle(random, messy);
+    while (seenTitles.has(titleKey(title))) title = makeTitle(random, messy);
     seenTitles.add(titleKey(title));
-    works.push(makeWork(random, seed, index, title, options.abstractWords ?? 120));
+    works.push(build(random, index, title));
   }
   for (const [i, known] of (options.known ?? []).entries()) {
     if (seenTitles.has(titleKey(known.title))) continue;
     seenTitles.add(titleKey(known.title));
-    works.push(knownWork(makeWork(random, seed, size + i, known.title, options.abstractWords ?? 120), known));
+    works.push(knownWork(build(random, size + i, known.title), known));
+  }
+  if ((options.decoyShare ?? 0) > 0) {
+    const decoys = makeDecoys(works.slice(0, size), {
+      seed,
+      share: options.decoyShare ?? 0,
+      seenTitles,
+      arxivIds: new Set(works.flatMap((w) => w.arxivId ?? [])),
+      firstIndex: works.length,
+      build,
+    });
+    works.push(...decoys);
   }
   const byMergedDoi = new Map<string, SimWork>();
   for (const w of works) if (w.doi && w.arxivId) byMergedDoi.set(arxivDoiOf(w.arxivId), w);
@@ -128,11 +158,13 @@ export function createCorpus(options: CorpusOptions = {}): Corpus {
   };
 }
 
-/** A plausible ML title from the word lists. */
-export function makeTitle(random: Random): string {
+/** A plausible ML title from the word lists; `messy` makes some with Unicode math and symbols. */
+export function makeTitle(random: Random, messy = false): string {
   const name = `${pick(random, W.NAME_PREFIXES)}${pick(random, W.NAME_SUFFIXES)}`;
   const [adj, model, task] = [pick(random, W.ADJECTIVES), pick(random, W.MODELS), pick(random, W.TASKS)];
   const [technique, setting] = [pick(random, W.TECHNIQUES), pick(random, W.SETTINGS)];
+  if (messy && random() < MESSY_TITLE_SHARE)
+    return messyTitle(random, { name, adj, model, task, technique, setting });
   const templates = [
     () => `${name}: ${adj} ${model} for ${task}`,
     () => `${adj} ${model} for ${task}`,
@@ -165,13 +197,27 @@ export function makeAuthor(name: string): SimAuthor {
   };
 }
 
-function makeWork(random: Random, seed: number, index: number, title: string, abstractWords: number) {
-  const year = 2015 + Math.min(10, Math.floor(11 * Math.sqrt(random())));
+interface WorkSpec {
+  seed: number;
+  index: number;
+  title: string;
+  abstractWords: number;
+  messy: boolean;
+  /** Overrides the drawn year (decoys); the draw still happens. */
+  year?: number | undefined;
+}
+
+function makeWork(random: Random, spec: WorkSpec): SimWork {
+  const { seed, index, title, abstractWords } = spec;
+  const drawnYear = 2015 + Math.min(10, Math.floor(11 * Math.sqrt(random())));
+  const year = spec.year ?? drawnYear;
   const [venue, venueName] = pick(random, W.VENUES);
   const names = new Set<string>();
   const authorCount = intIn(random, 1, 6);
   while (names.size < authorCount) names.add(`${pick(random, W.FIRST_NAMES)} ${pick(random, W.LAST_NAMES)}`);
-  const authors = [...names].map(makeAuthor);
+  const authors = spec.messy
+    ? [...names].map((n) => messyAuthor(makeAuthor(accented(n))))
+    : [...names].map(makeAuthor);
   const arxivOnly = random() < 0.15;
   const hasArxiv = arxivOnly || random() < 0.3;
   const month = intIn(random, 1, 12);

@@ -1,13 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { createCorpus, generateInputFile, knownPapers } from "./corpus.js";
+import { createCorpus, generateInput, knownPapers } from "./corpus.js";
 import { FAULT_KINDS, type FaultKind } from "./faults.js";
 import { startSimulator } from "./server.js";
 
 /**
  * `node dist/simulator/main.js [--port N] [--seed N] [--corpus-size N] [--latency-ms N] [--openalex-rps N]
- * [--s2-rps N] [--fault-rate X] [--fault-kinds a,b] [--hang-ms N] [--budget N]
- * [--write-input FILE --count N --mix mixed|doi|title [--not-found-share X]]`
+ * [--s2-rps N] [--fault-rate X] [--fault-kinds a,b] [--hang-ms N] [--budget N] [--decoy-share X] [--messy]
+ * [--write-input FILE --count N --mix mixed|doi|title [--not-found-share X] [--title-noise X]
+ * [--near-miss-share X] [--legacy] [--write-truth FILE]]`
  *
  * Prints one JSON line `{"url", "openalex_url", "s2_url"}` on stdout once listening, then serves until
  * SIGINT or SIGTERM. Everything else goes to stderr.
@@ -16,7 +17,9 @@ import { startSimulator } from "./server.js";
 const USAGE =
   "usage: main.js [--port N] [--seed N] [--corpus-size N] [--latency-ms N] [--openalex-rps N] \
 [--s2-rps N] [--fault-rate X] [--fault-kinds 500,503,...] [--hang-ms N] [--budget N] \
-[--write-input FILE --count N --mix mixed|doi|title] [--not-found-share X] [--known-papers FILE]";
+[--decoy-share X] [--messy] [--known-papers FILE] \
+[--write-input FILE --count N --mix mixed|doi|title [--not-found-share X] [--title-noise X] \
+[--near-miss-share X] [--legacy] [--write-truth FILE]]";
 
 /** Parse the command line and run the simulator until a signal arrives. */
 async function main(argv: readonly string[]): Promise<void> {
@@ -39,6 +42,12 @@ async function main(argv: readonly string[]): Promise<void> {
       mix: { type: "string" },
       "not-found-share": { type: "string" },
       "known-papers": { type: "string" },
+      "decoy-share": { type: "string" },
+      messy: { type: "boolean" },
+      "title-noise": { type: "string" },
+      "near-miss-share": { type: "string" },
+      legacy: { type: "boolean" },
+      "write-truth": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -64,7 +73,19 @@ async function main(argv: readonly string[]): Promise<void> {
   const seed = num("seed") ?? 1;
   const knownFile = values["known-papers"];
   const known = knownFile ? knownPapers(JSON.parse(await readFile(knownFile, "utf8"))) : [];
-  const corpus = createCorpus({ seed, size: num("corpus-size") ?? 3000, known });
+  const share = (name: "decoy-share" | "title-noise" | "near-miss-share"): number | undefined => {
+    const n = num(name);
+    if (n !== undefined && n > 1) throw new Error(`--${name} must be between 0 and 1: ${n}`);
+    return n;
+  };
+  if (values["write-truth"] && !values["write-input"]) throw new Error("--write-truth needs --write-input");
+  const corpus = createCorpus({
+    seed,
+    size: num("corpus-size") ?? 3000,
+    known,
+    ...(share("decoy-share") === undefined ? {} : { decoyShare: share("decoy-share") }),
+    ...(values.messy ? { messy: true } : {}),
+  });
   const faultRate = num("fault-rate");
   const [openalexRps, s2Rps] = [num("openalex-rps"), num("s2-rps")];
   const simulator = await startSimulator({
@@ -80,13 +101,23 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const inputFile = values["write-input"];
   if (inputFile) {
-    const input = generateInputFile(corpus, {
+    const { file, truth } = generateInput(corpus, {
       count: num("count") ?? 100,
       mix,
       seed,
       ...(num("not-found-share") === undefined ? {} : { notFoundShare: num("not-found-share") }),
+      ...(share("title-noise") === undefined ? {} : { titleNoise: share("title-noise") }),
+      ...(share("near-miss-share") === undefined ? {} : { nearMissShare: share("near-miss-share") }),
+      legacy: values.legacy ?? false,
     });
-    await writeFile(inputFile, `${JSON.stringify(input, null, 2)}\n`);
+    await writeFile(inputFile, `${JSON.stringify(file, null, 2)}\n`);
+    const truthFile = values["write-truth"];
+    if (truthFile) {
+      const ids = truth.map((w) =>
+        w ? { openalex_id: `https://openalex.org/${w.openalexId}`, s2_paper_id: w.paperId } : null,
+      );
+      await writeFile(truthFile, `${JSON.stringify(ids, null, 2)}\n`);
+    }
   }
   const ready = { url: simulator.url, openalex_url: simulator.openalexUrl, s2_url: simulator.s2Url };
   process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -2,7 +2,7 @@ import { type Corpus, primaryDoi, type SimWork } from "./corpus.js";
 import { OPENALEX_WORK_FIELDS, openAlexWork } from "./openalex-work.js";
 import { hashOf } from "./prng.js";
 import { json, openAlexBadRequest, openAlexNotFound, pickFields, type Reply } from "./reply.js";
-import { searchTitles } from "./search.js";
+import { type SearchHit, searchAll } from "./search.js";
 
 /** A request as a route sees it: the path below the API prefix, still percent-encoded. */
 export interface RouteRequest {
@@ -133,12 +133,12 @@ function listWorks(corpus: Corpus, params: URLSearchParams, select: ReadonlySet<
   }
   const inYears = (w: SimWork) => w.year >= filter.from && w.year <= filter.to;
   const hasDoi = (w: SimWork) => !filter.dois || filter.dois.has(primaryDoi(w) ?? "");
+  const search = params.get("search")?.trim() || undefined;
   let found: Array<{ work: SimWork; relevance?: number }>;
-  if (filter.search !== undefined) {
-    const hits = searchTitles(corpus, filter.search, { yearFrom: filter.from, yearTo: filter.to });
-    found = hits
+  if (filter.search !== undefined || search !== undefined) {
+    found = searchHits(corpus, filter, search)
       .filter((h) => hasDoi(h.work))
-      .map((h) => ({ work: h.work, relevance: relevanceOf(h.score) }));
+      .map((h) => ({ work: h.work, relevance: relevanceOf(h.rank) }));
   } else if (filter.dois) {
     const works = new Set([...filter.dois].flatMap((d) => corpus.byDoi.get(d) ?? []).filter(inYears));
     found = [...works].sort((a, b) => a.index - b.index).map((work) => ({ work }));
@@ -156,6 +156,20 @@ function listWorks(corpus: Corpus, params: URLSearchParams, select: ReadonlySet<
     groups_count: null,
   };
   return { ...json(200, { meta, results, group_by: [] }), ids: filter.dois?.size };
+}
+
+/**
+ * `filter=title.search:` and `search=` hits, both AND searches (every query word must occur, in the
+ * title or in title plus abstract); with both, the title search's order, kept to works the other finds.
+ */
+function searchHits(corpus: Corpus, filter: Filter, search: string | undefined): SearchHit[] {
+  const years = { yearFrom: filter.from, yearTo: filter.to };
+  const full = search === undefined ? undefined : searchAll(corpus, search, { ...years, abstracts: true });
+  if (filter.search === undefined) return full ?? [];
+  const hits = searchAll(corpus, filter.search, years);
+  if (!full) return hits;
+  const inFull = new Set(full.map((h) => h.work.index));
+  return hits.filter((h) => inFull.has(h.work.index));
 }
 
 /** An Elasticsearch-like score (the fixtures show 800-ish for exact title hits). */

@@ -62,7 +62,11 @@ function authorship(author: SimAuthor, position: number, count: number) {
   const institutions = author.institutions.map(institutionOf);
   return {
     author_position: position === 0 ? "first" : position === count - 1 ? "last" : "middle",
-    author: { id: `${OA}/${author.openalexId}`, display_name: author.name, orcid: null },
+    author: {
+      id: `${OA}/${author.openalexId}`,
+      display_name: author.openalexName ?? author.name,
+      orcid: null,
+    },
     institutions,
     countries: [...new Set(institutions.map((i) => i.country_code))],
     is_corresponding: position === 0,

@@ -2,9 +2,10 @@ import { arxivDoiOf, type Corpus, type SimAuthor, type SimWork } from "./corpus.
 import type { RouteRequest } from "./openalex-routes.js";
 import { hashOf } from "./prng.js";
 import { json, type Reply } from "./reply.js";
+import { s2PaperSearch } from "./s2-search.js";
 import { searchTitles } from "./search.js";
 
-/** The Semantic Scholar Graph API v1 over the corpus: paper batch, title match and single papers. */
+/** The Semantic Scholar Graph API v1 over the corpus: paper batch, search, title match and single papers. */
 
 /** Most ids one `POST /paper/batch` accepts. */
 export const S2_MAX_BATCH = 500;
@@ -35,10 +36,14 @@ export function s2Route(corpus: Corpus, request: RouteRequest): Reply {
   if (request.path === "/paper/search/match") {
     const query = request.params.get("query")?.trim();
     if (!query) return json(400, { error: "Missing required parameter: 'query'" });
+    // Decoys carry a rank boost: a decoy that is a hit is returned instead of its true work.
     const best = searchTitles(corpus, query)[0];
     if (!best) return json(404, { error: "Title match not found" });
-    const matchScore = Math.round((100 + 140 * best.score) * 1e5) / 1e5;
+    const matchScore = Math.round((100 + 140 * best.rank) * 1e5) / 1e5;
     return json(200, { data: [{ ...render(best.work, fields), matchScore }] });
+  }
+  if (request.path === "/paper/search") {
+    return s2PaperSearch(corpus, request.params, (work) => render(work, fields));
   }
   if (request.path.startsWith("/paper/")) {
     let id: string;

@@ -1,11 +1,19 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { decodeHTML } from "entities";
 import { afterEach, describe, expect, it } from "vitest";
-import { createCorpus } from "../../src/simulator/corpus.js";
-import { expectedWork, generateInputFile } from "../../src/simulator/input-gen.js";
+import { stripAccents } from "../../src/simulator/author-noise.js";
+import { createCorpus, type SimWork } from "../../src/simulator/corpus.js";
+import { DECOY_KINDS } from "../../src/simulator/decoys.js";
+import { expectedWork, generateInput, generateInputFile } from "../../src/simulator/input-gen.js";
+import type { LegacyPaper } from "../../src/simulator/legacy-format.js";
+import { contentTokens, searchAll, searchTitles, titleKey } from "../../src/simulator/search.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.js";
+import { TITLE_NOISE_FORMS, type TitleNoiseForm, TRACK_LABELS } from "../../src/simulator/title-noise.js";
+import * as W from "../../src/simulator/words.js";
 import { HttpError } from "../../src/sources/http.js";
 import { rebuildAbstract } from "../../src/sources/openalex/mapping.js";
 import { testdir } from "../helpers/testdir.js";
@@ -237,6 +245,428 @@ describe("simulator budget, keys and determinism", () => {
     const file = JSON.parse(await readFile(input, "utf8")) as { papers: unknown[] };
     expect(file.papers).toHaveLength(20);
     expect((await fetch(`${ready.openalex_url}/works?per_page=1`)).status).toBe(200);
+    const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Title matching on messy inputs: AND search, /paper/search, decoys, noisy and legacy inputs.
+
+const sha = (value: unknown) =>
+  createHash("sha256")
+    .update(typeof value === "string" ? value : JSON.stringify(value))
+    .digest("hex");
+const messyCorpus = createCorpus({ seed: 9, size: 3000, decoyShare: 0.15, messy: true });
+const decoys = messyCorpus.works.filter((w) => w.decoyOf !== undefined);
+const trueOf = (decoy: SimWork) => messyCorpus.works[decoy.decoyOf!]!;
+const get = async (url: string) => {
+  const res = await fetch(url);
+  return [res.status, (await res.json()) as Record<string, unknown>] as const;
+};
+const titleSearch = (sim: Simulator, q: string, extra = "") =>
+  get(
+    `${sim.openalexUrl}/works?filter=title.search:${encodeURIComponent(q)}${extra}&per_page=50&select=id,title`,
+  );
+const idsOf = (body: Record<string, unknown>) =>
+  ((body.results ?? []) as Array<{ id: string }>).map((r) => r.id.replace("https://openalex.org/", ""));
+
+describe("simulator defaults are unchanged", () => {
+  it("gives the corpus, inputs and loose search answers computed before the messy-input options existed", () => {
+    const c = createCorpus({ seed: 7, size: 1500 });
+    expect(sha(c.works.map((w) => w.title).join("\n"))).toBe(
+      "c05c846073254097850378245eb8f14fef7de08af745ffc9c92d87e8063e5e2a",
+    );
+    expect(sha(c.works)).toBe("51ffd3539178001af8d687fa6333cf28c218a2c49cec9689904d219dcc84d066");
+    const inputs = {
+      mixed: "9dc918b591d6eab1b7a237ca79704031066fd2961b6fd38c5971b2f8a281f347",
+      doi: "02bd2a2f07cfc0fc12c2c034ee603d8396ffc20c3e9540a160cc9ebf36947b85",
+      title: "073b288748ed59abe66183d99c9cdc7d2754110c82c1ff0f810c51bf261dc312",
+    } as const;
+    for (const [mix, hash] of Object.entries(inputs)) {
+      const options = { count: 300, mix: mix as keyof typeof inputs, seed: 3 };
+      expect(sha(generateInputFile(c, options))).toBe(hash);
+      const { file, truth } = generateInput(c, options);
+      expect(sha(file)).toBe(hash);
+      expect(truth).toEqual(file.papers.map((p) => expectedWork(c, p)));
+    }
+    const loose = c.works.slice(0, 50).map((w) =>
+      searchTitles(c, w.title)
+        .slice(0, 3)
+        .map((h) => [h.work.index, h.score]),
+    );
+    expect(sha(loose)).toBe("3a8bac5b14a7e8eb36601195316b6f8ff76cd2ca1d8a7a8008de5c669cbc1d0e");
+  });
+});
+
+describe("simulator search semantics", () => {
+  it("title.search is an AND search: one stray word gives no hit, the clean query (any case, plurals) finds the work", async () => {
+    const sim = await start();
+    const work = corpus.works[10]!;
+    const clean = work.title.replace(/[:?]/g, "");
+    const [, found] = await titleSearch(sim, clean);
+    expect(idsOf(found)[0]).toBe(work.openalexId);
+    expect(idsOf(found).every((id) => titleKey(corpus.byOpenAlexId.get(id)!.title).length > 0)).toBe(true);
+    const [, singular] = await titleSearch(sim, clean.toLowerCase().replace(/s\b/g, ""));
+    expect(idsOf(singular)).toContain(work.openalexId);
+    for (const stray of ["extended", "amp", "textit"]) {
+      const [status, body] = await titleSearch(sim, `${clean} ${stray}`);
+      expect([status, (body.meta as { count: number }).count, body.results]).toEqual([200, 0, []]);
+    }
+    const [, inYear] = await titleSearch(sim, clean, `,publication_year:${work.year}`);
+    expect(idsOf(inYear)[0]).toBe(work.openalexId);
+    const [, otherYears] = await titleSearch(sim, clean, `,publication_year:${work.year + 5}-`);
+    expect(idsOf(otherYears)).not.toContain(work.openalexId);
+  });
+
+  it("search= is an AND search over title and abstract, combinable with filters", async () => {
+    const sim = await start();
+    const work = corpus.works.find((w) => w.abstract && w.title.includes(":"))!;
+    const titleWords = contentTokens(work.title);
+    const abstractWord = contentTokens(work.abstract!).find((t) => !titleWords.includes(t) && t.length > 6)!;
+    const query = `${titleWords.slice(0, 2).join(" ")} ${abstractWord}`;
+    const url = (q: string, extra = "") =>
+      `${sim.openalexUrl}/works?search=${encodeURIComponent(q)}${extra}&per_page=200&select=id,relevance_score`;
+    const [status, body] = await get(url(query));
+    expect(status).toBe(200);
+    expect(idsOf(body)).toContain(work.openalexId);
+    expect((body.results as Array<{ relevance_score: number }>)[0]?.relevance_score).toBeGreaterThan(0);
+    const [, filtered] = await get(url(query, `&filter=publication_year:${work.year}`));
+    expect(idsOf(filtered)).toContain(work.openalexId);
+    expect(idsOf(filtered).every((id) => corpus.byOpenAlexId.get(id)!.year === work.year)).toBe(true);
+    const [, none] = await get(url(`${query} qwertyzxcv`));
+    expect((none.meta as { count: number }).count).toBe(0);
+    // The abstract word alone is not in the title: title.search does not find the work by it.
+    const [, titleOnly] = await titleSearch(sim, query);
+    expect(idsOf(titleOnly)).not.toContain(work.openalexId);
+  });
+
+  it("/paper/search answers {total, offset, next?, data}, no data when empty, 400 for bad parameters", async () => {
+    const sim = await start();
+    const work = corpus.works[20]!;
+    const search = (params: string) => get(`${sim.s2Url}/paper/search?${params}`);
+    const [status, body] = await search(`query=${encodeURIComponent(work.title)}&fields=title,year&limit=3`);
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(["total", "offset", "next", "data"]);
+    expect([body.offset, body.next]).toEqual([0, 3]);
+    expect((body.data as Array<Record<string, unknown>>)[0]).toEqual({
+      paperId: work.paperId,
+      title: work.title,
+      year: work.year,
+    });
+    const total = body.total as number;
+    const [, last] = await search(`query=${encodeURIComponent(work.title)}&offset=${total - 2}&limit=5`);
+    expect(Object.keys(last)).toEqual(["total", "offset", "data"]);
+    expect((last.data as unknown[]).length).toBe(2);
+    const [, years] = await search(
+      `query=${encodeURIComponent(work.title)}&year=2019-2020&fields=year&limit=100`,
+    );
+    expect((years.data as Array<{ year: number }>).every((p) => p.year >= 2019 && p.year <= 2020)).toBe(true);
+    expect(await search("query=n0+r3sult+s3arch+t3rm&fields=title")).toEqual([200, { total: 0, offset: 0 }]);
+    for (const bad of [
+      "fields=title",
+      "query=x&limit=0",
+      "query=x&limit=101",
+      "query=x&offset=995&limit=10",
+      "query=x&year=20x9",
+    ]) {
+      const [code, error] = await search(bad);
+      expect([code, Object.keys(error)]).toEqual([400, ["error"]]);
+    }
+    expect(sim.requestLog.filter((e) => e.path === "/paper/search")).toHaveLength(9);
+  });
+});
+
+describe("simulator decoys", () => {
+  it("adds near-miss decoys of every kind: own ids, unique title keys (but far-year), more citations, some shared authors", () => {
+    expect(decoys.length).toBe(450);
+    expect(new Set(decoys.map((d) => d.decoyKind))).toEqual(new Set(DECOY_KINDS));
+    const keys = messyCorpus.works.filter((w) => w.decoyKind !== "far-year").map((w) => titleKey(w.title));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const d of decoys) {
+      const original = trueOf(d);
+      expect(original.decoyOf).toBeUndefined();
+      expect(d.citedByCount).toBeGreaterThan(original.citedByCount);
+      expect(d.citationCount).toBeGreaterThan(original.citationCount);
+      expect(messyCorpus.byPaperId.get(d.paperId)).toBe(d);
+      expect(messyCorpus.byOpenAlexId.get(d.openalexId)).toBe(d);
+      if (d.decoyKind === "far-year") {
+        expect(d.title).toBe(original.title);
+        expect(Math.abs(d.year - original.year)).toBeGreaterThanOrEqual(2);
+      } else {
+        expect(titleKey(d.title)).not.toBe(titleKey(original.title));
+      }
+    }
+    const negation = decoys.find((d) => d.decoyKind === "negation")!;
+    expect(contentTokens(negation.title)).toContain("not");
+    const sharing = decoys.filter((d) =>
+      d.authors.some((a) => trueOf(d).authors.some((b) => b.name === a.name)),
+    );
+    expect(sharing.length / decoys.length).toBeGreaterThan(0.2);
+    expect(sharing.length / decoys.length).toBeLessThan(0.4);
+    // Same corpus for the same options.
+    expect(sha(createCorpus({ seed: 9, size: 3000, decoyShare: 0.15, messy: true }).works)).toBe(
+      sha(messyCorpus.works),
+    );
+  });
+
+  it("ranks a decoy above its true work in every search that hits both", () => {
+    let both = 0;
+    for (const d of decoys) {
+      const original = trueOf(d);
+      const words = [...new Set([...contentTokens(original.title), ...contentTokens(d.title)])];
+      const queries = [
+        original.title,
+        d.title,
+        words.filter((_, i) => i % 2 === 0).join(" "),
+        words.slice(1).join(" "),
+      ];
+      for (const q of queries) {
+        for (const hits of [
+          searchTitles(messyCorpus, q),
+          searchAll(messyCorpus, q),
+          searchAll(messyCorpus, q, { abstracts: true }),
+        ]) {
+          const [di, oi] = [hits.findIndex((h) => h.work === d), hits.findIndex((h) => h.work === original)];
+          if (di < 0 || oi < 0) continue;
+          both++;
+          expect(di, `${q} | ${d.title}`).toBeLessThan(oi);
+        }
+      }
+    }
+    expect(both).toBeGreaterThan(1000);
+  });
+
+  it("answers a true title with its decoy in /paper/search/match, and lists the decoy first in title.search", async () => {
+    const sim = await start({ corpus: messyCorpus });
+    for (const d of decoys.slice(0, 40)) {
+      const original = trueOf(d);
+      const [status, match] = await get(
+        `${sim.s2Url}/paper/search/match?query=${encodeURIComponent(original.title)}&fields=title,year`,
+      );
+      expect(status).toBe(200);
+      expect((match.data as Array<{ paperId: string }>)[0]?.paperId, d.title).toBe(d.paperId);
+      const [, list] = await titleSearch(sim, original.title.replace(/[:?]/g, ""));
+      const ids = idsOf(list);
+      if (ids.includes(d.openalexId))
+        expect(ids.indexOf(d.openalexId)).toBeLessThan(ids.indexOf(original.openalexId));
+      else expect(d.decoyKind).toBe("substitute");
+    }
+  });
+});
+
+describe("simulator messy inputs", () => {
+  const NOISE: Record<TitleNoiseForm, RegExp> = {
+    track: new RegExp(`(${TRACK_LABELS.map((l) => l.replace(/[()[\]]/g, "\\$&")).join("|")})$`),
+    "entity-amp": /&amp;(?![#\w]+;)/,
+    "entity-colon": /(?<!&amp;)&#58;/,
+    "entity-apostrophe": /(?<!&amp;)&#39;/,
+    "entity-dash": /&#x2013;/,
+    "entity-quot": /&quot;/,
+    "entity-nbsp": /&nbsp;/,
+    "entity-double": /&amp;(amp|#\d+);/,
+    "html-tag": /<(i|b|sub)>[^<]+<\/\1>/,
+    latex: /\\(textit|emph|textbf)\{|\{\\em /,
+    "bibtex-braces": /\{[\p{L}-]+\}/u,
+    math: /\$\\(ell_\d|alpha|beta)\$/,
+    footnote: /[*†∗⋆‡]/,
+  };
+  /** A reference cleanup: what a matcher has to undo to see the corpus words again. */
+  const cleaned = (title: string) =>
+    decodeHTML(decodeHTML(title))
+      .replace(/<\/?(i|b|sub)>/g, "")
+      .replace(/\\(?:textit|emph|textbf)\{([^}]*)\}|\{\\em ([^}]*)\}/g, "$1$2")
+      .replace(/\$\\ell_(\d)\$/g, "ℓ$1")
+      .replace(/\$\\(alpha|beta)\$/g, (_, g: string) => (g === "alpha" ? "α" : "β"))
+      .replace(/[{}*†∗⋆‡]/g, "")
+      .replace(NOISE.track, "");
+
+  it("is deterministic: same options, same file and truth; decoys are never a paper's work", () => {
+    const options = {
+      count: 300,
+      mix: "mixed" as const,
+      seed: 4,
+      titleNoise: 0.5,
+      nearMissShare: 0.5,
+      notFoundShare: 0.2,
+    };
+    const a = generateInput(messyCorpus, options);
+    expect(sha(generateInput(messyCorpus, options))).toBe(sha(a));
+    expect(sha(generateInput(messyCorpus, { ...options, seed: 5 }).file)).not.toBe(sha(a.file));
+    expect(a.truth).toHaveLength(300);
+    expect(a.truth.filter((w) => w === undefined)).toHaveLength(60);
+    expect(a.truth.some((w) => w?.decoyOf !== undefined)).toBe(false);
+    // The noise options change titles and authors only: the same works at the same positions.
+    expect(generateInput(messyCorpus, { ...options, titleNoise: 0, nearMissShare: 0 }).truth).toEqual(
+      a.truth,
+    );
+  });
+
+  it("produces every title and author noise form at titleNoise 1, each recoverable to the work's title", () => {
+    const { file, truth } = generateInput(messyCorpus, {
+      count: 800,
+      mix: "title",
+      seed: 1,
+      titleNoise: 1,
+      notFoundShare: 0,
+    });
+    const seen = new Set<string>();
+    file.papers.forEach((paper, i) => {
+      const work = truth[i]!;
+      const forms = TITLE_NOISE_FORMS.filter((f) => NOISE[f].test(paper.title));
+      expect(forms.length, paper.title).toBeGreaterThan(0);
+      for (const f of forms) seen.add(f);
+      expect(titleKey(cleaned(paper.title)), paper.title).toBe(titleKey(work.title));
+      const names = paper.authors.map((a) => a.name);
+      if (names.at(-1) === "et al.") seen.add("et-al");
+      if (names.some((n) => /^[^,]+, [^,]+$/.test(n))) seen.add("last-first");
+      if (names.some((n, k) => n !== work.authors[k]?.name && stripAccents(work.authors[k]!.name) === n))
+        seen.add("no-accents");
+    });
+    expect([...seen].sort()).toEqual([...TITLE_NOISE_FORMS, "et-al", "last-first", "no-accents"].sort());
+  });
+
+  it("makes near-miss absent papers that no corpus work matches by title key within a year", () => {
+    const { file, truth } = generateInput(messyCorpus, {
+      count: 400,
+      mix: "title",
+      seed: 2,
+      notFoundShare: 0.5,
+      nearMissShare: 1,
+    });
+    const keys = new Map<string, number[]>();
+    for (const w of messyCorpus.works)
+      keys.set(titleKey(w.title), [...(keys.get(titleKey(w.title)) ?? []), w.year]);
+    const absent = file.papers.filter((_, i) => truth[i] === undefined);
+    expect(absent).toHaveLength(200);
+    let sameTitle = 0;
+    for (const paper of absent) {
+      const years = keys.get(titleKey(paper.title)) ?? [];
+      expect(
+        years.every((y) => Math.abs(y - paper.year) >= 2),
+        paper.title,
+      ).toBe(true);
+      if (years.length > 0) sameTitle++;
+      // A near miss, not one of the unrelated absent titles.
+      expect(contentTokens(paper.title).some((t) => W.ABSENT_WORDS.some((a) => a.toLowerCase() === t))).toBe(
+        false,
+      );
+    }
+    expect(sameTitle).toBeGreaterThan(20);
+    expect(absent.filter((p) => contentTokens(p.title).includes("not")).length).toBeGreaterThan(20);
+  });
+
+  it("writes the legacy flat list: numbers for citations, string abstracts, no DOI, extra keys", () => {
+    const options = { count: 300, mix: "mixed" as const, seed: 6 };
+    const { file, truth } = generateInput(messyCorpus, { ...options, legacy: true });
+    expect(Array.isArray(file)).toBe(true);
+    expect(truth).toEqual(generateInput(messyCorpus, options).truth);
+    const share = (test: (p: LegacyPaper) => boolean) => file.filter(test).length / file.length;
+    for (const p of file) {
+      expect(Object.keys(p)).not.toContain("doi");
+      expect(Object.keys(p)).not.toContain("arxiv_id");
+      expect([typeof p.citations, typeof p.abstract, typeof p.venue_score, typeof p.collection_year]).toEqual(
+        ["number", "string", "number", "number"],
+      );
+      expect(["semantic_scholar", "semanticscholar", "openalex"]).toContain(p.source);
+      expect(typeof p.computational_analysis).toBe("object");
+      expect([typeof p.domain, typeof p.mila_domain]).toEqual(["string", "string"]);
+      if (p.collection_timestamp !== undefined)
+        expect(p.collection_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+      for (const a of p.authors) {
+        if (typeof a === "string") continue;
+        expect(typeof a.affiliation).toBe("string");
+        expect(a.author_id).toMatch(/^\d+$/);
+        if ("email" in a) expect(a.email).toBe("");
+      }
+    }
+    expect(share((p) => p.venue === "")).toBeGreaterThan(0.05);
+    expect(share((p) => p.citations === 0)).toBeGreaterThan(0.2);
+    expect(share((p) => p.abstract === "")).toBeGreaterThan(0.2);
+    expect(share((p) => p.collection_timestamp === undefined)).toBeGreaterThan(0.05);
+    expect(share((p) => typeof p.authors[0] === "string")).toBeGreaterThan(0.1);
+    expect(share((p) => p.authors.some((a) => typeof a !== "string" && !("email" in a)))).toBeGreaterThan(
+      0.05,
+    );
+    const ids = file.map((p) => p.paper_id).filter((id) => id !== "");
+    expect(ids.length / file.length).toBeGreaterThan(0.1);
+    expect(ids.length / file.length).toBeLessThan(0.5);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("messy corpora have Unicode titles and noisy author names in both APIs", async () => {
+    const titles = messyCorpus.works.map((w) => w.title);
+    for (const c of ["ℓ1", "α", "β", "&", "'"])
+      expect(
+        titles.some((t) => t.includes(c)),
+        c,
+      ).toBe(true);
+    const authors = messyCorpus.works.flatMap((w) => w.authors);
+    const greek = authors.find((a) =>
+      /^[^,]+, [\p{Script=Greek}]+, [^,]+, [\p{Script=Greek}]+$/u.test(a.s2Name),
+    )!;
+    const middle = authors.find((a) => a.openalexName)!;
+    expect(greek).toBeDefined();
+    expect(middle.openalexName).toMatch(/^\S+ [A-Z]\. \S+$/);
+    expect(middle.s2Name).toMatch(/^[A-Z]\. /);
+    const sim = await start({ corpus: messyCorpus });
+    const work = messyCorpus.works.find((w) => w.authors.includes(middle))!;
+    const [, oa] = await get(`${sim.openalexUrl}/works/${work.openalexId}?select=authorships`);
+    const names = (oa.authorships as Array<{ author: { display_name: string } }>).map(
+      (a) => a.author.display_name,
+    );
+    expect(names).toContain(middle.openalexName);
+  });
+
+  it("the CLI writes noisy, legacy inputs and a truth file of work ids", async () => {
+    const dir = await testdir("cf-sim-");
+    const [input, truthFile] = [path.join(dir, "input.json"), path.join(dir, "truth.json")];
+    const main = path.resolve(import.meta.dirname, "../../dist/simulator/main.js");
+    const args = [
+      "--seed",
+      "5",
+      "--corpus-size",
+      "400",
+      "--decoy-share",
+      "0.2",
+      "--messy",
+      "--write-input",
+      input,
+    ];
+    const more = [
+      "--count",
+      "40",
+      "--mix",
+      "title",
+      "--title-noise",
+      "1",
+      "--near-miss-share",
+      "1",
+      "--not-found-share",
+      "0.25",
+    ];
+    const child = spawn(process.execPath, [main, ...args, ...more, "--legacy", "--write-truth", truthFile], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout }).once("line", resolve),
+    );
+    const ready = JSON.parse(line) as { openalex_url: string; s2_url: string };
+    const papers = JSON.parse(await readFile(input, "utf8")) as LegacyPaper[];
+    const truth = JSON.parse(await readFile(truthFile, "utf8")) as Array<{
+      openalex_id: string;
+      s2_paper_id: string;
+    } | null>;
+    expect([Array.isArray(papers), papers.length, truth.length]).toEqual([true, 40, 40]);
+    expect(truth.filter((t) => t === null)).toHaveLength(10);
+    const first = truth.find((t) => t !== null)!;
+    expect(first.openalex_id).toMatch(/^https:\/\/openalex\.org\/W\d+$/);
+    expect(first.s2_paper_id).toMatch(/^[0-9a-f]{40}$/);
+    expect((await fetch(`${ready.openalex_url}/works/${first.openalex_id.split("/").at(-1)}`)).status).toBe(
+      200,
+    );
+    expect((await fetch(`${ready.s2_url}/paper/${first.s2_paper_id}`)).status).toBe(200);
     const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -177,13 +177,16 @@ function renderPlan(
   migrated: string | undefined,
   options: ConsolidateOptions,
 ): string {
+  // A title search without a verified match costs one more, broader search (README "Matching").
+  const fallbacks =
+    plan.titleOnly > 0 ? `up to ${plan.titleOnly} more if title searches need their fallback; ` : "";
   const lines = [
     `DRY RUN: nothing is fetched or written.`,
     `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
     ...(migrated ? [`  ${migrated}.`] : []),
     ...plan.sources.map(
       (s) =>
-        `  ${s.source}: ${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (not counting retries or single-DOI fallbacks)`,
+        `  ${s.source}: ${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks}not counting retries or single-DOI fallbacks)`,
     ),
     `Checkpoint every ${options.checkpointInterval} minute(s) (0 = only at the end).`,
   ];

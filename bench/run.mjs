@@ -2,10 +2,11 @@
 // `npm run bench [-- --quick] [-- --json] [-- --only a,b]`: measures throughput at the rate limit,
 // checkpoint cost, resume time, memory, session listing and start-up on this machine, and prints
 // one table (metric, value, target, pass/fail) or, with --json, one JSON object per metric.
-// Sections: throughput, checkpoint, resume, memory, sessions, startup.
+// Sections: throughput, matching, checkpoint, resume, memory, sessions, startup.
 import os from "node:os";
 import { journalCost, snapshotCost } from "./checkpoint.mjs";
 import { listTime, startupTime } from "./cli.mjs";
+import { MATCHING_SCENARIOS, matching } from "./matching.mjs";
 import { dryRunMemory, snapshotMemory } from "./memory.mjs";
 import { resumeTime } from "./resume.mjs";
 import { throughput } from "./throughput.mjs";
@@ -22,6 +23,7 @@ const wanted = (section) => !only || only.has(section);
 const S = quick
   ? {
       papers: 60,
+      matching: 100,
       journal: [1000, 10000],
       snapshot: [10000],
       resume: 10000,
@@ -32,6 +34,7 @@ const S = quick
     }
   : {
       papers: 2000,
+      matching: 1000,
       journal: [1000, 10000, 100000],
       snapshot: [10000, 100000],
       resume: 100000,
@@ -63,6 +66,10 @@ const startup = wanted("startup") ? await startupTime(S.help) : undefined;
 
 if (wanted("throughput")) {
   for (const mix of ["doi", "title", "mixed"]) for (const row of await throughput(mix, S.papers)) emit(row);
+}
+if (wanted("matching")) {
+  for (const name of Object.keys(MATCHING_SCENARIOS))
+    for (const row of await matching(name, S.matching)) emit(row);
 }
 if (wanted("checkpoint")) {
   for (const n of S.journal) {

@@ -250,3 +250,15 @@ function dropTrackLabels(title: string): string {
   }
   return t;
 }
+
+/**
+ * The words of a cleaned title that every search index stores alike, for the fallback searches:
+ * words that Unicode compatibility folding would change (ℓ1, ﬁ, superscripts) or that mix in Greek
+ * or math letters (α-divergence) are left out, since an index may hold either form. A title made only
+ * of such words is returned whole.
+ */
+export function plainSearchWords(cleaned: string): string {
+  const words = cleaned.split(/[^\p{L}\p{M}\p{N}]+/u).filter((w) => w !== "");
+  const plain = words.filter((w) => w.normalize("NFKC") === w && !/[\p{Script=Greek}\p{Sm}]/u.test(w));
+  return (plain.length > 0 ? plain : words).join(" ");
+}

@@ -195,6 +195,15 @@ describe("title-only papers", () => {
     expect(second?.filter).toEqual({ publication_year: "2016-2018" });
   });
 
+  it("leaves words an index may store in another form (ℓ1, α) out of the fallback query", async () => {
+    const { client, requests } = await setup({ works: [], search: () => [], fullSearch: () => [] });
+    await client.lookupBatch([paper({ title: "Sparse Coding with $\\ell_1$ Penalties", year: 2017 })]);
+    const [first, second] = requests();
+    expect(first?.filter["title.search"]).toBe("Sparse Coding with l1 Penalties");
+    expect(second?.params.get("search")).toBe("Sparse Coding with Penalties");
+    expect(second?.params.get("per_page")).toBe("10");
+  });
+
   it("stops after title.search when it finds a verified match (one request)", async () => {
     const { client, requests } = await setup({ works: [], search: () => [right], fullSearch: () => [right] });
     await client.lookupBatch([paper({ title: `${TITLE} [Oral]`, year: 2017, authors })]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanTitle } from "../../src/sources/title-clean.js";
+import { cleanTitle, plainSearchWords } from "../../src/sources/title-clean.js";
 import {
   compareTitles,
   HIGH_CONFIDENCE_THRESHOLD,
@@ -409,5 +409,17 @@ describe("cleanTitle", () => {
     "Transformers for X (Vision)",
   ])("keeps %s", (title) => {
     expect(cleanTitle(title)).toBe(title);
+  });
+});
+
+describe("plainSearchWords", () => {
+  it.each([
+    ["Sparse Recovery with ℓ1 Minimization", "Sparse Recovery with Minimization"],
+    ["α-Divergence Variational Inference", "Divergence Variational Inference"],
+    ["Self-Supervised Pre-training: A Study", "Self Supervised Pre training A Study"],
+    ["ﬁne-tuning BERT²", "tuning"],
+    ["ℓ1 ℓ2", "ℓ1 ℓ2"],
+  ])("%s → %s", (cleaned, words) => {
+    expect(plainSearchWords(cleaned)).toBe(words);
   });
 });

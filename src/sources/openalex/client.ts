@@ -9,7 +9,7 @@ import {
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
 import { createRateLimiter } from "../rate-limiter.js";
-import { cleanTitle } from "../title-clean.js";
+import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, type MatchType } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
 import { mapWork, workDoi } from "./mapping.js";
@@ -29,6 +29,8 @@ export const MAX_DOIS_PER_REQUEST = 100;
 export const MAX_URL_BYTES = 8000;
 /** Candidates fetched per title search. */
 export const TITLE_SEARCH_PER_PAGE = 5;
+/** Candidates fetched by the fallback `search=` (title and text match more works). */
+export const FALLBACK_SEARCH_PER_PAGE = 10;
 
 const ACCEPTED: ReadonlySet<MatchType> = new Set<MatchType>(["exact", "high_confidence"]);
 const MAX_QUERY_CHARS = 300;
@@ -213,13 +215,18 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
    * search needs every word, so one stray word finds nothing), one `search=` query over title and text.
    */
   async function searchTitle(paper: Paper, get: (url: string) => Promise<unknown>): Promise<Outcome> {
-    const query = titleSearchQuery(cleanTitle(paper.title));
+    const cleaned = cleanTitle(paper.title);
+    const query = titleSearchQuery(cleaned);
     if (query === "") return { notFound: true };
     const years = `publication_year:${paper.year - 1}-${paper.year + 1}`;
-    const perPage = String(TITLE_SEARCH_PER_PAGE);
     const attempts: Record<string, string>[] = [
-      { filter: `title.search:${query},${years}`, per_page: perPage, select },
-      { search: query, filter: years, per_page: perPage, select },
+      { filter: `title.search:${query},${years}`, per_page: String(TITLE_SEARCH_PER_PAGE), select },
+      {
+        search: titleSearchQuery(plainSearchWords(cleaned)),
+        filter: years,
+        per_page: String(FALLBACK_SEARCH_PER_PAGE),
+        select,
+      },
     ];
     for (const [i, params] of attempts.entries()) {
       const list = parse(

@@ -9,7 +9,7 @@ import {
 } from "../http.js";
 import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
-import { cleanTitle } from "../title-clean.js";
+import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
 import { formatRecordTimestamp, mapS2Paper } from "./mapping.js";
@@ -164,7 +164,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     if (best) return matched(best);
 
     // S2's search finds nothing for hyphenated words (api-facts B2), so words only.
-    const words = cleaned.replace(/[^\p{L}\p{M}\p{N}]+/gu, " ").trim();
+    const words = plainSearchWords(cleaned);
     try {
       answer = await http.getJson(`${baseUrl}/paper/search`, {
         ...init,

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { SOURCE_NAMES, type SourceName } from "../model/records.js";
+import { createConnectionHealth } from "../sources/connection-health.js";
 import { createOpenAlexClient } from "../sources/openalex/client.js";
+import type { FetchFunction, ProxySettings } from "../sources/proxy.js";
 import {
   createSemanticScholarClient,
   S2_RATE_WITH_KEY,
@@ -128,18 +130,34 @@ export function sourceConcurrency(options: ConsolidateOptions): Record<SourceNam
   return { openalex: width(rates.openalex), semantic_scholar: width(rates.semantic_scholar) };
 }
 
-/** Build the clients of the selected sources. */
+/** How requests reach the network: the proxy settings in force and the fetch that honours them. */
+export interface NetworkSetup {
+  proxy?: ProxySettings;
+  fetch?: FetchFunction;
+}
+
+/**
+ * Build the clients of the selected sources. Each gets its own reachability tracker: a source whose
+ * server cannot be reached stops (papers pending) instead of failing every paper.
+ */
 export function buildClients(
   options: ConsolidateOptions,
   onEvent?: Parameters<typeof createOpenAlexClient>[0]["onEvent"],
+  network: NetworkSetup = {},
 ): SourceClient[] {
   const rates = sourceRates(options);
+  const httpOptions = () => ({
+    timeoutMs: options.httpTimeout * 1000,
+    health: createConnectionHealth(),
+    ...(network.proxy ? { proxy: network.proxy } : {}),
+    ...(network.fetch ? { fetch: network.fetch } : {}),
+  });
   return options.sources.map((source) =>
     source === "openalex"
       ? createOpenAlexClient({
           baseUrl: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
           ratePerSecond: rates.openalex,
-          httpOptions: { timeoutMs: options.httpTimeout * 1000 },
+          httpOptions: httpOptions(),
           version: VERSION,
           ...(options.openalexApiKey ? { apiKey: options.openalexApiKey } : {}),
           ...(options.openalexEmail ? { email: options.openalexEmail } : {}),
@@ -148,7 +166,7 @@ export function buildClients(
       : createSemanticScholarClient({
           baseUrl: options.s2Url ?? S2_DEFAULT_URL,
           ratePerSecond: rates.semantic_scholar,
-          httpOptions: { timeoutMs: options.httpTimeout * 1000 },
+          httpOptions: httpOptions(),
           version: VERSION,
           ...(options.ssApiKey ? { apiKey: options.ssApiKey } : {}),
           ...(onEvent ? { onEvent } : {}),

@@ -26,7 +26,7 @@ export interface SourceProgress {
 
 export interface SourceStop {
   source: SourceName;
-  kind: "auth" | "budget_exhausted" | "error";
+  kind: "auth" | "budget_exhausted" | "unreachable" | "error";
   message: string;
   resetsAt?: Date;
 }
@@ -192,7 +192,9 @@ async function runSource(
         const stop = toStop(source, error);
         if (!stopped) {
           stopped = true;
-          const status = stop.kind === "budget_exhausted" ? "budget_exhausted" : "failed";
+          // Budget and network stops leave the papers pending: the session stays resumable.
+          const status =
+            stop.kind === "budget_exhausted" || stop.kind === "unreachable" ? stop.kind : "failed";
           await manager.setSourceStatus(source, status, stop.message, stop.resetsAt?.toISOString() ?? null);
           onStop(stop);
         }
@@ -222,7 +224,10 @@ async function runSource(
 }
 
 function toStop(source: SourceName, error: unknown): SourceStop {
-  if (error instanceof HttpError && (error.kind === "auth" || error.kind === "budget_exhausted")) {
+  if (
+    error instanceof HttpError &&
+    (error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable")
+  ) {
     const stop: SourceStop = { source, kind: error.kind, message: error.message };
     if (error.resetsAt) stop.resetsAt = error.resetsAt;
     return stop;

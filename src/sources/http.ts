@@ -1,13 +1,25 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { connectionFailureOf } from "./connection-failure.js";
+import { type ConnectionFailure, type ConnectionHealth, describeUnreachable } from "./connection-health.js";
+import type { FetchFunction, ProxySettings } from "./proxy.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
-/** How a caller must treat a failed request. */
-export type HttpErrorKind = "not_found" | "transient" | "permanent" | "auth" | "budget_exhausted";
+/**
+ * How a caller must treat a failed request. `unreachable`: the source's server cannot be reached at
+ * all (see connection-health.ts); like `auth` and `budget_exhausted` it stops the whole source.
+ */
+export type HttpErrorKind =
+  | "not_found"
+  | "transient"
+  | "permanent"
+  | "auth"
+  | "budget_exhausted"
+  | "unreachable";
 
 /** Fields of an {@link HttpError}; the constructor redacts `url`. */
 export type HttpErrorInit = Pick<
   HttpError,
-  "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt"
+  "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt" | "connection"
 >;
 
 /** A classified HTTP failure; its message, url and excerpt never contain an API key. */
@@ -18,6 +30,8 @@ export class HttpError extends Error {
   readonly excerpt?: string;
   readonly retryAfterMs?: number;
   readonly resetsAt?: Date;
+  /** Set when the attempt got no HTTP answer at all (DNS, refused, TLS, proxy, timeout …). */
+  readonly connection?: ConnectionFailure;
 
   constructor(init: HttpErrorInit) {
     super(init.message);
@@ -28,6 +42,7 @@ export class HttpError extends Error {
     this.excerpt = init.excerpt;
     this.retryAfterMs = init.retryAfterMs;
     this.resetsAt = init.resetsAt;
+    this.connection = init.connection;
   }
 }
 
@@ -51,6 +66,15 @@ export interface HttpClientOptions {
   now?: () => number;
   random?: () => number;
   onEvent?: (event: HttpEvent) => void;
+  /**
+   * The source's reachability tracker. With it, attempts that get no answer at all are retried until
+   * an answer comes or the tracker gives up on the server (then `unreachable`), not `maxAttempts` times.
+   */
+  health?: ConnectionHealth;
+  /** The fetch to use (undici's through a proxy); default the global one. */
+  fetch?: FetchFunction;
+  /** The proxy settings in force, to tell a proxy's failure from the API's. */
+  proxy?: ProxySettings;
 }
 
 /** Per-request options; an aborted `signal` rethrows its reason as is, without retrying. */
@@ -98,6 +122,10 @@ export interface HttpClient {
   requestJson(method: Method, url: string, init?: RequestOptions & { body?: unknown }): Promise<JsonResponse>;
 }
 
+// Waits between attempts that got no answer at all: short, so a network back within the health
+// window is noticed quickly.
+const CONNECTION_RETRY_CAP_MS = 5000;
+
 const SECRET_PARAM = /^(api[_-]?key|key|mailto|email|token|access_token)$/i;
 const SECRET_HEADER = /key|token|secret|authorization|cookie/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -127,6 +155,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const emit = options.onEvent ?? (() => {});
+  const doFetch: FetchFunction = options.fetch ?? ((url, init) => fetch(url, init));
+  const { health } = options;
   const secrets = [...(options.secrets ?? []), ...secretsOf(options.query, SECRET_PARAM)];
   secrets.push(...secretsOf(options.headers, SECRET_HEADER));
 
@@ -153,12 +183,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       let res: Response | undefined;
       let text: string;
       try {
-        res = await fetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
+        res = await doFetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
         // undici rejects here when the body is shorter than Content-Length or the socket closes mid-body.
         text = await res.text();
       } catch (error) {
         if (init.signal?.aborted) throw init.signal.reason;
-        throw networkError(error, fail, attemptTimeout, res?.status);
+        throw networkError(error, fail, attemptTimeout, res?.status, url, options.proxy);
       }
       const { status } = res;
       const excerpt = scrub(text.replace(/\s+/g, " ").trim().slice(0, 200));
@@ -173,9 +203,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw fail(verdict.kind, detail, { ...verdict, status, excerpt });
     }
 
+    const unreachable = (failure: ConnectionFailure) =>
+      fail("unreachable", describeUnreachable(failure), { connection: failure });
+    // Ctrl-C (stopSignal) ends a wait for a slot or a backoff at once; no attempt starts after it.
+    const waitSignal = anySignal(init.stopSignal, init.signal);
+    let connectionRetries = 0;
     for (let attempt = 1; ; attempt++) {
       if (init.stopSignal?.aborted) throw init.stopSignal.reason;
-      const release = limiter ? await limiter.acquire() : undefined;
+      if (health?.stoppedBy) throw unreachable(health.stoppedBy);
+      const release = limiter ? await limiter.acquire(waitSignal).catch(rethrowSignal(init)) : undefined;
       if (init.stopSignal?.aborted) {
         release?.();
         throw init.stopSignal.reason;
@@ -186,6 +222,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         const response = await attemptOnce();
         limiter?.recordSuccess();
+        health?.recordAnswer();
         emit({ type: "response", ...event, status: response.status, durationMs: now() - started });
         return response;
       } catch (caught) {
@@ -194,17 +231,35 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       } finally {
         release?.();
       }
-      const { kind, status, message } = error;
-      if (status !== undefined) emit({ type: "response", ...event, status, durationMs: now() - started });
-      if (status === 429) limiter?.slowDown();
-      if (kind !== "transient" || attempt >= maxAttempts) {
-        emit({ type: "error", ...event, kind, status, message });
-        throw error;
+      const { kind, status, message, connection } = error;
+      if (status !== undefined) {
+        health?.recordAnswer();
+        emit({ type: "response", ...event, status, durationMs: now() - started });
       }
-      const backoff = random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
-      const delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
+      if (status === 429) limiter?.slowDown();
+      let delayMs: number;
+      if (connection && health) {
+        // No answer at all: the tracker, not the attempt count, decides when to give up on the server.
+        const stoppedBy = health.recordFailure(started, connection);
+        if (stoppedBy) {
+          const stop = unreachable(stoppedBy);
+          emit({ type: "error", ...event, kind: stop.kind, message: stop.message });
+          throw stop;
+        }
+        attempt -= 1;
+        connectionRetries += 1;
+        delayMs = random() * Math.min(CONNECTION_RETRY_CAP_MS, baseMs * 2 ** (connectionRetries - 1));
+      } else {
+        if (kind !== "transient" || attempt >= maxAttempts) {
+          emit({ type: "error", ...event, kind, status, message });
+          throw error;
+        }
+        const backoff = random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
+        delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
+      }
       emit({ type: "retry", ...event, kind, status, message, delayMs });
-      await sleep(delayMs, init.signal).catch((e: unknown) => Promise.reject(init.signal?.reason ?? e));
+      await sleep(delayMs, waitSignal).catch(rethrowSignal(init));
+      if (init.stopSignal?.aborted) throw init.stopSignal.reason;
       if (init.signal?.aborted) throw init.signal.reason;
     }
   }
@@ -246,11 +301,39 @@ function classify(status: number, headers: Headers, text: string, nowMs: number)
   return { kind: "budget_exhausted", retryAfterMs, resetsAt: new Date(nowMs + resetMs) };
 }
 
+/** The first of the given signals to abort, as one signal (undefined when none is given). */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** A wait ended by a signal rethrows that signal's reason (the stop signal's first). */
+function rethrowSignal(init: RequestOptions): (error: unknown) => never {
+  return (error) => {
+    if (init.stopSignal?.aborted) throw init.stopSignal.reason;
+    if (init.signal?.aborted) throw init.signal.reason;
+    throw error;
+  };
+}
+
 // `status` is set when the headers arrived and the body then failed.
-function networkError(error: unknown, fail: Fail, timeoutMs: number, status?: number): HttpError {
+function networkError(
+  error: unknown,
+  fail: Fail,
+  timeoutMs: number,
+  status: number | undefined,
+  url: string,
+  proxy: ProxySettings | undefined,
+): HttpError {
   const name = error instanceof Error ? error.name : "";
-  if (name === "TimeoutError" || name === "AbortError") {
-    return fail("transient", `timed out after ${timeoutMs} ms`, { status });
+  const timedOut = name === "TimeoutError" || name === "AbortError";
+  // Headers arrived: the server answered, so this is not a connection failure.
+  const connection = status === undefined ? connectionFailureOf(error, url, proxy, timeoutMs) : undefined;
+  if (timedOut) {
+    return fail("transient", `timed out after ${timeoutMs} ms`, {
+      status,
+      ...(connection ? { connection } : {}),
+    });
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
@@ -258,7 +341,10 @@ function networkError(error: unknown, fail: Fail, timeoutMs: number, status?: nu
   // undici reports every socket-level failure (reset, refused, closed mid-body) as a TypeError.
   const kind = error instanceof TypeError || code !== undefined ? "transient" : "permanent";
   const what = status === undefined ? "request failed" : "body cut short";
-  return fail(kind, `${what} (${reason.filter(Boolean).join(": ")})`, { status });
+  return fail(kind, `${what} (${reason.filter(Boolean).join(": ")})`, {
+    status,
+    ...(connection ? { connection } : {}),
+  });
 }
 
 function parseBody(res: Response, text: string, excerpt: string, fail: Fail): unknown {

@@ -20,8 +20,11 @@ export interface RateLimiterOptions {
 
 /** A per-source limiter: evenly spaced starts, bounded in-flight requests, AIMD on 429s. */
 export interface RateLimiter {
-  /** Wait for a start slot; call the returned function once the request has finished. */
-  acquire(): Promise<() => void>;
+  /**
+   * Wait for a start slot; call the returned function once the request has finished. An aborted
+   * `signal` gives up the place in the queue and rejects with its reason (how Ctrl-C stops waiting).
+   */
+  acquire(signal?: AbortSignal): Promise<() => void>;
   /** Run `fn` in a slot and release it afterwards. */
   schedule<T>(fn: () => Promise<T>): Promise<T>;
   /** Lower the effective rate (×0.8 by default, not below the floor); call on a 429. */
@@ -98,9 +101,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 
   const limiter: RateLimiter = {
-    acquire() {
-      return new Promise((resolve) => {
-        waiters.push(resolve);
+    acquire(signal) {
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const onAbort = () => {
+          const at = waiters.indexOf(waiter);
+          if (at >= 0) waiters.splice(at, 1);
+          reject(signal?.reason);
+        };
+        const waiter = (release: () => void) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(release);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        waiters.push(waiter);
         pump();
       });
     },

@@ -20,6 +20,8 @@ export const sourceStatusSchema = z.enum([
   "completed",
   "failed",
   "budget_exhausted",
+  // Stopped because its server could not be reached (network, DNS, proxy): resumable, papers pending.
+  "unreachable",
 ]);
 export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 

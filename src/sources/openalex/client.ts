@@ -47,7 +47,15 @@ export interface OpenAlexClientOptions {
   http?: HttpClient;
   httpOptions?: Pick<
     HttpClientOptions,
-    "timeoutMs" | "maxAttempts" | "baseDelayMs" | "maxDelayMs" | "sleep" | "random"
+    | "timeoutMs"
+    | "maxAttempts"
+    | "baseDelayMs"
+    | "maxDelayMs"
+    | "sleep"
+    | "random"
+    | "health"
+    | "fetch"
+    | "proxy"
   >;
   version: string;
   now?: () => Date;
@@ -141,9 +149,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
       return http.getJson(url, { signal, stopSignal });
     };
     const describe = (what: string, error: unknown): string => {
-      if (!(error instanceof HttpError) || error.kind === "auth" || error.kind === "budget_exhausted") {
-        throw error;
-      }
+      if (!(error instanceof HttpError) || stopsTheSource(error)) throw rejectedKey(error);
       const at = error.message.indexOf(`${error.url}: `);
       const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
       return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
@@ -256,6 +262,22 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     },
     lookupBatch,
   };
+}
+
+/** Errors that stop the whole source rather than fail one paper. */
+function stopsTheSource(error: HttpError): boolean {
+  return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
+}
+
+/** A 401 says nothing but the status after a long URL: say what it means. */
+function rejectedKey(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.kind !== "auth") return error;
+  return new HttpError({
+    kind: "auth",
+    url: error.url,
+    status: error.status,
+    message: `OpenAlex refused the API key (HTTP ${error.status ?? "401"})`,
+  });
 }
 
 /** The result whose title (with year and authors) matches the paper best at high confidence, if any. */

@@ -190,6 +190,29 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       return batches;
     },
     async lookupBatch(batch, signal, stopSignal): Promise<BatchResult> {
+      try {
+        return await lookUp(batch, signal, stopSignal);
+      } catch (error) {
+        throw error instanceof HttpError && error.kind === "auth" ? rejected(error) : error;
+      }
+    },
+  };
+
+  /** A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was refused. */
+  function rejected(error: HttpError): HttpError {
+    const status = `HTTP ${error.status ?? 403}`;
+    const message = apiKey
+      ? `Semantic Scholar refused the API key (${status})`
+      : `Semantic Scholar refused requests without an API key (${status})`;
+    return new HttpError({ kind: "auth", url: error.url, status: error.status, message });
+  }
+
+  async function lookUp(
+    batch: readonly Paper[],
+    signal?: AbortSignal,
+    stopSignal?: AbortSignal,
+  ): Promise<BatchResult> {
+    {
       let apiCalls = 0;
       const http = httpFor(() => apiCalls++);
       const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
@@ -210,12 +233,13 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
       }
       return { results, apiCalls };
-    },
-  };
+    }
+  }
 }
 
+/** Errors that stop the whole source rather than fail one paper. */
 function isFatal(error: HttpError): boolean {
-  return error.kind === "auth" || error.kind === "budget_exhausted";
+  return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
 }
 
 function shapeError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
@@ -247,8 +271,8 @@ function bestCandidate<C extends S2Paper>(paper: Paper, candidates: readonly C[]
 
 function countingLimiter(limiter: RateLimiter, count: () => void): RateLimiter {
   const wrapped: RateLimiter = {
-    acquire: async () => {
-      const release = await limiter.acquire();
+    acquire: async (signal) => {
+      const release = await limiter.acquire(signal);
       count();
       return release;
     },

@@ -149,7 +149,10 @@ export function journalPayload(paperIds: readonly string[]): fc.Arbitrary<Journa
       "completed",
       "failed",
       "budget_exhausted",
-    ) as fc.Arbitrary<"pending" | "in_progress" | "completed" | "failed" | "budget_exhausted">,
+      "unreachable",
+    ) as fc.Arbitrary<
+      "pending" | "in_progress" | "completed" | "failed" | "budget_exhausted" | "unreachable"
+    >,
     last_error: fc.option(fc.constantFrom("HTTP 401: check the API key", "3 paper(s) failed"), { nil: null }),
     resets_at: fc.option(fc.constant("2026-01-02T00:00:00.000Z"), { nil: null }),
   });

@@ -10,7 +10,14 @@ import { withChecksum } from "../../../src/storage/checksum.js";
  * Written from the documents, not from the code it checks.
  */
 
-export const SOURCE_STATUSES = ["pending", "in_progress", "completed", "failed", "budget_exhausted"] as const;
+export const SOURCE_STATUSES = [
+  "pending",
+  "in_progress",
+  "completed",
+  "failed",
+  "budget_exhausted",
+  "unreachable",
+] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 export type LockKind = "none" | "live" | "dead" | "other-host";
 

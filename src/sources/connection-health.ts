@@ -1,0 +1,89 @@
+/**
+ * Whether a source's server can be reached at all. A failure to connect (DNS, refused, unreachable,
+ * TLS, proxy, or no answer before the timeout) is a state of the source, not of a paper: retrying
+ * each paper five times would only mark them all failed after minutes. One tracker per source
+ * watches every attempt; once the source has had no answer for the window (or its first attempts all
+ * failed), it trips and every request of that source stops with an `unreachable` HttpError. The
+ * papers stay pending and the session resumable.
+ */
+
+/** Why an attempt got no HTTP answer at all. */
+export interface ConnectionFailure {
+  /** The host that could not be reached: the API's, or the proxy's when the proxy failed. */
+  host: string;
+  /** ENOTFOUND, ECONNREFUSED, …, or TIMEOUT for an attempt that got no answer in time. */
+  code: string;
+  /** Plain words, e.g. "DNS lookup failed: ENOTFOUND". */
+  description: string;
+  /** The proxy that was in the way, redacted, when the failure is the proxy's. */
+  proxy?: string;
+}
+
+export interface ConnectionHealthOptions {
+  /** No answer for this long (connection failures only) stops the source; default 30 s. */
+  windowMs?: number;
+  /** A source that never got an answer stops after this many failed attempts; default 10. */
+  firstAttempts?: number;
+  /** Wall or monotonic clock in ms; default Date.now. */
+  now?: () => number;
+}
+
+export const CONNECTION_WINDOW_MS = 30_000;
+export const CONNECTION_FIRST_ATTEMPTS = 10;
+
+export interface ConnectionHealth {
+  /** Any HTTP answer, even an error status: the server is reachable. */
+  recordAnswer(): void;
+  /** A failed attempt that started at `startedAt`; returns the failure that stops the source, if it now does. */
+  recordFailure(startedAt: number, failure: ConnectionFailure): ConnectionFailure | undefined;
+  /** The failure that stopped the source, once it did (it stays stopped for this process). */
+  readonly stoppedBy: ConnectionFailure | undefined;
+}
+
+export function createConnectionHealth(options: ConnectionHealthOptions = {}): ConnectionHealth {
+  const windowMs = options.windowMs ?? CONNECTION_WINDOW_MS;
+  const firstAttempts = options.firstAttempts ?? CONNECTION_FIRST_ATTEMPTS;
+  const now = options.now ?? Date.now;
+  let answered = false;
+  let lastAnswerAt = Number.NEGATIVE_INFINITY;
+  let streakStart: number | undefined;
+  let streakFailures = 0;
+  let stoppedBy: ConnectionFailure | undefined;
+  return {
+    recordAnswer() {
+      answered = true;
+      lastAnswerAt = now();
+      streakStart = undefined;
+      streakFailures = 0;
+    },
+    recordFailure(startedAt, failure) {
+      if (stoppedBy) return stoppedBy;
+      // An attempt begun before the last answer counts from that answer on.
+      const start = Math.max(startedAt, lastAnswerAt);
+      streakStart = streakStart === undefined ? start : Math.min(streakStart, start);
+      streakFailures += 1;
+      const tooLong = now() - streakStart >= windowMs;
+      const firstAllFailed = !answered && streakFailures >= firstAttempts;
+      if (tooLong || firstAllFailed) stoppedBy = failure;
+      return stoppedBy;
+    },
+    get stoppedBy() {
+      return stoppedBy;
+    },
+  };
+}
+
+/** `cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)`, naming the proxy when it failed. */
+export function describeUnreachable(failure: ConnectionFailure): string {
+  const through =
+    failure.proxy && failure.host !== hostOfProxy(failure.proxy) ? ` through proxy ${failure.proxy}` : "";
+  return `cannot connect to ${failure.host}${through} (${failure.description})`;
+}
+
+function hostOfProxy(proxy: string): string {
+  try {
+    return new URL(proxy).host;
+  } catch {
+    return proxy;
+  }
+}

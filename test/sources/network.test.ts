@@ -1,0 +1,269 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { connectionFailureOf } from "../../src/sources/connection-failure.js";
+import {
+  type ConnectionFailure,
+  createConnectionHealth,
+  describeUnreachable,
+} from "../../src/sources/connection-health.js";
+import { createHttpClient, type HttpClientOptions, HttpError } from "../../src/sources/http.js";
+import {
+  describeProxySettings,
+  proxyFetch,
+  proxyFor,
+  proxySettings,
+  redactProxyUrl,
+} from "../../src/sources/proxy.js";
+import { startTestServer } from "../support/http-server.js";
+import { closedPort, startDroppableLink, startForwardProxy } from "../support/net-tools.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+const FAILURE: ConnectionFailure = { host: "api.example.org", code: "ECONNREFUSED", description: "x" };
+
+describe("connection health", () => {
+  it("a source that never got an answer stops after its first 10 failed attempts", () => {
+    let t = 0;
+    const health = createConnectionHealth({ now: () => t });
+    for (let i = 1; i < 10; i++) {
+      t += 10;
+      expect(health.recordFailure(t - 5, FAILURE)).toBeUndefined();
+    }
+    expect(health.recordFailure(t, FAILURE)).toBe(FAILURE);
+    expect(health.stoppedBy).toBe(FAILURE);
+  });
+
+  it("a source that was answering stops after 30 s of connection failures only, not after 10", () => {
+    let t = 0;
+    const health = createConnectionHealth({ now: () => t });
+    health.recordAnswer();
+    for (let i = 0; i < 50; i++) expect(health.recordFailure(t, FAILURE)).toBeUndefined();
+    t = 29_999;
+    expect(health.recordFailure(t, FAILURE)).toBeUndefined();
+    t = 30_000;
+    expect(health.recordFailure(t, FAILURE)).toBe(FAILURE);
+  });
+
+  it("an answer within the window starts the count again (the network came back)", () => {
+    let t = 0;
+    const health = createConnectionHealth({ now: () => t });
+    health.recordAnswer();
+    health.recordFailure(0, FAILURE);
+    t = 25_000;
+    health.recordAnswer();
+    t = 50_000;
+    expect(health.recordFailure(40_000, FAILURE)).toBeUndefined();
+    // An attempt begun before the last answer counts from that answer on.
+    expect(health.recordFailure(0, FAILURE)).toBeUndefined();
+    t = 55_000;
+    expect(health.recordFailure(54_000, FAILURE)).toBe(FAILURE);
+  });
+
+  it("a timeout counts like any connection failure: one attempt without an answer for 30 s stops it", () => {
+    let t = 0;
+    const health = createConnectionHealth({ now: () => t });
+    t = 30_000;
+    expect(health.recordFailure(0, { ...FAILURE, code: "TIMEOUT" })?.code).toBe("TIMEOUT");
+  });
+});
+
+describe("connection failures in plain words", () => {
+  const failureOf = async (url: string, init: RequestInit = {}) => {
+    const error = await fetch(url, init).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return connectionFailureOf(error, url, undefined, 30_000);
+  };
+
+  it("names the host and the cause: DNS, refused port", async () => {
+    expect(await failureOf("http://api.openalex.invalid/works")).toEqual({
+      host: "api.openalex.invalid",
+      code: "ENOTFOUND",
+      description: "DNS lookup failed: ENOTFOUND",
+    });
+    const port = await closedPort();
+    expect(await failureOf(`http://127.0.0.1:${port}/works`)).toMatchObject({
+      host: `127.0.0.1:${port}`,
+      code: "ECONNREFUSED",
+      description: "connection refused: ECONNREFUSED",
+    });
+    expect(
+      describeUnreachable({
+        host: "api.openalex.org",
+        code: "ENOTFOUND",
+        description: "DNS lookup failed: ENOTFOUND",
+      }),
+    ).toBe("cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)");
+  });
+
+  it("names a TLS failure (https to a server speaking plain HTTP)", async () => {
+    const server = await startTestServer([{ body: {} }]);
+    cleanups.push(() => server.close());
+    const failure = await failureOf(server.url.replace("http:", "https:"));
+    expect(failure?.description).toMatch(/^TLS failure: /);
+  });
+
+  it("names a timeout as no answer", async () => {
+    const error = new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    expect(
+      connectionFailureOf(error, "https://api.semanticscholar.org/graph/v1/x", undefined, 30_000),
+    ).toEqual({
+      host: "api.semanticscholar.org",
+      code: "TIMEOUT",
+      description: "no answer within 30 s",
+    });
+  });
+});
+
+describe("HTTP client with a reachability tracker", () => {
+  const fast: Partial<HttpClientOptions> = { sleep: async () => {}, random: () => 0.5, maxAttempts: 3 };
+
+  it("a refused port stops with `unreachable` after 10 attempts, naming host and cause", async () => {
+    const port = await closedPort();
+    const health = createConnectionHealth();
+    const client = createHttpClient({ version: "0", health, ...fast });
+    const error = await client.getJson(`http://127.0.0.1:${port}/works`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).kind).toBe("unreachable");
+    expect((error as HttpError).message).toContain(
+      `cannot connect to 127.0.0.1:${port} (connection refused: ECONNREFUSED)`,
+    );
+    // Later requests of the source stop at once.
+    const again = await client.getJson(`http://127.0.0.1:${port}/other`).catch((e: unknown) => e);
+    expect((again as HttpError).kind).toBe("unreachable");
+  });
+
+  it("without a tracker, a refused port is a transient failure after maxAttempts (unchanged)", async () => {
+    const port = await closedPort();
+    const client = createHttpClient({ version: "0", ...fast });
+    const error = (await client
+      .getJson(`http://127.0.0.1:${port}/works`)
+      .catch((e: unknown) => e)) as HttpError;
+    expect([error.kind, error.connection?.code]).toEqual(["transient", "ECONNREFUSED"]);
+  });
+
+  it("rides out a link that is down for a while: connection failures do not use up the attempts", async () => {
+    const server = await startTestServer(() => ({ body: { ok: 1 } }));
+    cleanups.push(() => server.close());
+    const link = await startDroppableLink(Number(new URL(server.url).port));
+    cleanups.push(() => link.close());
+    const health = createConnectionHealth();
+    let failures = 0;
+    const client = createHttpClient({
+      version: "0",
+      health,
+      maxAttempts: 2,
+      baseDelayMs: 50,
+      onEvent: (e) => {
+        if (e.type === "retry") failures += 1;
+      },
+    });
+    expect(await client.getJson(`${link.url}/a`)).toEqual({ ok: 1 });
+    await link.down();
+    setTimeout(() => void link.up(), 1500);
+    expect(await client.getJson(`${link.url}/b`)).toEqual({ ok: 1 });
+    expect(failures).toBeGreaterThan(2); // more than maxAttempts, and still no failure
+    expect(health.stoppedBy).toBeUndefined();
+  });
+
+  it("Ctrl-C ends a backoff wait at once", async () => {
+    const port = await closedPort();
+    const stop = new AbortController();
+    const client = createHttpClient({ version: "0", health: createConnectionHealth(), baseDelayMs: 60_000 });
+    const started = Date.now();
+    const pending = client.getJson(`http://127.0.0.1:${port}/works`, { stopSignal: stop.signal });
+    setTimeout(() => stop.abort(new Error("stop")), 200);
+    await expect(pending).rejects.toThrow("stop");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("proxies from the environment", () => {
+  it("reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY, lower case first, and redacts credentials", () => {
+    const settings = proxySettings({
+      HTTPS_PROXY: "http://user:pw@proxy.campus.edu:3128",
+      http_proxy: "http://lower:8080",
+      HTTP_PROXY: "http://upper:8080",
+      NO_PROXY: "localhost,.internal.org",
+    });
+    expect(settings).toEqual({
+      httpsProxy: "http://user:pw@proxy.campus.edu:3128",
+      httpProxy: "http://lower:8080",
+      noProxy: "localhost,.internal.org",
+    });
+    expect(redactProxyUrl("http://user:pw@proxy.campus.edu:3128")).toBe(
+      "http://user:***@proxy.campus.edu:3128",
+    );
+    expect(describeProxySettings(settings)).toBe(
+      "proxy: https via http://user:***@proxy.campus.edu:3128; http via http://lower:8080; not for localhost,.internal.org",
+    );
+    expect(proxyFor("https://api.openalex.org/works", settings)).toBe(settings.httpsProxy);
+    expect(proxyFor("https://db.internal.org/x", settings)).toBeUndefined();
+    expect(proxyFor("http://localhost:8080/x", settings)).toBeUndefined();
+    expect(
+      proxyFor("https://x.org", proxySettings({ NO_PROXY: "*", HTTPS_PROXY: "http://p:1" })),
+    ).toBeUndefined();
+    expect(describeProxySettings(proxySettings({}))).toBeUndefined();
+  });
+
+  it("sends every request through the proxy, and NO_PROXY bypasses it", async () => {
+    const server = await startTestServer(() => ({ body: { ok: 1 } }));
+    cleanups.push(() => server.close());
+    const proxy = await startForwardProxy();
+    cleanups.push(() => proxy.close());
+    const port = new URL(server.url).port;
+    const viaProxy = await proxyFetch(proxySettings({ HTTP_PROXY: proxy.url }));
+    const client = createHttpClient({ version: "0", ...(viaProxy ? { fetch: viaProxy } : {}) });
+    expect(await client.getJson(`${server.url}/works`)).toEqual({ ok: 1 });
+    expect(proxy.requests.map((r) => r.target)).toEqual([
+      expect.stringMatching(new RegExp(`^(127\\.0\\.0\\.1:${port}|http://127\\.0\\.0\\.1:${port}/works)$`)),
+    ]);
+    const bypass = await proxyFetch(proxySettings({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" }));
+    const direct = createHttpClient({ version: "0", ...(bypass ? { fetch: bypass } : {}) });
+    expect(await direct.getJson(`${server.url}/works`)).toEqual({ ok: 1 });
+    expect(proxy.requests).toHaveLength(1);
+  });
+
+  it("a proxy that refuses connections is named as the failing host", async () => {
+    const port = await closedPort();
+    const settings = proxySettings({ HTTP_PROXY: `http://user:secret@127.0.0.1:${port}` });
+    const viaProxy = await proxyFetch(settings);
+    const client = createHttpClient({
+      version: "0",
+      health: createConnectionHealth(),
+      proxy: settings,
+      sleep: async () => {},
+      ...(viaProxy ? { fetch: viaProxy } : {}),
+    });
+    const error = (await client
+      .getJson("http://api.openalex.org/works")
+      .catch((e: unknown) => e)) as HttpError;
+    expect(error.kind).toBe("unreachable");
+    expect(error.message).toContain(
+      `cannot connect to 127.0.0.1:${port} (proxy connection refused: ECONNREFUSED)`,
+    );
+    expect(error.message).not.toContain("secret");
+  });
+
+  it("a proxy that demands credentials (407) is named with its answer", async () => {
+    const proxy = await startForwardProxy({ requireAuth: "Basic dTpw" });
+    cleanups.push(() => proxy.close());
+    const server = await startTestServer(() => ({ body: { ok: 1 } }));
+    cleanups.push(() => server.close());
+    const settings = proxySettings({ HTTP_PROXY: proxy.url });
+    const viaProxy = await proxyFetch(settings);
+    const client = createHttpClient({
+      version: "0",
+      health: createConnectionHealth(),
+      proxy: settings,
+      sleep: async () => {},
+      ...(viaProxy ? { fetch: viaProxy } : {}),
+    });
+    const error = (await client.getJson(`${server.url}/works`).catch((e: unknown) => e)) as HttpError;
+    expect(error.kind).toBe("unreachable");
+    expect(error.message).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(the proxy answered HTTP 407/);
+  });
+});

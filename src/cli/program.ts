@@ -28,6 +28,7 @@ Examples:
   cf consolidate --input papers.json --resume
   cf consolidate-sessions list              resumable sessions
   cf consolidate-sessions list --all --json every session, for scripts
+  cf consolidate-sessions show <session-id> one session: sources, failure causes
   cf consolidate-sessions clean --completed --dry-run
 
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked),
@@ -86,7 +87,7 @@ or session busy (resumable later), 130/143 interrupted (resumable).`,
 
   const sessions = program
     .command("consolidate-sessions")
-    .description("list and clean consolidation sessions (checkpoints)")
+    .description("list, show and clean consolidation sessions (checkpoints)")
     .addHelpText(
       "after",
       `
@@ -117,6 +118,36 @@ Examples:
     .action(async (options: Record<string, unknown>) => {
       const { listSessionsCommand } = await import("./commands/sessions-list.js");
       await listSessionsCommand(options, deps);
+    });
+
+  sessions
+    .command("show")
+    .description("show one session in detail: status, files, input, options, sources, failures")
+    .argument("<session-id>", "the session (as `list` shows it)")
+    .option("--json", "print one JSON object instead of text")
+    .option("--checkpoint-dir <dir>", "directory holding the sessions (env CF_CHECKPOINT_DIR)")
+    .addHelpText(
+      "after",
+      `
+Shows the session's status (as list computes it: running when locked, corrupt
+with the reason), its directory and files with their sizes, the input file
+(path, sha256, papers), the options recorded when it ran, per source its status,
+counts (done, matched, not found, failed, API calls), last error and budget reset
+time, the most frequent failure causes, the first failed papers with their
+titles, and the exact command that resumes it. Counts are those of the last
+checkpoint. Only the small session files are read; the papers snapshot is
+streamed only to title the first failed papers, and only when there are some.
+
+Examples:
+  cf consolidate-sessions show consolidate_20260125_101500_1a2b3c4d
+  cf consolidate-sessions show consolidate_20260125_101500_1a2b3c4d --json | jq .sources
+  cf consolidate-sessions show my-run --checkpoint-dir /data/cf-state
+
+Exit codes: 0 shown (also a corrupt session), 2 no such session or bad id.`,
+    )
+    .action(async (id: string, options: Record<string, unknown>) => {
+      const { showSessionCommand } = await import("./commands/sessions-show.js");
+      await showSessionCommand(id, options, deps);
     });
 
   sessions

@@ -2,9 +2,9 @@ import path from "node:path";
 import type { SessionChoice } from "../core/consolidate.js";
 import { ExitError, SessionNotFoundError, UsageError } from "../errors.js";
 import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
-import { shellQuote } from "./commands/sessions-list.js";
 import type { CliDeps } from "./deps.js";
 import { displayPath } from "./render/sessions-table.js";
+import { resumeCommand } from "./resume-command.js";
 
 /** Decide which session a `cf consolidate` run uses, asking on a terminal where the user must choose. */
 
@@ -29,7 +29,6 @@ export async function pickSession(
   deps: CliDeps,
 ): Promise<SessionChoice> {
   const say = (line: string) => deps.stderr(`${line}\n`);
-  const resumeCommand = `cf consolidate --resume --input ${shellQuote(displayPath(input.file, deps.cwd))}`;
   if (options.sessionId) {
     const sessions = await findSessions(baseDir);
     const existing = sessions.find((s) => path.basename(s.dir) === options.sessionId);
@@ -91,7 +90,15 @@ export async function pickSession(
   }
   if (found) {
     say(`A resumable session exists for this input: ${describe(found)}.`);
-    say(`  Resume it with: ${resumeCommand}`);
+    const command = resumeCommand({
+      inputFile: input.file,
+      sessionId: found.session_id,
+      baseDir,
+      cwd: deps.cwd,
+      env: deps.env,
+      sources: Object.keys(found.sources),
+    });
+    say(`  Resume it with: ${command}`);
     if (deps.interactive && !options.yes && !(await deps.confirm("Start a new session anyway?"))) {
       throw new ExitError(0);
     }

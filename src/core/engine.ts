@@ -1,5 +1,6 @@
 import { inputView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
+import { describeUnreachable } from "../sources/connection-health.js";
 import { HttpError } from "../sources/http.js";
 import type { BatchResult, SourceClient } from "../sources/types.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
@@ -228,7 +229,12 @@ function toStop(source: SourceName, error: unknown): SourceStop {
     error instanceof HttpError &&
     (error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable")
   ) {
-    const stop: SourceStop = { source, kind: error.kind, message: error.message };
+    // A connection stop is said by host and cause, without the request line that happened to hit it.
+    const message =
+      error.kind === "unreachable" && error.connection
+        ? describeUnreachable(error.connection)
+        : error.message;
+    const stop: SourceStop = { source, kind: error.kind, message };
     if (error.resetsAt) stop.resetsAt = error.resetsAt;
     return stop;
   }

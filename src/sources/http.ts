@@ -46,6 +46,12 @@ export class HttpError extends Error {
   }
 }
 
+/** "HTTP 401 Invalid or missing API key": the status and the server's words, without the request line. */
+export function answerOf(error: HttpError): string {
+  const at = error.message.indexOf("HTTP ");
+  return at >= 0 ? error.message.slice(at, at + 160) : `HTTP ${error.status ?? "?"}`;
+}
+
 /** Options of {@link createHttpClient}; `sleep`, `now` (wall clock, epoch ms) and `random` are for tests. */
 export interface HttpClientOptions {
   version: string;

@@ -110,6 +110,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         const onAbort = () => {
           const at = waiters.indexOf(waiter);
           if (at >= 0) waiters.splice(at, 1);
+          // A timer for a start nobody waits for would keep the process alive after Ctrl-C.
+          if (waiters.length === 0 && timer !== undefined) {
+            clearTimeout(timer);
+            timer = undefined;
+          }
           reject(signal?.reason);
         };
         const waiter = (release: () => void) => {

@@ -63,3 +63,34 @@ export function legacySourceStats(sources: unknown): Record<string, LegacySource
   }
   return out;
 }
+
+export interface LegacySourceDetails extends LegacySourceStats {
+  api_calls: number;
+  status: "pending" | "in_progress" | "completed" | "failed";
+}
+
+/**
+ * Per source (the `merge` worker left out), what `show` displays of a Python checkpoint: its counts,
+ * and its status as written (older per-source format) or, for the parallel format, from its count.
+ */
+export function legacySourceDetails(
+  sources: unknown,
+  totalPapers: number,
+): Record<string, LegacySourceDetails> {
+  const out: Record<string, LegacySourceDetails> = {};
+  for (const [name, stats] of Object.entries(legacySourceStats(sources))) {
+    if (name === "merge") continue;
+    const raw = (sources as Record<string, Record<string, unknown>>)[name] ?? {};
+    const written = raw.status;
+    const status =
+      written === "pending" || written === "in_progress" || written === "completed" || written === "failed"
+        ? written
+        : stats.papers_processed >= totalPapers && totalPapers > 0
+          ? "completed"
+          : stats.papers_processed > 0
+            ? "in_progress"
+            : "pending";
+    out[name] = { ...stats, api_calls: typeof raw.api_calls === "number" ? raw.api_calls : 0, status };
+  }
+  return out;
+}

@@ -34,8 +34,9 @@ export interface PapersFile {
   bytes: number;
 }
 
-const HEAD = '{"metadata":';
-const PAPERS_LINE = '"papers":[';
+/** The first line starts with this; the second is PAPERS_LINE; then one paper per line. */
+export const HEAD = '{"metadata":';
+export const PAPERS_LINE = '"papers":[';
 
 function* papersFileParts(metadata: PapersMetadata, papers: Iterable<Paper>): Iterable<string> {
   yield `${HEAD}${JSON.stringify(metadata)},\n${PAPERS_LINE}\n`;

@@ -143,10 +143,20 @@ export function statusFromSources(statuses: readonly SourceStatus[]): SessionSta
   if (statuses.length === 0) return "pending";
   if (statuses.every((s) => s === "completed")) return "interrupted"; // finished but never marked complete
   if (statuses.includes("failed")) return "failed";
-  if (statuses.some((s) => s === "in_progress" || s === "budget_exhausted" || s === "completed"))
-    return "interrupted";
+  if (statuses.some((s) => STARTED_SOURCE_STATUSES.has(s))) return "interrupted";
   return "pending";
 }
+
+/**
+ * Source statuses of a session that has started and can go on. A string set, so that statuses added
+ * to the schema (`unreachable`: the API could not be reached, retried on resume) can be named here.
+ */
+const STARTED_SOURCE_STATUSES: ReadonlySet<string> = new Set([
+  "in_progress",
+  "budget_exhausted",
+  "unreachable",
+  "completed",
+]);
 
 async function readSessionFile(
   fs: StorageFs,
@@ -190,6 +200,21 @@ export async function findSessions(
     (a, b) =>
       (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.session_id.localeCompare(a.session_id),
   );
+}
+
+/**
+ * The directory of session `id` under `baseDir`: the directory of that name, else (the Python tool
+ * named some sessions differently from their directory) the session whose id that is.
+ */
+export async function locateSession(
+  baseDir: string,
+  id: string,
+  fs: StorageFs = nodeStorageFs,
+): Promise<string | undefined> {
+  const dir = path.join(baseDir, id);
+  const info = await fs.lstat(dir).catch(() => undefined);
+  if (info?.isDirectory() && !info.isSymbolicLink()) return dir;
+  return (await findSessions(baseDir, fs)).find((s) => s.session_id === id)?.dir;
 }
 
 /** sha256 of a file, streamed. */

@@ -135,7 +135,9 @@ async function badKeyCase(golden: string): Promise<void> {
     cwd: dir,
   });
   expect(run.code, run.stderr).toBe(1);
-  expect(run.stderr).toMatch(/openalex stopped: .*HTTP 401 Invalid or missing API key/);
+  expect(run.stderr).toMatch(
+    /stopped: OpenAlex refused the API key \(HTTP 401 Invalid or missing API key.*\): check the key given by --openalex-api-key or OPENALEX_API_KEY/,
+  );
   const stats = (await readOutput(dir)).consolidation_metadata.stats;
   expect(stats.sources.openalex.status).toBe("failed");
   expect(stats.sources.semantic_scholar).toMatchObject({ status: "completed", papers_failed: 0 });

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { SourceName } from "../../src/model/records.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { makePapers } from "./papers.js";
 
@@ -13,6 +14,8 @@ export async function makeCfSession(
     done?: number;
     complete?: boolean;
     failed?: boolean;
+    /** Per source, papers (by id) whose lookup failed, with their error message. */
+    failures?: Partial<Record<SourceName, Record<string, string>>>;
     now?: Date;
   } = {},
 ) {
@@ -33,6 +36,15 @@ export async function makeCfSession(
       source: "openalex",
       apiCalls: 1,
       outcomes: Object.fromEntries(ids.map((id) => [id, "not_found" as const])),
+      updates: [],
+    });
+  }
+  for (const [source, errors] of Object.entries(options.failures ?? {})) {
+    await manager.recordBatch({
+      source: source as SourceName,
+      apiCalls: 1,
+      outcomes: Object.fromEntries(Object.keys(errors ?? {}).map((id) => [id, "failed" as const])),
+      errors: errors ?? {},
       updates: [],
     });
   }

@@ -267,3 +267,17 @@ describe("proxies from the environment", () => {
     expect(error.message).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(the proxy answered HTTP 407/);
   });
 });
+
+describe("rate limiter waits end at Ctrl-C", () => {
+  it("an aborted acquire gives up its place and rejects with the signal's reason", async () => {
+    const { createRateLimiter } = await import("../../src/sources/rate-limiter.js");
+    const limiter = createRateLimiter({ ratePerSecond: 0.05 });
+    const first = await limiter.acquire();
+    first();
+    const stop = new AbortController();
+    const waiting = limiter.acquire(stop.signal);
+    stop.abort(new Error("interrupted"));
+    await expect(waiting).rejects.toThrow("interrupted");
+    await expect(limiter.acquire(stop.signal)).rejects.toThrow("interrupted");
+  });
+});

@@ -2,7 +2,12 @@ import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
-import { findResumableSession, findSessions, inspectSession } from "../../src/storage/session-catalog.js";
+import {
+  findResumableSession,
+  findSessions,
+  inspectSession,
+  statusFromSources,
+} from "../../src/storage/session-catalog.js";
 import { makeCfSession, makePythonSession } from "../helpers/sessions.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -115,5 +120,15 @@ describe("session status and discovery", () => {
   it("returns nothing for a checkpoint directory that does not exist", async () => {
     const base = await testdir();
     expect(await findSessions(path.join(base, "nope"))).toEqual([]);
+  });
+});
+
+describe("statusFromSources", () => {
+  it("treats an unreachable source like an exhausted budget: the session is interrupted, resumable", () => {
+    expect(statusFromSources(["unreachable"])).toBe("interrupted");
+    expect(statusFromSources(["unreachable", "completed"])).toBe("interrupted");
+    expect(statusFromSources(["budget_exhausted", "pending"])).toBe("interrupted");
+    expect(statusFromSources(["unreachable", "failed"])).toBe("failed");
+    expect(statusFromSources(["pending", "pending"])).toBe("pending");
   });
 });

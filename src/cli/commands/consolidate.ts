@@ -5,6 +5,7 @@ import { planRun } from "../../core/plan.js";
 import { ExitCode, ExitError } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
+import type { HttpEvent } from "../../sources/http.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import {
   buildClients,
@@ -15,6 +16,7 @@ import {
   sourceRates,
 } from "../consolidate-options.js";
 import type { CliDeps } from "../deps.js";
+import { networkSetup } from "../network-setup.js";
 import {
   createLogProgress,
   createSpinnerProgress,
@@ -22,9 +24,10 @@ import {
   type ProgressView,
 } from "../render/progress.js";
 import { displayPath } from "../render/sessions-table.js";
+import { describeStop } from "../render/stops.js";
 import { renderFailures, renderSummary } from "../render/summary.js";
+import { resumeCommand } from "../resume-command.js";
 import { pickSession } from "../session-picker.js";
-import { shellQuote } from "./sessions-list.js";
 
 /** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
 export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
@@ -44,10 +47,30 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     if (migrated && !options.dryRun) deps.stderr(`note: ${migrated}.\n`);
     return parsed;
   };
-  const clients = buildClients(options, (event) => {
-    if (event.type !== "response")
-      log(2, `http ${event.type} ${event.method} ${event.url} ${event.status ?? ""}`);
-  });
+  const network = await networkSetup(deps.env);
+  if (network.description) log(1, network.description);
+  const clients = buildClients(
+    options,
+    (event) => {
+      // -v: every retry with its cause and wait; -vv: every request.
+      if (event.type === "retry") {
+        const wait = ((event.delayMs ?? 0) / 1000).toFixed(1);
+        log(
+          1,
+          `${hostOf(event.url)}: attempt ${event.attempt} failed (${shortCause(event)}); retrying in ${wait} s`,
+        );
+      }
+      if (event.type !== "response")
+        log(2, `http ${event.type} ${event.method} ${event.url} ${event.status ?? ""}`);
+    },
+    network,
+  );
+  const keyGiven = (source: string) =>
+    source === "openalex"
+      ? !!options.openalexApiKey
+      : source === "semantic_scholar"
+        ? !!options.ssApiKey
+        : false;
   if (options.dryRun) {
     const { papers, migrated } = parse();
     const plan = planRun(papers, clients, sourceRates(options));
@@ -123,15 +146,19 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
           else log(1, `${line} (${s.reason})`);
         },
         onSourceStopped: (stop) =>
-          progress?.note(
-            color.red(`${stop.source} stopped: ${stop.message}`) +
-              (stop.resetsAt ? ` (budget resets ${stop.resetsAt.toISOString()})` : ""),
-          ),
+          progress?.note(color.red(`stopped: ${describeStop(stop, keyGiven(stop.source))}`)),
       },
     });
     progress?.stop();
     progress = undefined;
-    const resume = `cf consolidate --resume --input ${shellQuote(displayPath(input.file, deps.cwd))} --session-id ${sessionId}`;
+    const resume = resumeCommand({
+      inputFile: input.file,
+      sessionId,
+      baseDir,
+      cwd: deps.cwd,
+      env: deps.env,
+      sources: options.sources,
+    });
     if (result.declinedInputChange) {
       deps.stderr("Nothing done: the session is unchanged.\n");
       throw new ExitError(options.yes || deps.interactive ? ExitCode.ok : ExitCode.usage);
@@ -145,6 +172,14 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     deps.stdout(renderFailures(result.failures, color));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
     if (result.complete) return;
+    // Sources that cannot go on now but can later: try again (exit 75), nothing is lost.
+    const unreachable = result.engine.stops.filter((s) => s.kind === "unreachable");
+    if (unreachable.length > 0) {
+      for (const stop of unreachable)
+        deps.stderr(`${color.yellow(describeStop(stop, keyGiven(stop.source)))}.\n`);
+      deps.stderr(`Nothing is lost: resume with:\n  ${resume}\n`);
+      throw new ExitError(ExitCode.tryLater);
+    }
     const budget = result.engine.stops.find((s) => s.kind === "budget_exhausted");
     if (budget) {
       const when = budget.resetsAt ? ` It resets at ${budget.resetsAt.toISOString()}` : "";
@@ -152,6 +187,12 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
         `${color.yellow(`The ${budget.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
       );
       throw new ExitError(ExitCode.tryLater);
+    }
+    const refused = result.engine.stops.filter((s) => s.kind === "auth");
+    for (const stop of refused) deps.stderr(`${color.red(describeStop(stop, keyGiven(stop.source)))}.\n`);
+    if (refused.length > 0) {
+      deps.stderr(`Nothing is lost: once the key is right, resume with:\n  ${resume}\n`);
+      throw new ExitError(ExitCode.failure);
     }
     deps.stderr(
       `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
@@ -169,6 +210,23 @@ async function createProgress(options: ConsolidateOptions, deps: CliDeps): Promi
     return createSpinnerProgress(ora, deps.progressStream, deps.color);
   }
   return createLogProgress({ write: deps.stderr, color: deps.color });
+}
+
+/** The host of a (redacted) request URL, for log lines. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** A retry's cause without the request line: the connection failure or the status. */
+function shortCause(event: HttpEvent): string {
+  const message = event.message ?? "";
+  const at = message.indexOf(": ");
+  const detail = /^(GET|POST) /.test(message) && at >= 0 ? message.slice(at + 2) : message;
+  return detail.length > 160 ? `${detail.slice(0, 159)}…` : detail || `HTTP ${event.status ?? "?"}`;
 }
 
 function renderPlan(

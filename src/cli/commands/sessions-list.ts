@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { findSessions, RESUMABLE_STATUSES, type SessionSummary } from "../../storage/session-catalog.js";
-import { DEFAULT_CHECKPOINT_DIR, resolveCheckpointDir } from "../../storage/session-id.js";
+import { resolveCheckpointDir } from "../../storage/session-id.js";
 import type { CliDeps } from "../deps.js";
 import { checkpointDirOption, parseOptions } from "../options.js";
 import { displayPath, renderSessionsTable, sessionToJson } from "../render/sessions-table.js";
+import { resumeCommand } from "../resume-command.js";
 
 const listOptions = z.object({
   all: z.boolean().default(false),
@@ -48,21 +49,17 @@ function footer(
   const lines: string[] = [];
   if (all) lines.push(`${total} session(s), ${resumable.length} resumable.`);
   else lines.push(deps.color.cyan(`${resumable.length} resumable session(s).`));
-  const dirFlag =
-    baseDir === resolveCheckpointDir(undefined, {}, deps.cwd) && !deps.env.CF_CHECKPOINT_DIR
-      ? ""
-      : ` --checkpoint-dir ${shellQuote(displayPath(baseDir, deps.cwd) || DEFAULT_CHECKPOINT_DIR)}`;
   for (const session of resumable.slice(0, 5)) {
-    const input = shellQuote(displayPath(session.input_file, deps.cwd));
-    lines.push(
-      `  Resume: cf consolidate --resume --input ${input} --session-id ${session.session_id}${dirFlag}`,
-    );
+    const command = resumeCommand({
+      inputFile: session.input_file ?? "",
+      sessionId: session.session_id,
+      baseDir,
+      cwd: deps.cwd,
+      env: deps.env,
+      sources: Object.keys(session.sources),
+    });
+    lines.push(`  Resume: ${command}`);
   }
   if (resumable.length > 5) lines.push(`  … and ${resumable.length - 5} more (see --json)`);
   return `${lines.join("\n")}\n`;
-}
-
-/** Quote a path for a POSIX shell when it needs it. */
-export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -1,6 +1,8 @@
 import type { LookupFailure } from "../../core/consolidate.js";
 import type { ConsolidationStats } from "../../core/stats.js";
+import { failureCausesBySource } from "../../model/failure-causes.js";
 import type { Colors } from "./colors.js";
+import { renderFailureCauses } from "./failure-causes.js";
 import { formatDuration } from "./progress.js";
 
 const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
@@ -35,10 +37,21 @@ export function renderSummary(
   return `${lines.join("\n")}\n`;
 }
 
-/** The papers whose lookup failed after retries (at most `limit` lines), or nothing when none did. */
+/**
+ * The failed lookups: per source its 3 most frequent causes, then the first papers that failed after
+ * retries (at most `limit` lines), or nothing when none did.
+ */
 export function renderFailures(failures: readonly LookupFailure[], color: Colors, limit = 10): string {
   if (failures.length === 0) return "";
-  const lines = [color.red(`Failed lookups (${failures.length}; retried on resume):`)];
+  const bySource = [...failureCausesBySource(failures)].map(([source, causes]) => ({
+    source,
+    failed: causes.reduce((n, c) => n + c.count, 0),
+    causes,
+  }));
+  const lines = [
+    renderFailureCauses(bySource, color).trimEnd(),
+    color.red(`Failed lookups (${failures.length}; retried on resume):`),
+  ];
   for (const f of failures.slice(0, limit)) lines.push(`  ${f.source} ${f.paper_id}: ${f.error}`);
   if (failures.length > limit) lines.push(`  … and ${failures.length - limit} more`);
   return `${lines.join("\n")}\n`;

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Paper } from "../../model/paper.js";
 import {
+  answerOf,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
@@ -149,7 +150,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
       return http.getJson(url, { signal, stopSignal });
     };
     const describe = (what: string, error: unknown): string => {
-      if (!(error instanceof HttpError) || stopsTheSource(error)) throw rejectedKey(error);
+      if (!(error instanceof HttpError) || stopsTheSource(error)) throw rejectedKey(error, !!options.apiKey);
       const at = error.message.indexOf(`${error.url}: `);
       const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
       return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
@@ -270,14 +271,13 @@ function stopsTheSource(error: HttpError): boolean {
 }
 
 /** A 401 says nothing but the status after a long URL: say what it means. */
-function rejectedKey(error: unknown): unknown {
+function rejectedKey(error: unknown, keyGiven: boolean): unknown {
   if (!(error instanceof HttpError) || error.kind !== "auth") return error;
-  return new HttpError({
-    kind: "auth",
-    url: error.url,
-    status: error.status,
-    message: `OpenAlex refused the API key (HTTP ${error.status ?? "401"})`,
-  });
+  const status = answerOf(error);
+  const message = keyGiven
+    ? `OpenAlex refused the API key (${status})`
+    : `OpenAlex refused requests without an API key (${status})`;
+  return new HttpError({ kind: "auth", url: error.url, status: error.status, message });
 }
 
 /** The result whose title (with year and authors) matches the paper best at high confidence, if any. */

@@ -1,5 +1,6 @@
 import type { Paper } from "../../model/paper.js";
 import {
+  answerOf,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
@@ -200,7 +201,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
 
   /** A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was refused. */
   function rejected(error: HttpError): HttpError {
-    const status = `HTTP ${error.status ?? 403}`;
+    const status = answerOf(error);
     const message = apiKey
       ? `Semantic Scholar refused the API key (${status})`
       : `Semantic Scholar refused requests without an API key (${status})`;

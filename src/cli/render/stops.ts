@@ -1,0 +1,26 @@
+import type { SourceStop } from "../../core/engine.js";
+import type { SourceName } from "../../model/records.js";
+import { SOURCE_KEY_SETTINGS, sourceLabel } from "./source-labels.js";
+
+/**
+ * What to tell the user when a source stopped before the end, in plain words: which host could not
+ * be reached and why, which key was refused, when a budget resets. `keyGiven` says whether a key
+ * was passed for that source (a refusal without one is about the missing key).
+ */
+export function describeStop(stop: SourceStop, keyGiven: boolean): string {
+  const label = sourceLabel(stop.source);
+  const message = stop.message.startsWith(label) ? stop.message : `${label}: ${stop.message}`;
+  if (stop.kind === "unreachable") {
+    return `${message}. Check the network or proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)`;
+  }
+  if (stop.kind === "auth") {
+    const { flag, env } = SOURCE_KEY_SETTINGS[stop.source as SourceName] ?? { flag: "", env: "" };
+    return keyGiven
+      ? `${message}: check the key given by ${flag} or ${env}`
+      : `${message}: pass a key with ${flag} or ${env}`;
+  }
+  if (stop.kind === "budget_exhausted") {
+    return `${message}${stop.resetsAt ? ` (budget resets ${stop.resetsAt.toISOString()})` : ""}`;
+  }
+  return message;
+}

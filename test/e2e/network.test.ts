@@ -1,0 +1,191 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { inspectSession } from "../../src/storage/session-catalog.js";
+import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import { spawnCli } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
+import { closedPort, startDroppableLink, startForwardProxy } from "../support/net-tools.js";
+
+/** The network as it really is (issue 11), through the built binary against 127.0.0.1. */
+
+const PAPERS = 40;
+
+async function run(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const started = Date.now();
+  const child = spawnCli(args, { cwd, env });
+  const exit = await child.exited;
+  return {
+    code: exit.code,
+    stdout: child.stdout(),
+    stderr: child.stderr(),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+async function onlySession(dir: string, base = path.join(dir, ".cf_state", "consolidate")) {
+  const [id] = await readdir(base);
+  return { id: id!, ...(await inspectSession(path.join(base, id!))) };
+}
+
+/** Flags sending both sources to one base URL (with the simulator's path prefixes). */
+const apiFlags = (base: string) => [
+  "--openalex-url",
+  `${base}/openalex`,
+  "--s2-url",
+  `${base}/s2/graph/v1`,
+  "--openalex-rps",
+  "50",
+  "--s2-rps",
+  "50",
+  "--no-progress",
+];
+
+describe("unreachable APIs", () => {
+  it("a refused port ends with exit 75 within 60 s naming host and cause; the resume completes once the API is up", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const port = await closedPort();
+    const first = await run(
+      ["consolidate", "--input", input, "-o", "out.json", ...apiFlags(`http://127.0.0.1:${port}`)],
+      dir,
+    );
+    expect(first.code, first.stderr).toBe(75);
+    expect(first.seconds).toBeLessThan(60);
+    expect(first.stderr).toContain(
+      `OpenAlex: cannot connect to 127.0.0.1:${port} (connection refused: ECONNREFUSED)`,
+    );
+    expect(first.stderr).toContain(
+      `Semantic Scholar: cannot connect to 127.0.0.1:${port} (connection refused: ECONNREFUSED)`,
+    );
+    expect(first.stderr).toMatch(/nothing is lost/i);
+    const session = await onlySession(dir);
+    expect(session.status).toBe("interrupted");
+    expect(session.sources.openalex).toMatchObject({ status: "unreachable", papers_failed: 0 });
+    expect(session.sources.semantic_scholar).toMatchObject({ status: "unreachable", papers_failed: 0 });
+
+    const sim = await simulatorFor();
+    const resumed = await run(
+      ["consolidate", "--input", input, "-o", "out.json", "--resume", ...simFlags(sim)],
+      dir,
+    );
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await onlySession(dir)).status).toBe("completed");
+    const out = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
+    expect(out.consolidation_metadata.stats.sources.openalex.papers_done).toBe(PAPERS);
+  });
+
+  it("an unresolvable host ends with exit 75 naming the DNS failure", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const result = await run(
+      ["consolidate", "--input", input, "-o", "out.json", ...apiFlags("http://api.openalex.invalid")],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(75);
+    expect(result.seconds).toBeLessThan(60);
+    expect(result.stderr).toContain("cannot connect to api.openalex.invalid (DNS lookup failed: ENOTFOUND)");
+  });
+
+  it("a network that drops for 10 s mid-run is ridden out without a failed paper", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 200);
+    let link: Awaited<ReturnType<typeof startDroppableLink>> | undefined;
+    let requests = 0;
+    let dropped = false;
+    const sim = await simulatorFor({
+      onRequest: () => {
+        requests += 1;
+        if (requests === 20 && link && !dropped) {
+          dropped = true;
+          void link.down().then(() => setTimeout(() => void link?.up(), 10_000));
+        }
+      },
+    });
+    link = await startDroppableLink(Number(new URL(sim.url).port));
+    onTestFinished(() => link?.close());
+    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...apiFlags(link.url)], dir);
+    expect(dropped).toBe(true);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
+    expect(out.consolidation_metadata.stats.sources.openalex.papers_failed).toBe(0);
+    expect(out.consolidation_metadata.stats.sources.semantic_scholar.papers_failed).toBe(0);
+    expect(result.seconds).toBeGreaterThan(9);
+  });
+});
+
+describe("proxies from the environment", () => {
+  it("sends every request through HTTP_PROXY, shows it under -v with credentials redacted", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const proxy = await startForwardProxy();
+    onTestFinished(() => proxy.close());
+    const withCredentials = proxy.url.replace("http://", "http://alice:s3cret@");
+    const result = await run(
+      ["consolidate", "--input", input, "-o", "out.json", "-v", ...simFlags(sim)],
+      dir,
+      {
+        HTTP_PROXY: withCredentials,
+        NO_PROXY: "",
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`http via http://alice:***@127.0.0.1:${proxy.port}`);
+    expect(result.stderr).not.toContain("s3cret");
+    expect(sim.requestLog.length).toBeGreaterThan(0);
+    // Each request went through the proxy: as a CONNECT tunnel per connection or an absolute URI.
+    const simPort = new URL(sim.url).port;
+    expect(proxy.requests.length).toBeGreaterThan(0);
+    for (const r of proxy.requests) expect(r.target).toContain(`127.0.0.1:${simPort}`);
+    const tunnels = proxy.requests.filter((r) => r.method === "CONNECT").length;
+    const absolute = proxy.requests.length - tunnels;
+    expect(absolute === sim.requestLog.length || tunnels > 0).toBe(true);
+  });
+
+  it("NO_PROXY bypasses the proxy", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const proxy = await startForwardProxy();
+    onTestFinished(() => proxy.close());
+    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: "localhost,127.0.0.1",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(proxy.requests).toEqual([]);
+  });
+
+  it("a proxy that refuses connections gets the clear message and exit 75", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const port = await closedPort();
+    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
+      HTTP_PROXY: `http://127.0.0.1:${port}`,
+      NO_PROXY: "",
+    });
+    expect(result.code, result.stderr).toBe(75);
+    expect(result.stderr).toContain(
+      `cannot connect to 127.0.0.1:${port} (proxy connection refused: ECONNREFUSED)`,
+    );
+    expect(sim.requestLog).toEqual([]);
+  });
+});
+
+describe("Ctrl-C keeps its promise", () => {
+  it("at the keyless Semantic Scholar rate a SIGINT exits 130 within 6 s", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const args = ["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim), "--s2-rps", "0.05"];
+    const child = spawnCli(args, { cwd: dir });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const signalled = Date.now();
+    child.child.kill("SIGINT");
+    const exit = await child.exited;
+    expect(exit.code, child.stderr()).toBe(130);
+    expect((Date.now() - signalled) / 1000).toBeLessThan(6);
+  });
+});

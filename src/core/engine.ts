@@ -1,7 +1,7 @@
 import { inputView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { describeUnreachable } from "../sources/connection-health.js";
-import { HttpError } from "../sources/http.js";
+import { answerOf, HttpError } from "../sources/http.js";
 import type { BatchResult, SourceClient } from "../sources/types.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
 import type { SourceState } from "../storage/session-files.js";
@@ -233,7 +233,9 @@ function toStop(source: SourceName, error: unknown): SourceStop {
     const message =
       error.kind === "unreachable" && error.connection
         ? describeUnreachable(error.connection)
-        : error.message;
+        : error.kind === "budget_exhausted"
+          ? answerOf(error)
+          : error.message;
     const stop: SourceStop = { source, kind: error.kind, message };
     if (error.resetsAt) stop.resetsAt = error.resetsAt;
     return stop;

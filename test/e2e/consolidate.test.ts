@@ -174,7 +174,10 @@ describe("cf consolidate end to end (simulator)", () => {
     const args = ["consolidate", "--input", input, "--output", "out.json"];
     const first = await runCli([...args, ...simFlags(poor)], { cwd: dir });
     expect(first.code, first.stderr).toBe(75);
-    expect(first.stderr).toMatch(/The openalex budget is exhausted\. It resets at \d{4}-\d\d-\d\dT00:00:00/);
+    // Retry-After counts whole seconds to midnight UTC, so the reset is midnight or a second after.
+    expect(first.stderr).toMatch(
+      /The openalex budget is exhausted\. It resets at \d{4}-\d\d-\d\dT00:00:0[01]/,
+    );
     const data = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
     expect(data.consolidation_metadata.complete).toBe(false);
     expect(data.consolidation_metadata.stats.sources.semantic_scholar.status).toBe("completed");

@@ -1,9 +1,8 @@
 import type { SourceProgress } from "../../core/engine.js";
 import type { Colors } from "./colors.js";
+import { sourceLabel } from "./source-labels.js";
 
 /** Progress display: a live multi-line spinner on a terminal, a plain log line every 10 s otherwise. */
-
-const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
 
 /** `1h 02m`, `5m 06s`, `42s`. */
 export function formatDuration(seconds: number): string {
@@ -23,7 +22,7 @@ export function progressLine(p: SourceProgress, elapsedSeconds: number, color: C
   const rate = elapsedSeconds > 0 ? (p.done - p.doneAtStart) / elapsedSeconds : 0;
   const remaining = p.total - p.done;
   const eta = remaining === 0 ? "done" : rate > 0 ? `ETA ${formatDuration(remaining / rate)}` : "ETA ?";
-  const label = (LABELS[p.source] ?? p.source).padEnd(16);
+  const label = sourceLabel(p.source).padEnd(16);
   const errors = p.failed > 0 ? color.red(`  errors ${p.failed}`) : "";
   return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${errors}`;
 }

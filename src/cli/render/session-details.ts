@@ -3,10 +3,10 @@ import { formatBytes } from "../duration.js";
 import type { Colors } from "./colors.js";
 import { failureCauseLines } from "./failure-causes.js";
 import { colorStatus, displayPath } from "./sessions-table.js";
+import { sourceLabel } from "./source-labels.js";
 
 /** The text of `consolidate-sessions show`: identity, input, options, files, sources, failures, resume. */
 
-const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
 const CAUSES_SHOWN = 5;
 const TITLE_CHARS = 90;
 
@@ -103,7 +103,7 @@ function sourcesTable(details: SessionDetails, Table: typeof import("cli-table3"
   const sources = Object.entries(details.sources);
   const total = details.summary.total_papers;
   const table = new Table({
-    head: ["", ...sources.map(([name]) => LABELS[name] ?? name)],
+    head: ["", ...sources.map(([name]) => sourceLabel(name))],
     style: { head: color.level > 0 ? ["bold"] : [], border: color.level > 0 ? ["grey"] : [] },
   });
   const row = (label: string, pick: (s: SourceDetails) => string) =>

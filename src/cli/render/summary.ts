@@ -4,8 +4,7 @@ import { failureCausesBySource } from "../../model/failure-causes.js";
 import type { Colors } from "./colors.js";
 import { renderFailureCauses } from "./failure-causes.js";
 import { formatDuration } from "./progress.js";
-
-const LABELS: Record<string, string> = { openalex: "OpenAlex", semantic_scholar: "Semantic Scholar" };
+import { sourceLabel } from "./source-labels.js";
 
 /** The end-of-run summary table: papers, per-source outcomes, what was found, API calls, duration. */
 export function renderSummary(
@@ -15,7 +14,7 @@ export function renderSummary(
 ): string {
   const sources = Object.entries(stats.sources);
   const table = new Table({
-    head: ["", ...sources.map(([name]) => LABELS[name] ?? name)],
+    head: ["", ...sources.map(([name]) => sourceLabel(name))],
     style: { head: color.level > 0 ? ["bold"] : [], border: color.level > 0 ? ["grey"] : [] },
   });
   const row = (label: string, pick: (s: NonNullable<(typeof stats.sources)["openalex"]>) => string) =>

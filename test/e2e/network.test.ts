@@ -5,6 +5,7 @@ import { inspectSession } from "../../src/storage/session-catalog.js";
 import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
 import { spawnCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
+import { startTestServer } from "../support/http-server.js";
 import { closedPort, startDroppableLink, startForwardProxy } from "../support/net-tools.js";
 
 /** The network as it really is (issue 11), through the built binary against 127.0.0.1. */
@@ -111,6 +112,38 @@ describe("unreachable APIs", () => {
     expect(out.consolidation_metadata.stats.sources.openalex.papers_failed).toBe(0);
     expect(out.consolidation_metadata.stats.sources.semantic_scholar.papers_failed).toBe(0);
     expect(result.seconds).toBeGreaterThan(9);
+  });
+});
+
+describe("servers that answer nothing, or refuse the key", () => {
+  it("an API that accepts connections but never answers stops the source as unreachable (exit 75), not 5 timeouts per batch", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const hanging = await startTestServer(() => ({ kind: "hang" }));
+    onTestFinished(() => hanging.close());
+    const result = await run(
+      ["consolidate", "--input", input, "-o", "out.json", "--http-timeout", "2", ...apiFlags(hanging.url)],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(75);
+    expect(result.stderr).toContain(`cannot connect to ${new URL(hanging.url).host} (no answer within 2 s)`);
+    expect(result.seconds).toBeLessThan(45);
+  });
+
+  it("a refused Semantic Scholar key is named with its flag and variable", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor({ requireKeys: { s2: "the-right-key-42" } });
+    const result = await run(
+      ["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim), "--ss-api-key", "a-wrong-key-17"],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(
+      /Semantic Scholar refused the API key \(HTTP 403[^)]*\): check the key given by --ss-api-key or SEMANTIC_SCHOLAR_API_KEY/,
+    );
+    expect(result.stderr).not.toContain("a-wrong-key-17");
+    expect(result.stderr).not.toMatch(/https?:\/\/\S+paper\/batch/);
   });
 });
 

@@ -71,14 +71,23 @@ Every completed batch is journaled at once and a snapshot is written every
 budget) loses at most the requests in flight. Run the same command with --resume
 to continue: done papers are not requested again and no record is duplicated.
 
+Input: the \`cf collect\` envelope, a plain list of papers, or the legacy flat files of
+the earlier collectors (numeric citations and abstract strings are kept as original
+records). Scraped titles are cleaned for searching (HTML entities, LaTeX, track labels
+such as "(Extended Abstract)"); the output keeps every title as given.
+
+Network: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured (-v shows the proxy). An API
+that gives no answer for 30 s (DNS, refused, TLS, proxy, timeouts) stops that source
+with its host and cause named; its papers stay pending and the session resumable.
+
 Examples:
   cf consolidate --input papers.json --dry-run
   cf consolidate --input papers.json --ss-api-key "$KEY" -o enriched.json
   cf consolidate --input papers.json --resume
   cf consolidate --input papers.json --sources openalex --openalex-rps 5
 
-Exit codes: 0 done, 1 failed (resumable), 2 bad input or flags, 75 budget exhausted
-or session busy (resumable later), 130/143 interrupted (resumable).`,
+Exit codes: 0 done, 1 failed (resumable), 2 bad input or flags, 75 budget exhausted,
+API unreachable or session busy (resumable later), 130/143 interrupted (resumable).`,
     )
     .action(async (options: Record<string, unknown>) => {
       const { consolidateCommand } = await import("./commands/consolidate.js");

@@ -1,7 +1,7 @@
 /**
  * A naive local-time ISO timestamp like Python's `datetime.isoformat()` (`YYYY-MM-DDTHH:MM:SS[.ffffff]`,
- * microseconds only when non-zero), the form of every record timestamp (reference §2.1). The sources
- * have their own copy: the model layer does not depend on them.
+ * microseconds only when non-zero), the form of every record timestamp (reference §2.1): the sources
+ * use it too. Local time, as the Python tool wrote them.
  */
 export function formatLocalTimestamp(date: Date): string {
   const p = (n: number, width = 2) => String(n).padStart(width, "0");

@@ -13,7 +13,6 @@ export interface NameKey {
 }
 
 const SUFFIX = /^(jr|sr|ii|iii|iv|v)\.?$/iu;
-const PARTICLES = new Set("van von der den de del della di da dos das du le la bin al el ten ter".split(" "));
 const ET_AL = /\bet\.?\s*al\b\.?|\band\s+others\b|^others$/giu;
 
 // Letters that accent folding (NFD) does not decompose.
@@ -89,7 +88,9 @@ function isInitials(token: string): boolean {
 }
 
 function keysOfOrdered(given: string[], family: string[]): NameKey[] {
-  const familyWords = family.filter((w) => !PARTICLES.has(w.toLowerCase()));
+  // "van der Berg" is compared on "Berg"; "Le" in "Quoc V. Le" is the family name itself.
+  const familyWords = [...family];
+  while (familyWords.length > 1 && SUFFIX.test(familyWords.at(-1)!)) familyWords.pop();
   const last = familyWords.at(-1);
   if (last === undefined) return [];
   const initial = foldNamePart(given[0] ?? "").slice(0, 1);
@@ -109,9 +110,6 @@ function keysOfPlain(words: string[]): NameKey[] {
     keys.push(...keysOfOrdered(parts.slice(1), parts.slice(0, 1)));
   } else {
     keys.push(...keysOfOrdered(parts.slice(0, -1), parts.slice(-1)));
-    // Family name first (common for East Asian names): "Zhang Wei" / "Wei Zhang".
-    if (parts.length === 2 && !isInitials(parts[0]!))
-      keys.push(...keysOfOrdered(parts.slice(1), parts.slice(0, 1)));
     // Two family names ("Gabriel García Márquez" / "G. García").
     if (parts.length >= 3 && !isInitials(parts.at(-2)!))
       keys.push(...keysOfOrdered(parts.slice(0, 1), [parts.at(-2)!]));
@@ -120,7 +118,12 @@ function keysOfPlain(words: string[]): NameKey[] {
 }
 
 function keysOfOne(raw: string): NameKey[] {
-  const name = raw.replace(/\./gu, ". ").replace(/\s+/gu, " ").trim();
+  // Affiliation marks after a name ("A. Radford1", "Kim*†") are not part of it.
+  const name = raw
+    .replace(/[\d*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=[\s,]|$)/gu, "")
+    .replace(/\./gu, ". ")
+    .replace(/\s+/gu, " ")
+    .trim();
   if (name === "") return [];
   const tokens = name.split(/[\s,]+/u).filter((t) => /[\p{L}\p{N}]/u.test(t));
   const scripts = new Set(tokens.map(scriptOf));
@@ -133,7 +136,11 @@ function keysOfOne(raw: string): NameKey[] {
     .map((p) => p.trim())
     .filter((p) => p !== "" && !SUFFIX.test(p));
   const words = (s: string) => s.split(" ").filter((w) => w !== "");
-  if (commaParts.length === 2) return keysOfOrdered(words(commaParts[1]!), words(commaParts[0]!));
+  if (commaParts.length === 2) {
+    // "Last, First", or "First Last, Affiliation".
+    const first = words(commaParts[0]!);
+    return [...keysOfOrdered(words(commaParts[1]!), first), ...(first.length >= 2 ? keysOfPlain(first) : [])];
+  }
   if (commaParts.length > 2) {
     // Ambiguous: "Last, First, …" or a list of words; both readings count.
     return [
@@ -149,12 +156,32 @@ export function nameKeys(raw: string): NameKey[][] {
   const cleaned = raw.normalize("NFKC").replace(ET_AL, " ");
   return cleaned
     .split(/\s+and\s+|;/u)
-    .map(keysOfOne)
+    .flatMap((entry) => {
+      // A comma list of full names ("Alec Radford, Jong Wook Kim, Chris Hallacy") is several people.
+      const parts = entry.split(",").map((p) => p.trim());
+      const fullNames = parts.length > 2 && parts.every((p) => p.split(/\s+/u).length >= 2);
+      return fullNames ? parts : [entry];
+    })
+    .map((person) => [...keysOfOne(person), ...wholeNameKey(person)])
     .filter((keys) => keys.length > 0);
 }
 
+/** The whole name as a set of words, so that "Zhang Wei" and "Wei Zhang" agree (but not "Wei Zhou"). */
+function wholeNameKey(person: string): NameKey[] {
+  const words = person
+    .split(/[\s,]+/u)
+    .map(foldNamePart)
+    .filter((w) => w.length >= 2);
+  if (words.length < 2) return [];
+  return [{ family: `=${[...new Set(words)].sort().join(" ")}`, initial: "" }];
+}
+
+// Initials differ between transliterations: Κωνσταντίνος / Constantinos.
+const sameInitial = (a: string, b: string) =>
+  a === b || a === "" || b === "" || (/^[ck]$/u.test(a) && /^[ck]$/u.test(b));
+
 function keysMatch(a: NameKey, b: NameKey): boolean {
-  return a.family === b.family && (a.initial === b.initial || a.initial === "" || b.initial === "");
+  return a.family === b.family && sameInitial(a.initial, b.initial);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { decodeHTML } from "entities";
+import { decodeHTMLStrict } from "entities";
 
 /**
  * The words of a title as proceedings pages, BibTeX files and HTML exports scrape it: entities
@@ -7,24 +7,30 @@ import { decodeHTML } from "entities";
  * on both sides, by the title matcher; the title stored in the output is never changed.
  */
 export function cleanTitle(raw: string): string {
+  // No real title is this long; the bound keeps every pattern below cheap on junk input.
   // Invisible format characters (soft hyphen, zero-width space, BOM) would split a word in two.
-  let t = decodeEntities(raw).replace(/\p{Cf}/gu, "");
+  let t = decodeEntities(raw.slice(0, MAX_TITLE_CHARS)).replace(/\p{Cf}/gu, "");
   t = t.replace(HTML_TAG, "");
   t = latexToText(t);
-  t = t.replace(FOOTNOTE_MARKS, " ");
-  t = t.replace(ARXIV_REFERENCE, " ");
+  t = dropFootnoteMarks(t);
+  t = dropArxivReference(t);
   t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
   return t.replace(/\s+/gu, " ").trim();
 }
+
+/** Longest title considered; the rest of a longer one is ignored for searching and matching. */
+export const MAX_TITLE_CHARS = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // HTML
 
 /** Decodes named and numeric entities, also double-encoded ones (`&amp;amp;`), at most 3 levels. */
 function decodeEntities(text: string): string {
-  let out = text;
-  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);?/iu.test(out); i++) {
-    const next = decodeHTML(out);
+  // Only entities with their semicolon ("Search&notification" is not "Search¬ification"), but the
+  // common "&amp " without one.
+  let out = text.replace(/&amp(?=[\s&]|$)/giu, "&amp;");
+  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);/iu.test(out); i++) {
+    const next = decodeHTMLStrict(out);
     if (next === out) break;
     out = next;
   }
@@ -36,7 +42,7 @@ const TAG_NAMES =
   "i|b|u|s|em|strong|sub|sup|small|big|tt|code|scp|sc|span|font|a|br|p|div|italic|bold|underline|mark|" +
   "math|mi|mn|mo|ms|mrow|msub|msup|msubsup|mfrac|msqrt|mtext|mover|munder|semantics|annotation|" +
   "inline-formula|tex-math|alternatives|named-content|styled-content";
-const HTML_TAG = new RegExp(`</?(?:mml:|m:)?(?:${TAG_NAMES})(?:\\s[^<>]*)?/?>`, "giu");
+const HTML_TAG = new RegExp(`</?(?:mml:|m:|jats:)?(?:${TAG_NAMES})(?:\\s[^<>]*)?/?>`, "giu");
 
 // ---------------------------------------------------------------------------------------------
 // LaTeX and BibTeX
@@ -132,11 +138,17 @@ const SYMBOLS: Record<string, string> = {
 };
 
 /** Commands dropped together with their argument: notes, not title words. */
+// The argument may hold one level of braces: \thanks{Work done at {Google}}.
 const DROPPED_WITH_ARGUMENT =
-  /\\(?:thanks|footnote|footnotemark|cite[a-z]*|label|ref|index)\*?\s*(?:\[[^\]]*\])?\s*(?:\{[^{}]*\})?/gu;
-/** `\textsuperscript{*}` or `^{1}` used as a footnote mark. */
+  /\\(?:thanks|footnote|footnotemark|cite[a-z]*|label|ref|index)\*?\s*(?:\[[^\]]*\])?\s*(?:\{(?:[^{}]|\{[^{}]*\})*\})?/gu;
+/**
+ * Footnote marks written in LaTeX: `\textsuperscript{*}` and `^{*}` / `^\dagger` anywhere, a
+ * superscript number only at the end of the title (`Title$^{1}$`); inside a title `^2` is an exponent.
+ */
 const SUPERSCRIPT_MARK =
-  /\\textsuperscript\s*\{\s*[\d*†‡∗⋆a-z,]{1,3}\s*\}|\^\s*(?:\{\s*[\d*†‡∗⋆a-z,]{1,3}\s*\}|[\d*†‡∗⋆])/gu;
+  /\\textsuperscript\s*\{\s*[*†‡∗⋆]{1,3}\s*\}|\^\s*(?:\{\s*(?:[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)){1,3}\s*\}|[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)\b)/gu;
+const TRAILING_NUMBER_MARK =
+  /(?:\\textsuperscript\s*\{\s*[\d,]{1,5}\s*\}|\$?\^\s*\{?\s*[\d,]{1,5}\s*\}?\$?)\s*$/u;
 const ESCAPED = /\\([&%$#_{}])/gu;
 const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped characters meanwhile
 
@@ -144,7 +156,7 @@ const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped char
 function latexToText(text: string): string {
   if (!/[\\${}~]/u.test(text)) return text;
   let t = text.replace(ESCAPED, (_, ch: string) => String.fromCharCode(ESCAPE_BASE + ch.charCodeAt(0)));
-  t = t.replace(DROPPED_WITH_ARGUMENT, " ").replace(SUPERSCRIPT_MARK, " ");
+  t = t.replace(DROPPED_WITH_ARGUMENT, " ").replace(SUPERSCRIPT_MARK, " ").replace(TRAILING_NUMBER_MARK, "");
   t = t
     .replace(SYMBOL_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
     .replace(LETTER_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
@@ -156,8 +168,9 @@ function latexToText(text: string): string {
     if (name in SYMBOLS && !option) return SYMBOLS[name]!;
     return ""; // \textit{x}, \emph{x}, {\em x}: the command goes, its argument stays
   });
-  // Spacing commands and the tie.
+  // Spacing commands, the discretionary hyphen and the tie.
   t = t
+    .replace(/\\-/gu, "")
     .replace(/\\[,;:! ]/gu, " ")
     .replace(/\\\\/gu, " ")
     .replace(/~/gu, " ");
@@ -170,8 +183,16 @@ function latexToText(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Footnote marks
 
-// Symbols that mark footnotes (asterisks, daggers, stars, section signs) and superscript digits.
-const FOOTNOTE_MARKS = /[*†‡∗⋆★☆✝✞§¶⁎⁑]+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=[\s,.;:)\]]|$)/gu;
+// Daggers, stars and section signs mark footnotes wherever they are; an asterisk and superscript
+// digits only at the end of the title ("A* Search", "O(n²)" keep theirs).
+const FOOTNOTE_SYMBOLS = /[†‡∗⋆★☆✝✞§¶⁎⁑]+/gu;
+const TRAILING_MARKS = new Set([..."*†‡∗⋆★☆✝✞§¶⁎⁑⁰¹²³⁴⁵⁶⁷⁸⁹, "]);
+
+function dropFootnoteMarks(title: string): string {
+  let end = title.length;
+  while (end > 0 && TRAILING_MARKS.has(title[end - 1]!)) end--;
+  return title.slice(0, end).replace(FOOTNOTE_SYMBOLS, " ");
+}
 
 // ---------------------------------------------------------------------------------------------
 // Track labels
@@ -203,10 +224,16 @@ function isLabelToken(token: string): boolean {
     /^(19|20)\d\d$/u.test(token) ||
     /^'?\d\d$/u.test(token) ||
     /^v\d+$/iu.test(token) ||
-    // venue acronyms: ICLR, NeurIPS, AAAI-21
-    /^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$/u.test(token)
+    VENUES.has(lower)
   );
 }
+
+/** Venue acronyms seen in track labels: "(ICML 2019)", "[AAAI-21]", "(NeurIPS 2023 Workshop)". */
+const VENUES = new Set(
+  `neurips nips icml iclr aaai ijcai cvpr iccv eccv wacv bmvc acl emnlp naacl eacl aacl coling conll
+  lrec tacl kdd www sigir wsdm cikm recsys aistats uai colt corl rss icra iros miccai interspeech
+  icassp siggraph chi uist mlsys tmlr jmlr icdm sdm ecml pkdd acml ijcnlp`.split(/\s+/u),
+);
 
 /** A group of words that only names a track, e.g. "Extended Abstract", "NeurIPS 2023 Workshop", "Oral". */
 function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
@@ -214,15 +241,23 @@ function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
   if (tokens.length === 0 || tokens.length > 8) return false;
   if (!tokens.every(isLabelToken)) return false;
   if (tokens.some((w) => trackWords.has(w.toLowerCase()))) return true;
-  // A venue and its year: "(ICML 2019)", "[AAAI-21]".
+  // A known venue and its year: "(ICML 2019)", "[AAAI-21]"; not "(COVID-19)".
   const isYear = (w: string) => /^(19|20)\d\d$|^'?\d\d$/u.test(w);
-  return (
-    trackWords === TRACK_WORDS && tokens.some(isYear) && tokens.some((w) => /^[A-Z][A-Za-z]*[A-Z]/u.test(w))
-  );
+  return trackWords === TRACK_WORDS && tokens.some(isYear) && tokens.some((w) => VENUES.has(w.toLowerCase()));
 }
 
-// "… arXiv preprint arXiv:1706.03762v2", as citation exports append it.
-const ARXIV_REFERENCE = /[\s,.]*(?:arxiv\s+preprint\s*)?arxiv\s*:\s*\d{4}\.\d{4,5}(?:v\d+)?\s*$/iu;
+// "… arXiv preprint arXiv:1706.03762v2", as citation exports append it (matched from its last
+// "arxiv" on, so that a long title costs one scan).
+const ARXIV_REFERENCE = /^(?:arxiv\s+preprint\s*)?arxiv\s*:\s*\d{4}\.\d{4,5}(?:v\d+)?\s*$/iu;
+
+function dropArxivReference(title: string): string {
+  const lower = title.toLowerCase();
+  let at = lower.lastIndexOf("arxiv");
+  if (at < 0 || !ARXIV_REFERENCE.test(title.slice(at))) return title;
+  const preprint = lower.lastIndexOf("arxiv preprint", at);
+  if (preprint >= 0 && ARXIV_REFERENCE.test(title.slice(preprint))) at = preprint;
+  return title.slice(0, at).replace(/[\s,.]+$/u, "");
+}
 const LEADING_PREFIX = /^\s*([\p{L}\s]{2,40}?)\s*:\s*/u;
 const TRAILING_GROUP = /\s*[([]([^()[\]]*)[)\]]\s*$/u;
 const LEADING_GROUP = /^\s*[([]([^()[\]]*)[)\]]\s*/u;

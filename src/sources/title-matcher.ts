@@ -39,7 +39,8 @@ const RANK: Record<MatchType, number> = {
   exact: 4,
 };
 
-const CONTAINMENT_SCORE = 0.98;
+// Below an exact title a year apart (0.98), so that the same title wins over a containing one.
+const CONTAINMENT_SCORE = 0.97;
 // B7: an identical title one year apart (typically arXiv vs proceedings) is still accepted, but it is
 // not called `exact` and it ranks below a same-year candidate with the same title.
 const ONE_YEAR_EXACT_SCORE = 0.98;
@@ -118,22 +119,47 @@ function isNearMiss(tokens1: readonly string[], tokens2: readonly string[]): boo
   return differing.some((t) => NEGATIONS.has(t) || /\p{N}/u.test(t));
 }
 
+const FUZZY_CHARS = 300;
+// A title that is another one plus one of these is a different publication about it
+// ("Erratum: X", "X: A Reproducibility Study", "Reply to: X").
+const DERIVATIVE_WORDS = new Set(
+  `erratum errata corrigendum correction corrections reply response comment comments commentary
+  retraction retracted retracting addendum rejoinder discussion reproducibility replication reproduction
+  revisited retrospective`.split(/\s+/u),
+);
 // Words whose change does not make another paper ("Learning to Rank with/on Graphs").
 const STOP_WORDS = new Set(
   "a an and as at by for from in into of on or the to toward towards via vs versus with using".split(" "),
 );
 
-/** One word in two spellings: plural, British/American, a typo in a long word, derived forms. */
+/**
+ * One word in two spellings: singular and plural, British and American (`-ise`/`-ize`,
+ * `-our`/`-or`, `-tre`/`-ter`, `-lled`/`-led`), or a one-letter typo in a long word. Derived forms
+ * (`learned`/`learning`, `origin`/`original`) are other words.
+ */
 function isSpellingVariant(x: string, y: string): boolean {
-  const stem = (w: string) =>
-    w
-      .replace(/isation/gu, "ization")
-      .replace(/ise(d|s)?$/u, "ize$1")
-      .replace(/our$/u, "or")
-      .replace(/ll(ed|ing)$/u, "l$1")
-      .replace(/(ies|es|s|ed|ing|ion|ions|al|ly)$/u, "");
-  if (stem(x) === stem(y) && stem(x).length >= 3) return true;
+  const fold = (w: string) => singular(american(w));
+  if (fold(x) === fold(y)) return true;
   return Math.min(x.length, y.length) >= 7 && editDistanceAtMostOne(x, y);
+}
+
+function american(w: string): string {
+  return w
+    .replace(/isation/gu, "ization")
+    .replace(/ise(d|s)?$/u, "ize$1")
+    .replace(/is(ing)$/u, "iz$1")
+    .replace(/our(s)?$/u, "or$1")
+    .replace(/([^aeiou])tre(s)?$/u, "$1ter$2")
+    .replace(/ll(ed|ing)$/u, "l$1");
+}
+
+function singular(w: string): string {
+  if (w.length <= 3) return w;
+  if (/ies$/u.test(w)) return `${w.slice(0, -3)}y`;
+  if (/(ss|x|ch|sh|s)es$/u.test(w)) return w.slice(0, -2);
+  // "bias", "process", "corpus", "analysis" end in s but are singular.
+  if (/(ss|us|is|as)$/u.test(w)) return w;
+  return w.replace(/s$/u, "");
 }
 
 function editDistanceAtMostOne(x: string, y: string): boolean {
@@ -228,7 +254,10 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   const aIsShorter = tokens1.length <= tokens2.length;
   const [shorter, longer] = aIsShorter ? [tokens1, tokens2] : [tokens2, tokens1];
   const containment =
-    !sameWords && isTokenContained(shorter, longer) && isTitlePart(shorter, (aIsShorter ? b : a).title);
+    !sameWords &&
+    isTokenContained(shorter, longer) &&
+    isTitlePart(shorter, (aIsShorter ? b : a).title) &&
+    !longer.some((t) => DERIVATIVE_WORDS.has(t) && !shorter.includes(t));
 
   let score: number;
   if (sameWords) {
@@ -236,18 +265,21 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   } else if (containment) {
     score = CONTAINMENT_SCORE * (farApart ? 0.5 : 1);
   } else {
+    // The fuzzy ratios grow with the square of the length; no real title needs more than this.
+    const [k1, k2] = [key1.slice(0, FUZZY_CHARS), key2.slice(0, FUZZY_CHARS)];
     const weighted =
-      0.4 * tokenSortRatio(key1, key2) +
-      0.3 * tokenSetRatio(key1, key2) +
-      0.2 * partialRatio(key1, key2) +
-      0.1 * ratio(key1, key2);
+      0.4 * tokenSortRatio(k1, k2) +
+      0.3 * tokenSetRatio(k1, k2) +
+      0.2 * partialRatio(k1, k2) +
+      0.1 * ratio(k1, k2);
     score = (weighted / 100) * (farApart ? 0.5 : gap === 1 ? 0.95 : 1);
     // A content word that one title has and the other lacks makes another paper, however similar the
     // strings ("… for Image Classification" / "… for Image Segmentation", "Robust X" / "X").
     if (hasUnmatchedContentWord(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   }
   score *= authorFactor(a.authors, b.authors);
-  if (isNearMiss(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
+  // "Non-local" / "Nonlocal", "GPT-3" / "GPT3": the same words are never a near miss.
+  if (!sameWords && isNearMiss(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   return { score, type: classify(score, containment) };
 }
 

@@ -14,7 +14,8 @@ const t = (title: string | null | undefined): TitleCandidate => ({ title });
 const p = (title: string, year?: number, authors?: string[]): TitleCandidate => ({ title, year, authors });
 const NONE = { score: 0, type: "no_match" };
 const EXACT = { score: 1, type: "exact" };
-const CONTAINED = { score: 0.98, type: "high_confidence" };
+// Below an exact title one year apart (0.98), so the same title wins over a containing one.
+const CONTAINED = { score: 0.97, type: "high_confidence" };
 
 describe("normalizeTitle", () => {
   it("lowercases, drops punctuation and collapses whitespace", () => {
@@ -392,7 +393,15 @@ describe("cleanTitle", () => {
     ["$\\alpha$-Divergence and $\\log n$ Bounds", "α-Divergence and log n Bounds"],
     ['Caf\\\'e and na\\"{i}ve {\\"u}ber \\c{c}a', "Café and naïve über ça"],
     ["Title\\thanks{Supported by NSF} Here", "Title Here"],
-    ["Title$^{1}$ and Deep Learning†", "Title and Deep Learning"],
+    ["Deep Learning† for Graphs$^{1}$", "Deep Learning for Graphs"],
+    ["Deep Learning for Graphs\\textsuperscript{*}", "Deep Learning for Graphs"],
+    ["An $O(n^2)$ Algorithm", "An O(n2) Algorithm"],
+    ["An O(n²) Algorithm", "An O(n²) Algorithm"],
+    ["A* Search for Graphs", "A* Search for Graphs"],
+    ["Adam\\thanks{Work done at {Google}.} Optimizer", "Adam Optimizer"],
+    ["<jats:italic>In vivo</jats:italic> Imaging", "In vivo Imaging"],
+    ["Parsing&parallelism and Search&notification", "Parsing&parallelism and Search&notification"],
+    ["Vision &amp Language", "Vision & Language"],
     ["A 100\\% Solution", "A 100% Solution"],
     ["Repre\u00adsentation Learn\u200bing", "Representation Learning"],
     ["Poster: Graph Nets", "Graph Nets"],
@@ -407,6 +416,7 @@ describe("cleanTitle", () => {
     "Graph Nets (2019)",
     "[Oral]",
     "Transformers for X (Vision)",
+    "Modeling the Spread of Coronavirus Disease (COVID-19)",
   ])("keeps %s", (title) => {
     expect(cleanTitle(title)).toBe(title);
   });
@@ -421,5 +431,120 @@ describe("plainSearchWords", () => {
     ["ℓ1 ℓ2", "ℓ1 ℓ2"],
   ])("%s → %s", (cleaned, words) => {
     expect(plainSearchWords(cleaned)).toBe(words);
+  });
+});
+
+// Found by a review of the issue-10 change: each pair was accepted or rejected wrongly before.
+describe("compareTitles: review cases", () => {
+  const same = (a: TitleCandidate, b: TitleCandidate) => isSameTitle(a, b);
+  it.each([
+    [
+      p("A Survey on Graph Neural Networks for Recommendation", 2022, ["Wei Zhang", "Yu Chen"]),
+      p("A Survey of Graph Neural Networks for Recommendation", 2022, ["Wei Zhou", "Hao Peng"]),
+    ],
+    [
+      p("Sequence to Sequence Learning", 2014, ["Quoc V. Le"]),
+      p("Sequence to Sequence Learning", 2014, ["Ilya Sutskever", "Oriol Vinyals"]),
+    ],
+    [t("An $O(n^2)$ Algorithm for Bipartite Matching"), t("An $O(n^3)$ Algorithm for Bipartite Matching")],
+    [
+      t("Convergence in $L^1$ of Kernel Density Estimators"),
+      t("Convergence in $L^2$ of Kernel Density Estimators"),
+    ],
+    [t("An O(n²) Algorithm for Bipartite Matching"), t("An O(n³) Algorithm for Bipartite Matching")],
+    [
+      t("Erratum: Attention Is All You Need for Sequence Transduction"),
+      t("Attention Is All You Need for Sequence Transduction"),
+    ],
+    [
+      t("Correction to: Deep Residual Learning for Image Recognition"),
+      t("Deep Residual Learning for Image Recognition"),
+    ],
+    [
+      t("Rethinking the Inception Architecture for Computer Vision: A Reproducibility Study"),
+      t("Rethinking the Inception Architecture for Computer Vision"),
+    ],
+    [
+      t("Mental Health of Healthcare Workers During the Pandemic (COVID-19)"),
+      t("Mental Health of Healthcare Workers During the Pandemic (SARS)"),
+    ],
+    [
+      t("Learned Index Structures for Large Scale Database Systems"),
+      t("Learning Index Structures for Large Scale Database Systems"),
+    ],
+    [
+      t("Original Transformers for Long Sequence Modelling Tasks"),
+      t("Origin Transformers for Long Sequence Modelling Tasks"),
+    ],
+    [
+      t("Normal Forms for Neural Network Verification Problems"),
+      t("Norm Forms for Neural Network Verification Problems"),
+    ],
+  ])("rejects %o / %o", (a, b) => {
+    expect(same(a, b)).toBe(false);
+  });
+
+  it.each([
+    ["Non-local Neural Networks", "Nonlocal Neural Networks"],
+    ["Non-Convex Optimization for Machine Learning", "Nonconvex Optimization for Machine Learning"],
+    ["Language Models are Few-Shot Learners: GPT-3", "Language Models are Few-Shot Learners: GPT3"],
+    [
+      "Llama 2: Open Foundation and Fine-Tuned Chat Models",
+      "Llama2: Open Foundation and Fine-Tuned Chat Models",
+    ],
+    ["YOLOv3: An Incremental Improvement", "YOLO v3: An Incremental Improvement"],
+    ["Gaussian Processes for Machine Learning", "Gaussian Process for Machine Learning"],
+    ["Focal Loss for Dense Object Detection", "Focal Losses for Dense Object Detection"],
+    ["Mitigating Bias in Language Models", "Mitigating Biases in Language Models"],
+    ["Centre-Based Clustering at Scale", "Center-Based Clustering at Scale"],
+    ["An $O(n^2)$ Algorithm for Bipartite Matching", "An O(n^2) Algorithm for Bipartite Matching"],
+    [
+      "Adam: A Method for Stochastic Optimization\\thanks{Work done at {Google}}",
+      "Adam: A Method for Stochastic Optimization",
+    ],
+    ["<jats:italic>In vivo</jats:italic> Imaging of Neural Circuits", "In vivo Imaging of Neural Circuits"],
+  ])("accepts %s / %s", (a, b) => {
+    expect(same(t(a), t(b))).toBe(true);
+  });
+
+  it.each([
+    [
+      ["A. Radford1", "J. W. Kim2"],
+      ["Alec Radford", "Jong Wook Kim"],
+    ],
+    [["Alec Radford, OpenAI"], ["Alec Radford"]],
+    [["Alec Radford, Jong Wook Kim, Chris Hallacy"], ["Chris Hallacy"]],
+    [["Daumé III, Hal"], ["Hal Daumé"]],
+    [["Κωνσταντίνος Δασκαλάκης"], ["Constantinos Daskalakis"]],
+    [["Quoc V. Le"], ["Q. Le"]],
+  ])("authors %o share someone with %o", (ours, theirs) => {
+    expect(same(p("Deep Nets for Everything", 2020, ours), p("Deep Nets for Everything", 2020, theirs))).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    [["Wei Zhang"], ["Wei Zhou"]],
+    [["Michael Jordan"], ["Michael Jackson"]],
+    [
+      ["Yang Liu", "Jun Chen"],
+      ["Yang Li", "Jun Cao"],
+    ],
+  ])("authors %o share nobody with %o", (ours, theirs) => {
+    expect(same(p("Deep Nets for Everything", 2020, ours), p("Deep Nets for Everything", 2020, theirs))).toBe(
+      false,
+    );
+  });
+
+  it("stays fast on junk titles thousands of characters long", () => {
+    const junk = [
+      `${"¹".repeat(40_000)}x`,
+      `${". , ".repeat(10_000)}arxiv`,
+      "\\thanks[".repeat(5000),
+      "a ".repeat(5000),
+    ];
+    const started = performance.now();
+    for (const title of junk) compareTitles(t(title), t(`${title} y`));
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });

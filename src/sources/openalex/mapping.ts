@@ -1,3 +1,4 @@
+import { formatLocalTimestamp } from "../../model/local-timestamp.js";
 import type { Paper } from "../../model/paper.js";
 import type { PaperUpdate } from "../../model/paper-update.js";
 import type { EnrichmentSet } from "../../model/records.js";
@@ -120,18 +121,12 @@ export function affiliationFills(paper: Paper, work: OpenAlexWork): NonNullable<
   return fills;
 }
 
-/** Reference §2.1 record time: naive local ISO, microseconds only when non-zero (Python `isoformat`). */
-export function recordTimestamp(date: Date): string {
-  const p = (n: number, width = 2) => String(n).padStart(width, "0");
-  const day = `${p(date.getFullYear(), 4)}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
-  const time = `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
-  const ms = date.getMilliseconds();
-  return `${day}T${time}${ms === 0 ? "" : `.${p(ms * 1000, 6)}`}`;
-}
+/** Record timestamps: the model's one formatter (Python's naive `isoformat()`). */
+export { formatLocalTimestamp as recordTimestamp };
 
 /** Map a work found for `paper` to its PaperUpdate; records are stamped with `now()`. */
 export function mapWork(paper: Paper, work: OpenAlexWork, now: () => Date): PaperUpdate {
-  const timestamp = recordTimestamp(now());
+  const timestamp = formatLocalTimestamp(now());
   const record = <D>(data: D) => ({ source: OPENALEX_SOURCE, timestamp, original: false, data });
   const records: EnrichmentSet = {};
   if (typeof work.cited_by_count === "number") records.citations = [record({ count: work.cited_by_count })];

@@ -19,14 +19,8 @@ const EXTERNAL_ID_TYPES = [
 
 type AffiliationFill = NonNullable<PaperUpdate["affiliations"]>[number];
 
-/** A naive local-time ISO timestamp like Python's `isoformat()`: microseconds only when non-zero. */
-export function formatRecordTimestamp(date: Date): string {
-  const p = (n: number, width = 2) => String(n).padStart(width, "0");
-  const day = `${p(date.getFullYear(), 4)}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
-  const time = `${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
-  const ms = date.getMilliseconds();
-  return `${day}T${time}${ms === 0 ? "" : `.${p(ms * 1000, 6)}`}`;
-}
+/** Record timestamps: the model's one formatter (Python's naive `isoformat()`). */
+export { formatLocalTimestamp as formatRecordTimestamp } from "../../model/local-timestamp.js";
 
 /** Map one Semantic Scholar paper onto an idempotent update of our `paper`. */
 export function mapS2Paper(paper: Paper, s2: S2Paper, timestamp: string): PaperUpdate {

@@ -8,9 +8,18 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   tryLater: 75,
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
+
+/** The signals cf stops on after a checkpoint (SIGHUP: the terminal was closed). */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** 128 + the signal's number, as shells report a process ended by it. */
+export function exitCodeForSignal(signal: StopSignal): number {
+  return signal === "SIGINT" ? ExitCode.sigint : signal === "SIGHUP" ? ExitCode.sighup : ExitCode.sigterm;
+}
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,3 +1,4 @@
+import type { StopSignal } from "../errors.js";
 import { type Colors, createColors } from "./render/colors.js";
 
 /** What commands need from the process, injected so they can be tested without a terminal. */
@@ -15,8 +16,8 @@ export interface CliDeps {
   now: () => Date;
   /** stderr when it is a terminal (live progress goes there), else undefined. */
   progressStream: NodeJS.WriteStream | undefined;
-  /** Subscribe to SIGINT/SIGTERM; returns an unsubscribe function. */
-  onSignal: (handler: (signal: "SIGINT" | "SIGTERM") => void) => () => void;
+  /** Subscribe to SIGINT/SIGTERM/SIGHUP; returns an unsubscribe function. */
+  onSignal: (handler: (signal: StopSignal) => void) => () => void;
   /** Leave at once with this code (a second Ctrl-C). Only main.ts provides the real one. */
   exitNow: (code: number) => never;
 }
@@ -47,11 +48,18 @@ export function processDeps(exitNow: (code: number) => never): CliDeps {
     onSignal: (handler) => {
       const onInt = () => handler("SIGINT");
       const onTerm = () => handler("SIGTERM");
+      const onHup = () => {
+        // The terminal is gone: writing to it fails (EIO, EPIPE); that must not stop the checkpoint.
+        for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+        handler("SIGHUP");
+      };
       process.on("SIGINT", onInt);
       process.on("SIGTERM", onTerm);
+      process.on("SIGHUP", onHup);
       return () => {
         process.off("SIGINT", onInt);
         process.off("SIGTERM", onTerm);
+        process.off("SIGHUP", onHup);
       };
     },
     exitNow,

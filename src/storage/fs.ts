@@ -1,4 +1,4 @@
-import { appendFileSync, constants, createReadStream, type ReadStream, readFile } from "node:fs";
+import { appendFileSync, close, constants, createReadStream, open, type ReadStream, readFile } from "node:fs";
 import * as fsp from "node:fs/promises";
 
 /**
@@ -25,6 +25,8 @@ export interface StorageFs {
   readFile(path: string): Promise<Buffer>;
   readStream(path: string): ReadStream;
   readdir(path: string): Promise<string[]>;
+  /** Entries with their types (one call: a listing must stay fast over thousands of sessions). */
+  readdirEntries?(path: string): Promise<import("node:fs").Dirent[]>;
   lstat(path: string): Promise<import("node:fs").Stats>;
   rmTree(path: string): Promise<void>;
 }
@@ -50,10 +52,35 @@ class NodeWritableFile implements WritableFile {
   }
 }
 
+// Session files are regular files: a symbolic link in their place is never followed (ELOOP), so a
+// link planted in a session cannot make cf read or write a file outside it.
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const OPEN_FLAGS: Record<"wx" | "a" | "r+", number> = {
+  wx: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW,
+  a: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | NOFOLLOW,
+  "r+": constants.O_RDWR | NOFOLLOW,
+};
+/** Flags for reading a session file without following a link. */
+export const READ_NOFOLLOW = constants.O_RDONLY | NOFOLLOW;
+
+/** ELOOP from O_NOFOLLOW, said in words. */
+function linkError(error: unknown, path: string): unknown {
+  if ((error as NodeJS.ErrnoException | null)?.code !== "ELOOP") return error;
+  const wrapped = new Error(
+    `${path} is a symbolic link; session files must be regular files`,
+  ) as NodeJS.ErrnoException;
+  wrapped.code = "ELOOP";
+  return wrapped;
+}
+
 /** The real file system. */
 export const nodeStorageFs: StorageFs = {
   async open(path, flags) {
-    return new NodeWritableFile(await fsp.open(path, flags, 0o644));
+    try {
+      return new NodeWritableFile(await fsp.open(path, OPEN_FLAGS[flags], 0o644));
+    } catch (error) {
+      throw linkError(error, path);
+    }
   },
   rename: (from, to) => fsp.rename(from, to),
   unlink: (path) => fsp.unlink(path),
@@ -73,11 +100,17 @@ export const nodeStorageFs: StorageFs = {
   // five times slower on small files (listing 1,000 sessions reads thousands of them).
   readFile: (path) =>
     new Promise<Buffer>((resolve, reject) =>
-      readFile(path, (error, data) => (error ? reject(error) : resolve(data))),
+      open(path, READ_NOFOLLOW, (openError, fd) => {
+        if (openError) return reject(linkError(openError, path));
+        readFile(fd, (error, data) => close(fd, () => (error ? reject(error) : resolve(data))));
+      }),
     ),
   // 1 MB reads: papers snapshots run to hundreds of MB, and 64 KB reads leave the loop waiting on I/O.
-  readStream: (path) => createReadStream(path, { highWaterMark: 1 << 20 }),
+  // Numeric open flags work here (fs.open takes them); the type only names the string forms.
+  readStream: (path) =>
+    createReadStream(path, { highWaterMark: 1 << 20, flags: READ_NOFOLLOW as unknown as string }),
   readdir: (path) => fsp.readdir(path),
+  readdirEntries: (path) => fsp.readdir(path, { withFileTypes: true }),
   lstat: (path) => fsp.lstat(path),
   rmTree: (path) => fsp.rm(path, { recursive: true, force: true }),
 };

@@ -62,6 +62,7 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
     problem: null,
     holder: null,
   };
+  const linked = await symbolicLinkIn(fs, dir);
   const session = await readSessionFile(fs, dir);
   if (session.kind === "ok") applySessionFile(summary, session.file);
   else if (session.kind === "corrupt") {
@@ -122,6 +123,11 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
     }
     if (summary.status !== "corrupt") summary.status = legacyStatus(cp.sources, cp.total_papers);
   }
+  if (linked !== undefined) {
+    // cf never follows it (it would read or write outside the session), so the session cannot go on.
+    summary.status = "corrupt";
+    summary.problem = `${linked} is a symbolic link; session files must be regular files`;
+  }
   const lock = await readSessionLock(dir).catch(() => ({ state: "free" as const }));
   if (lock.state === "held") {
     summary.status = "running";
@@ -136,6 +142,12 @@ function applySessionFile(summary: SessionSummary, file: SessionFile): void {
   summary.input_sha256 = file.input_sha256 ?? null;
   summary.total_papers = file.input_papers ?? null;
   if (file.cf_version) summary.format = "cf";
+}
+
+/** The first entry of a session directory that is a symbolic link, if any. */
+async function symbolicLinkIn(fs: StorageFs, dir: string): Promise<string | undefined> {
+  const entries = await fs.readdirEntries?.(dir).catch(() => []);
+  return entries?.find((entry) => entry.isSymbolicLink())?.name;
 }
 
 /** Session status from the per-source statuses of a cf checkpoint. */

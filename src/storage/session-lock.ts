@@ -5,6 +5,7 @@ import { hostname as osHostname } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
 import { isErrnoException, SessionLockedError, StorageError } from "../errors.js";
+import { READ_NOFOLLOW } from "./fs.js";
 
 /**
  * The per-session lock (reliability.md §6 item 5): `<sessionDir>/lock`, created with "wx", holding
@@ -327,7 +328,7 @@ async function syncDir(dir: string): Promise<void> {
 async function readSnapshot(path: string): Promise<Snapshot | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, "r");
+    handle = await open(path, READ_NOFOLLOW);
   } catch (error) {
     if (hasCode(error, "ENOENT")) return undefined;
     throw storageError("read", path, error);

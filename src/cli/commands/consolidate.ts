@@ -2,7 +2,7 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import { defaultOutputPath } from "../../core/output-file.js";
 import { planRun } from "../../core/plan.js";
-import { ExitCode, ExitError } from "../../errors.js";
+import { ExitCode, ExitError, exitCodeForSignal, type StopSignal } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import type { HttpEvent } from "../../sources/http.js";
@@ -86,9 +86,9 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
 
   const controller = new AbortController();
-  let signalName: "SIGINT" | "SIGTERM" | undefined;
+  let signalName: StopSignal | undefined;
   const unsubscribe = deps.onSignal((signal) => {
-    if (signalName) deps.exitNow(signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
+    if (signalName) deps.exitNow(exitCodeForSignal(signal));
     signalName = signal;
     progress?.note(
       color.yellow(
@@ -165,7 +165,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     }
     if (result.engine.interrupted) {
       deps.stderr(`Interrupted; checkpoint saved. Resume with:\n  ${resume}\n`);
-      throw new ExitError(signalName === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
+      throw new ExitError(exitCodeForSignal(signalName ?? "SIGINT"));
     }
     const { default: Table } = await import("cli-table3");
     deps.stdout(renderSummary(result.stats, Table, color));

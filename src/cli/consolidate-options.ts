@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { UsageError } from "../errors.js";
 import { SOURCE_NAMES, type SourceName } from "../model/records.js";
 import { createConnectionHealth } from "../sources/connection-health.js";
+import { redactUrl } from "../sources/http.js";
 import { createOpenAlexClient } from "../sources/openalex/client.js";
 import type { FetchFunction, ProxySettings } from "../sources/proxy.js";
 import {
@@ -47,7 +49,23 @@ const sourceList = z
       .min(1, "name at least one source"),
   );
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+/**
+ * A base URL: http(s), a host, no query and no fragment (request paths are appended to it, so a `?`
+ * or `#` would swallow them). Credentials (`user:password@`) are allowed for proxies and gateways;
+ * they are sent as Basic authorization and never printed or stored. Messages never echo the value.
+ */
+const baseUrl = z.string().superRefine((text, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: "custom", message });
+  const parsed = URL.canParse(text) ? new URL(text) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) return fail("must be an http(s) URL");
+  if (parsed.hostname === "") return fail("must be an http(s) URL with a host");
+  if (text.includes("?")) {
+    return fail("must not contain a query string (?…): request paths are appended to the base URL");
+  }
+  if (text.includes("#")) {
+    return fail("must not contain a fragment (#…): request paths are appended to the base URL");
+  }
+});
 
 export const consolidateOptionsSchema = z.object({
   input: z.string().min(1),
@@ -77,8 +95,8 @@ export const consolidateOptionsSchema = z.object({
   progress: z.boolean().default(true),
   dryRun: z.boolean().default(false),
   verbose: z.number().int().default(0),
-  openalexUrl: httpUrl.optional(),
-  s2Url: httpUrl.optional(),
+  openalexUrl: baseUrl.optional(),
+  s2Url: baseUrl.optional(),
   openalexRps: z.preprocess(blankIsNaN, positiveNumber("--openalex-rps")).optional(),
   s2Rps: z.preprocess(blankIsNaN, positiveNumber("--s2-rps")).optional(),
   // Timers overflow past 2^31 ms (then fire at once), so an hour is the ceiling.
@@ -109,7 +127,26 @@ export function resolveConsolidateOptions(
     ssApiKey: raw.ssApiKey ?? (env.SEMANTIC_SCHOLAR_API_KEY || undefined),
     openalexEmail: raw.openalexEmail ?? (env.OPENALEX_EMAIL || undefined),
   };
-  return parseOptions(consolidateOptionsSchema, withEnv);
+  try {
+    return parseOptions(consolidateOptionsSchema, withEnv);
+  } catch (error) {
+    throw fromEnvironment(error, raw, env);
+  }
+}
+
+/** A bad base URL that came from CF_OPENALEX_URL / CF_S2_URL says so, besides naming the flag. */
+function fromEnvironment(error: unknown, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): unknown {
+  if (!(error instanceof UsageError)) return error;
+  const vars = [
+    ["--openalex-url", raw.openalexUrl, "CF_OPENALEX_URL"],
+    ["--s2-url", raw.s2Url, "CF_S2_URL"],
+  ] as const;
+  for (const [flag, given, name] of vars) {
+    if (error.message.startsWith(`${flag}:`) && given === undefined && env[name]) {
+      return new UsageError(`${error.message} (the value comes from ${name})`);
+    }
+  }
+  return error;
 }
 
 /** The request rate each source will use. */
@@ -180,8 +217,9 @@ export function recordedOptions(options: ConsolidateOptions, outputFile: string)
     output: outputFile,
     sources: options.sources,
     checkpoint_interval_minutes: options.checkpointInterval,
-    openalex_url: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
-    s2_url: options.s2Url ?? S2_DEFAULT_URL,
+    // Never a password or key: a base URL may carry credentials for a gateway.
+    openalex_url: redactUrl(options.openalexUrl ?? OPENALEX_DEFAULT_URL),
+    s2_url: redactUrl(options.s2Url ?? S2_DEFAULT_URL),
     rates: sourceRates(options),
   };
 }

@@ -32,6 +32,32 @@ export async function pickSession(
   if (options.sessionId) {
     const sessions = await findSessions(baseDir);
     const existing = sessions.find((s) => path.basename(s.dir) === options.sessionId);
+    // Naming an existing session without --resume is a usage error: the user may have meant a new
+    // one. A running session is left to the lock, which names the process holding it (exit 75).
+    if (existing && !options.resume && existing.status !== "running") {
+      const command = resumeCommand({
+        inputFile: input.file,
+        sessionId: options.sessionId,
+        baseDir,
+        cwd: deps.cwd,
+        env: deps.env,
+        sources: Object.keys(existing.sources),
+      });
+      if (existing.status === "corrupt") {
+        throw new UsageError(
+          `session ${options.sessionId} already exists in ${displayPath(baseDir, deps.cwd)} and is corrupt: ${existing.problem ?? "unreadable"}`,
+          {
+            hint: "Choose another --session-id to start a new session, or remove it (`cf consolidate-sessions clean --corrupt`).",
+          },
+        );
+      }
+      throw new UsageError(
+        `session ${options.sessionId} already exists in ${displayPath(baseDir, deps.cwd)} (${existing.status}): add --resume to continue it`,
+        {
+          hint: `To continue it, run:\n  ${command}\nTo start a new session instead, choose another --session-id.`,
+        },
+      );
+    }
     if (existing) return { kind: "resume", sessionId: options.sessionId, inputSha256: existing.input_sha256 };
     if (options.resume) {
       throw new SessionNotFoundError(`no session ${options.sessionId} in ${displayPath(baseDir, deps.cwd)}`, {

@@ -7,9 +7,18 @@ import { type MigratedCounts, noneMigrated } from "./legacy-fields.js";
 import { formatLocalTimestamp } from "./local-timestamp.js";
 import { type Paper, parsePaper } from "./paper.js";
 import { claimPaperId } from "./paper-ids.js";
+import { safeText } from "./safe-text.js";
 
 /** Largest input parsed in one piece; JSON.parse of a bigger string exhausts V8's string limit. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Deepest nesting of lists and objects accepted in an input file, counted from the top of the file
+ * (the `{"papers": [...]}` envelope and a paper are 3 levels). Deeper values are refused before any
+ * session exists: JSON.stringify, which writes sessions and the output, overflows the stack at a few
+ * thousand levels, and no paper needs more than a handful.
+ */
+export const MAX_INPUT_DEPTH = 256;
 
 export interface LoadedInput {
   /** Absolute path of the file. */
@@ -54,16 +63,19 @@ export async function readInputFile(file: string): Promise<InputFile> {
 
 /** Parse and validate the papers of a read input file (see loadInputFile). */
 export function parseInputFile(input: InputFile): LoadedInput {
-  const file = input.shown;
+  const file = safeText(input.shown);
+  const text = decodeInput(input.bytes, file);
   let data: unknown;
   try {
-    data = JSON.parse(input.bytes.toString("utf8"));
+    data = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    // V8's message quotes the text around the error: raw control characters from the file.
+    const detail = safeText(error instanceof Error ? error.message : String(error));
     throw new InputError(`${file}: not valid JSON (${detail})`, {
       hint: "The input must be the JSON written by `cf collect` or a JSON list of papers.",
     });
   }
+  checkDepth(data, file);
   const { rawPapers, metadata, where } = unwrap(data, file);
   if (rawPapers.length === 0) {
     throw new InputError(`${file}: ${where} is empty: there are no papers to consolidate`);
@@ -119,7 +131,8 @@ function envelopeTimestamp(metadata: unknown): string | undefined {
   return typeof timestamp === "string" && timestamp.trim() !== "" ? timestamp : undefined;
 }
 
-async function readInputBytes(absolute: string, shown: string): Promise<{ bytes: Buffer; mtime: Date }> {
+async function readInputBytes(absolute: string, given: string): Promise<{ bytes: Buffer; mtime: Date }> {
+  const shown = safeText(given);
   try {
     const info = await stat(absolute);
     if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
@@ -193,7 +206,7 @@ function collapseDuplicates(papers: Paper[], file: string, where: string) {
       return;
     }
     throw new InputError(
-      `${file}: ${where}[${index}].paper_id "${paper.paper_id}" is also the id of ${where}[${previous}], with different content`,
+      `${file}: ${where}[${index}].paper_id "${safeText(paper.paper_id)}" is also the id of ${where}[${previous}], with different content`,
       { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
     );
   });
@@ -202,4 +215,133 @@ function collapseDuplicates(papers: Paper[], file: string, where: string) {
       ? [`${file}: ${collapsed} exact duplicate paper(s) appear more than once; each is kept once`]
       : [];
   return { unique, warnings };
+}
+
+const UTF8_HINT = "cf reads JSON files in UTF-8 (a UTF-8 byte-order mark is fine).";
+
+/**
+ * The text of an input file: UTF-8, with or without a byte-order mark (dropped: not part of the
+ * data; the sha256 stays that of the bytes). UTF-16 and UTF-32 (by their byte-order mark, or by the
+ * NUL bytes of the ASCII character every JSON text starts with) and invalid UTF-8 are InputErrors
+ * naming the encoding or the first bad byte.
+ */
+export function decodeInput(bytes: Uint8Array, file: string): string {
+  const wide = wideEncoding(bytes);
+  if (wide !== undefined)
+    throw new InputError(`${file}: looks like ${wide}; save it as UTF-8`, { hint: UTF8_HINT });
+  try {
+    // ignoreBOM: false drops a leading UTF-8 byte-order mark.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const offset = Math.max(0, invalidUtf8Offset(bytes));
+    const byte = `0x${(bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0")}`;
+    let line = 1;
+    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line += 1;
+    throw new InputError(
+      `${file}: not valid UTF-8 (byte ${byte} at offset ${offset}, line ${line}); save it as UTF-8`,
+      { hint: UTF8_HINT },
+    );
+  }
+}
+
+/** `UTF-16 (little-endian)` and the like, from the first bytes; undefined for UTF-8 (or unknown). */
+function wideEncoding(b: Uint8Array): string | undefined {
+  const [b0, b1, b2, b3] = [b[0], b[1], b[2], b[3]];
+  if (b.length >= 4 && b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) return "UTF-32 (little-endian)";
+  if (b.length >= 4 && b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return "UTF-32 (big-endian)";
+  if (b0 === 0xff && b1 === 0xfe) return "UTF-16 (little-endian)";
+  if (b0 === 0xfe && b1 === 0xff) return "UTF-16 (big-endian)";
+  // No byte-order mark: JSON starts with an ASCII character, so NUL bytes around it tell the width.
+  if (b.length >= 4 && b0 === 0 && b1 === 0 && b2 === 0 && b3 !== 0) return "UTF-32 (big-endian)";
+  if (b.length >= 4 && b0 !== 0 && b1 === 0 && b2 === 0 && b3 === 0) return "UTF-32 (little-endian)";
+  if (b.length >= 2 && b0 === 0 && b1 !== 0) return "UTF-16 (big-endian)";
+  if (b.length >= 2 && b0 !== 0 && b1 === 0) return "UTF-16 (little-endian)";
+  return undefined;
+}
+
+/** Offset of the first byte that starts an invalid UTF-8 sequence, or -1 (RFC 3629 rules). */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    const follow =
+      lead >= 0xc2 && lead <= 0xdf
+        ? 1
+        : lead >= 0xe0 && lead <= 0xef
+          ? 2
+          : lead >= 0xf0 && lead <= 0xf4
+            ? 3
+            : 0;
+    if (follow === 0) return i;
+    // The second byte's range excludes overlong forms, surrogates and code points above U+10FFFF.
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    const second = bytes[i + 1];
+    if (second === undefined || second < low || second > high) return i;
+    for (let k = 2; k <= follow; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || (next & 0xc0) !== 0x80) return i;
+    }
+    i += follow + 1;
+  }
+  return -1;
+}
+
+interface DepthFrame {
+  value: object;
+  /** Keys of an object; undefined for an array. */
+  keys: string[] | undefined;
+  /** The next child to look at. */
+  index: number;
+}
+
+/**
+ * Refuse lists and objects nested deeper than MAX_INPUT_DEPTH, naming the path (shortened) of the
+ * first one. Without recursion: the point is to stop what would overflow the stack later.
+ */
+export function checkDepth(data: unknown, file: string, limit = MAX_INPUT_DEPTH): void {
+  if (data === null || typeof data !== "object") return;
+  const frame = (value: object): DepthFrame => ({
+    value,
+    keys: Array.isArray(value) ? undefined : Object.keys(value),
+    index: 0,
+  });
+  const stack: DepthFrame[] = [frame(data)];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const length = top.keys === undefined ? (top.value as unknown[]).length : top.keys.length;
+    if (top.index >= length) {
+      stack.pop();
+      continue;
+    }
+    const at = top.index++;
+    const child =
+      top.keys === undefined
+        ? (top.value as unknown[])[at]
+        : (top.value as Record<string, unknown>)[top.keys[at]!];
+    if (child === null || typeof child !== "object") continue;
+    if (stack.length >= limit) {
+      const where = depthPath(stack, Array.isArray(data));
+      throw new InputError(`${file}: ${where} is nested deeper than ${limit} levels`, {
+        hint: `cf accepts lists and objects nested at most ${limit} levels deep, counted from the top of the file.`,
+      });
+    }
+    stack.push(frame(child));
+  }
+}
+
+/** The path of the innermost frame's current child, `papers[0].x.x.x.x.x.x…x.x.x` when long. */
+function depthPath(stack: readonly DepthFrame[], rootIsList: boolean): string {
+  const parts = stack.map((f) => (f.keys === undefined ? f.index - 1 : f.keys[f.index - 1]!));
+  const piece = (part: string | number, first: boolean) =>
+    typeof part === "number" ? `[${part}]` : first ? safeText(part) : `.${safeText(part)}`;
+  const join = (list: ReadonlyArray<string | number>, first: boolean) =>
+    list.map((part, i) => piece(part, first && i === 0)).join("");
+  const root = rootIsList ? "papers" : "";
+  if (parts.length <= 12) return root + join(parts, !rootIsList);
+  return `${root}${join(parts.slice(0, 8), !rootIsList)}…${join(parts.slice(-3), false)}`;
 }

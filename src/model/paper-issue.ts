@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { safeText } from "./safe-text.js";
 
 /** One problem of a paper, named by its JSON path for the messages of an input file's refusal. */
 export interface PaperIssue {
@@ -7,12 +8,12 @@ export interface PaperIssue {
   message: string;
 }
 
-/** `["authors", 1, "name"]` → `authors[1].name`. */
+/** `["authors", 1, "name"]` → `authors[1].name` (keys terminal-safe: see safeText). */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
+    else out += out === "" ? safeText(String(part)) : `.${safeText(String(part))}`;
   }
   return out;
 }
@@ -38,12 +39,15 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** A short description of a JSON value for messages: `"soon"`, `number 5`, `an array`. */
+/**
+ * A short description of a JSON value for messages: `"soon"`, `number 5`, `an array`. Strings are
+ * terminal-safe (control and bidi characters escaped, see safeText).
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string")
-    return value.length > 40 ? `a string "${value.slice(0, 40)}…"` : `"${value}"`;
+    return value.length > 40 ? `a string "${safeText(value.slice(0, 40))}…"` : `"${safeText(value)}"`;
   if (typeof value === "object") return "an object";
   return `${typeof value} ${String(value)}`;
 }

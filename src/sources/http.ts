@@ -81,6 +81,11 @@ export interface HttpClientOptions {
   fetch?: FetchFunction;
   /** The proxy settings in force, to tell a proxy's failure from the API's. */
   proxy?: ProxySettings;
+  /**
+   * Most bytes one response body may have (default {@link DEFAULT_MAX_BODY_BYTES}); a longer one is
+   * aborted while it is read and fails `permanent` ("response larger than 64 MB"), not retried.
+   */
+  maxBodyBytes?: number;
 }
 
 /** Per-request options; an aborted `signal` rethrows its reason as is, without retrying. */
@@ -137,18 +142,68 @@ const SECRET_HEADER = /key|token|secret|authorization|cookie/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MINUTE_MS = 60_000;
 
-/** Replace the values of key, api_key, mailto and e-mail-like query params by `***`. */
+/** Default cap on one response body (64 MB): a body that never ends must not exhaust memory. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Replace credentials (`user:password@` → `***@`) and the values of key, api_key, token, mailto and
+ * e-mail-like query params by `***`.
+ */
 export function redactUrl(url: string): string {
-  const q = url.indexOf("?");
-  if (q < 0) return url;
-  const end = url.includes("#", q) ? url.indexOf("#", q) : url.length;
-  const pairs = url.slice(q + 1, end).split("&");
+  const safe = redactUserinfo(url);
+  const q = safe.indexOf("?");
+  if (q < 0) return safe;
+  const end = safe.includes("#", q) ? safe.indexOf("#", q) : safe.length;
+  const pairs = safe.slice(q + 1, end).split("&");
   const redacted = pairs.map((pair) => {
     const [name = "", value] = pair.split("=", 2);
     if (value === undefined || !(SECRET_PARAM.test(decode(name)) || EMAIL.test(decode(value)))) return pair;
     return `${name}=***`;
   });
-  return `${url.slice(0, q + 1)}${redacted.join("&")}${url.slice(end)}`;
+  return `${safe.slice(0, q + 1)}${redacted.join("&")}${safe.slice(end)}`;
+}
+
+/** `scheme://user:password@host/…` → `scheme://***@host/…` (the last `@` of the authority ends the userinfo). */
+function redactUserinfo(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!scheme) return url;
+  const start = scheme[0].length;
+  const rest = url.slice(start);
+  const authorityEnd = rest.search(/[/?#]/);
+  const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
+  const at = authority.lastIndexOf("@");
+  return at < 0 ? url : `${url.slice(0, start)}***${url.slice(start + at)}`;
+}
+
+/**
+ * The secrets a URL carries: the password (or a lone user name, often a token) of its userinfo, raw
+ * and decoded, and the values of key-like query params.
+ */
+export function urlSecrets(url: string): string[] {
+  if (!URL.canParse(url)) return [];
+  const parsed = new URL(url);
+  const found: string[] = [];
+  const cred = parsed.password || parsed.username;
+  if (cred) found.push(cred, decodePercent(cred));
+  for (const [name, value] of parsed.searchParams) if (SECRET_PARAM.test(name) && value) found.push(value);
+  return [...new Set(found)];
+}
+
+/** The URL without `user:password@`, and the Basic authorization those credentials stand for. */
+function splitCredentials(url: string): { url: string; authorization?: string } {
+  if (!URL.canParse(url)) return { url };
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return { url };
+  const pair = `${decodePercent(parsed.username)}:${decodePercent(parsed.password)}`;
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(pair).toString("base64")}` };
+}
+
+/** "64 MB" for whole megabytes, else the byte count. */
+function sizeText(bytes: number): string {
+  const mb = 1024 * 1024;
+  return bytes % mb === 0 ? `${bytes / mb} MB` : `${bytes} bytes`;
 }
 
 /** Create the HTTP client: timeout, retries with full-jitter backoff, error classification, no secrets out. */
@@ -163,13 +218,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const emit = options.onEvent ?? (() => {});
   const doFetch: FetchFunction = options.fetch ?? ((url, init) => fetch(url, init));
   const { health } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const secrets = [...(options.secrets ?? []), ...secretsOf(options.query, SECRET_PARAM)];
   secrets.push(...secretsOf(options.headers, SECRET_HEADER));
 
   async function requestJson(method: Method, rawUrl: string, init: RequestOptions & { body?: unknown } = {}) {
-    const allSecrets = [...secrets, ...secretsOf(init.headers, SECRET_HEADER)];
+    const fullUrl = withQuery(rawUrl, { ...options.query, ...init.query });
+    // fetch refuses URLs with credentials: they travel as a Basic authorization header instead.
+    const { url, authorization } = splitCredentials(fullUrl);
+    const allSecrets = [...secrets, ...secretsOf(init.headers, SECRET_HEADER), ...urlSecrets(fullUrl)];
+    if (authorization) allSecrets.push(authorization.slice("Basic ".length));
     const scrub = (text: string): string => scrubText(text, allSecrets);
-    const url = withQuery(rawUrl, { ...options.query, ...init.query });
     const safeUrl = scrub(redactUrl(url));
     const fail: Fail = (kind, what, extra = {}) =>
       new HttpError({ kind, url: safeUrl, message: scrub(`${method} ${safeUrl}: ${what}`), ...extra });
@@ -177,6 +236,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const headers: Record<string, string> = {
       accept: "application/json",
       "user-agent": `cf/${version} (+https://github.com/cf)`,
+      ...(authorization ? { authorization } : {}),
       ...options.headers,
       ...init.headers,
     };
@@ -187,17 +247,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     async function attemptOnce(): Promise<JsonResponse> {
       const signals = [AbortSignal.timeout(attemptTimeout), ...(init.signal ? [init.signal] : [])];
       let res: Response | undefined;
-      let text: string;
+      let text: string | undefined;
       try {
         res = await doFetch(url, { method, headers, body, signal: AbortSignal.any(signals) });
         // undici rejects here when the body is shorter than Content-Length or the socket closes mid-body.
-        text = await res.text();
+        text = await readBody(res, maxBodyBytes);
       } catch (error) {
         if (init.signal?.aborted) throw init.signal.reason;
         throw networkError(error, fail, attemptTimeout, res?.status, url, options.proxy);
       }
       const { status } = res;
-      const excerpt = scrub(text.replace(/\s+/g, " ").trim().slice(0, 200));
+      if (text === undefined) {
+        throw fail("permanent", `response larger than ${sizeText(maxBodyBytes)}`, { status });
+      }
+      // Scrubbed whole before any cut, so a cut can never leave part of a secret behind.
+      const clean = scrub(text);
+      const excerpt = clean.replace(/\s+/g, " ").trim().slice(0, 200);
       if (status >= 200 && status < 300) {
         return { status, headers: res.headers, data: parseBody(res, text, excerpt, fail) };
       }
@@ -205,7 +270,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         status === 403 && options.forbiddenIsThrottle
           ? classify(429, res.headers, text, now())
           : classify(status, res.headers, text, now());
-      const detail = `HTTP ${status}${excerpt ? ` ${jsonDetail(text) ?? excerpt}` : ""}`;
+      const detail = `HTTP ${status}${excerpt ? ` ${jsonDetail(clean) ?? excerpt}` : ""}`;
       throw fail(verdict.kind, detail, { ...verdict, status, excerpt });
     }
 
@@ -353,6 +418,33 @@ function networkError(
   });
 }
 
+/**
+ * The body as text, read chunk by chunk; undefined (and the stream cancelled) as soon as it passes
+ * `maxBytes`, so an endless body never holds more than the cap in memory.
+ */
+async function readBody(res: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 function parseBody(res: Response, text: string, excerpt: string, fail: Fail): unknown {
   const type = res.headers.get("content-type") ?? "";
   const extra = { status: res.status, excerpt };
@@ -433,6 +525,14 @@ function scrubText(text: string, secrets: readonly string[]): string {
 function decode(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}
+
+function decodePercent(s: string): string {
+  try {
+    return decodeURIComponent(s);
   } catch {
     return s;
   }

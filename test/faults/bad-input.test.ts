@@ -33,9 +33,15 @@ function checkRefusal(run: { code: number; stdout: string; stderr: string }, nam
   expect(lines.filter((l) => /^(cf|error):/.test(l))).toHaveLength(1);
   expect(run.stderr).not.toMatch(/unexpected error|\n\s+at /);
   expect(lines.length).toBeLessThanOrEqual(14);
+  // Text from the file is quoted escaped: no raw control, bidi or BOM character reaches the terminal.
+  expect(run.stderr).not.toMatch(UNSAFE_ON_TERMINAL);
 }
 
-async function writeFiles(dir: string, files: Record<string, string>): Promise<string[]> {
+/** What must never be printed raw (the runs have no colours): C0 but the newline, DEL, C1, bidi, BOM. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what the check looks for.
+const UNSAFE_ON_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+async function writeFiles(dir: string, files: Record<string, string | Uint8Array>): Promise<string[]> {
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);

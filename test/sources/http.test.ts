@@ -308,4 +308,100 @@ describe("createHttpClient: secrets", () => {
       "https://x.org/w?key=***&api-key=***&q=Recall@k&who=***&page=2#f",
     );
   });
+
+  it("redactUrl hides credentials (user:password@) too", () => {
+    expect(redactUrl("http://user:pa%40ss@proxy.example:8080/v1/works?api_key=k1")).toBe(
+      "http://***@proxy.example:8080/v1/works?api_key=***",
+    );
+    expect(redactUrl("https://token@host/x")).toBe("https://***@host/x");
+    expect(redactUrl("https://host/a@b?q=1")).toBe("https://host/a@b?q=1");
+  });
+});
+
+describe("HttpClient: secrets in the URL", () => {
+  it("sends user:password@ as Basic authorization and scrubs the password from an echoed error", async () => {
+    const password = "pw-SECRET-4242";
+    const { client } = await setup((req) => ({
+      status: 400,
+      body: { error: `bad request from ${String(req.headers.authorization)} pw=${password}` },
+    }));
+    const url = server!.url.replace("http://", `http://user:${password}@`);
+    const error = await client.getJson(`${url}/works?api_key=QUERYKEY1`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    const basic = Buffer.from(`user:${password}`).toString("base64");
+    expect(server!.requests[0]?.headers.authorization).toBe(`Basic ${basic}`);
+    const { message, url: shown, excerpt } = error as HttpError;
+    const text = `${message} ${shown} ${excerpt}`;
+    expect(text).toContain("HTTP 400");
+    for (const secret of [password, basic, "QUERYKEY1"]) expect(text).not.toContain(secret);
+    expect(shown).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/works\?api_key=\*\*\*$/);
+  });
+});
+
+describe("HttpClient: response size cap", () => {
+  /** A 200 whose JSON body never ends: `[0,0,0,…` until the client hangs up. */
+  async function endless() {
+    const { createServer } = await import("node:http");
+    const chunk = Buffer.from("0,".repeat(32 * 1024));
+    const srv = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("[");
+      const pump = () => {
+        while (res.write(chunk)) {
+          if (res.destroyed) return;
+        }
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      res.on("close", () => res.removeAllListeners("drain"));
+      pump();
+    });
+    await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+    const { port } = srv.address() as import("node:net").AddressInfo;
+    let requests = 0;
+    srv.on("request", () => requests++);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      requests: () => requests,
+      close: () =>
+        new Promise<void>((resolve) => {
+          srv.closeAllConnections();
+          srv.close(() => resolve());
+        }),
+    };
+  }
+
+  it("aborts an endless body at maxBodyBytes: permanent, not retried", async () => {
+    const srv = await endless();
+    try {
+      const client = createHttpClient({ version: "0.1.0", maxBodyBytes: 1024 * 1024, sleep: async () => {} });
+      const error = await client.getJson(`${srv.url}/works`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HttpError);
+      expect((error as HttpError).kind).toBe("permanent");
+      expect((error as HttpError).message).toMatch(/: response larger than 1 MB$/);
+      expect(srv.requests()).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("caps at 64 MB by default without buffering past it", async () => {
+    const srv = await endless();
+    try {
+      const client = createHttpClient({ version: "0.1.0", sleep: async () => {} });
+      const before = process.memoryUsage();
+      const error = await client.getJson(`${srv.url}/works`).catch((e: unknown) => e);
+      const after = process.memoryUsage();
+      expect((error as HttpError).message).toMatch(/: response larger than 64 MB$/);
+      const grew = after.rss + after.arrayBuffers - (before.rss + before.arrayBuffers);
+      expect(grew).toBeLessThan(400 * 1024 * 1024);
+    } finally {
+      await srv.close();
+    }
+  }, 30_000);
+
+  it("refuses at once a body whose Content-Length is over the cap", async () => {
+    const { client } = await setup([{ status: 200, body: "x".repeat(2048) }], { maxBodyBytes: 1024 });
+    const error = await client.getJson(`${server!.url}/w`).catch((e: unknown) => e);
+    expect((error as HttpError).message).toMatch(/response larger than 1024 bytes$/);
+  });
 });

@@ -99,19 +99,33 @@ describe("SemanticScholarClient: DOI and arXiv batches", () => {
     expect(plan).toEqual([["B", "D"], ["A"], ["C"]]);
   });
 
-  it("matches answers by position even when the returned paperId and DOI differ (merged papers)", async () => {
+  it("fails a paper whose answer names another DOI, and keeps the others", async () => {
     const { client } = await setup({
       paper: (id) =>
         id === "DOI:10.1000/p0" ? s2PaperFor("DOI:10.9999/merged", { paperId: "merged-0" }) : s2PaperFor(id),
     });
     const { results } = await runAll(client, doiPapers(2));
-    const first = matched(results[0]);
-    expect(first.paper_id).toBe("P0");
-    const ids = first.records.identifiers?.map((r) => [r.data.identifier_type, r.data.identifier_value]);
-    expect(ids).toContainEqual(["s2_paper", "merged-0"]);
-    expect(ids).toContainEqual(["doi", "10.9999/merged"]);
-    expect(first.fill).toBeUndefined(); // the paper already has a DOI: never overwritten
+    expect(results[0]).toEqual({
+      paper_id: "P0",
+      outcome: "failed",
+      error: "answer is another paper: asked DOI:10.1000/p0, got DOI 10.9999/merged",
+    });
     expect(matched(results[1]).paper_id).toBe("P1");
+  });
+
+  it("fails every paper when the batch answers the same paper for every id", async () => {
+    const { client } = await setup({ paper: () => s2PaperFor("DOI:10.1000/p0", { paperId: "same" }) });
+    const { results } = await runAll(client, doiPapers(3));
+    expect(results.map((r) => r.outcome)).toEqual(["matched", "failed", "failed"]);
+    expect(results[2]).toMatchObject({
+      error: "answer is another paper: asked DOI:10.1000/p2, got DOI 10.1000/p0",
+    });
+  });
+
+  it("trusts the position when the answer has no external ids", async () => {
+    const { client } = await setup({ paper: () => ({ paperId: "bare", title: "T", externalIds: null }) });
+    const { results } = await runAll(client, doiPapers(2));
+    expect(results.map((r) => r.outcome)).toEqual(["matched", "matched"]);
   });
 
   it("gives not_found for a null entry and keeps the others", async () => {

@@ -2,9 +2,10 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import { defaultOutputPath } from "../../core/output-file.js";
 import { planRun } from "../../core/plan.js";
-import { ExitCode, ExitError, exitCodeForSignal, type StopSignal } from "../../errors.js";
+import { ExitCode, ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
+import { safeText } from "../../model/safe-text.js";
 import type { HttpEvent } from "../../sources/http.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import {
@@ -17,6 +18,12 @@ import {
 } from "../consolidate-options.js";
 import type { CliDeps } from "../deps.js";
 import { networkSetup } from "../network-setup.js";
+import {
+  beforeSessionError,
+  checkCheckpointDir,
+  checkOutputPath,
+  checkOutputWritable,
+} from "../output-preflight.js";
 import {
   createLogProgress,
   createSpinnerProgress,
@@ -34,7 +41,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const options = resolveConsolidateOptions(raw, deps.env);
   const { color } = deps;
   const log = (level: number, line: string) => {
-    if (options.verbose >= level) deps.stderr(`${color.dim(line)}\n`);
+    // Log lines carry URLs and messages from servers: never raw control characters.
+    if (options.verbose >= level) deps.stderr(`${color.dim(safeText(line))}\n`);
   };
   const file = await readInputFile(path.resolve(deps.cwd, options.input));
   let parsed: LoadedInput | undefined;
@@ -71,19 +79,28 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       : source === "semantic_scholar"
         ? !!options.ssApiKey
         : false;
+  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
+  // Refused before any session is looked for: the output must be neither the input nor inside the
+  // checkpoint directory (the session's files would overwrite it).
+  await checkOutputPath({ cwd: deps.cwd, inputFile: file.file, outputFile, baseDir });
   if (options.dryRun) {
     const { papers, migrated } = parse();
+    // A dry run creates nothing: it only checks that the output could be written.
+    await checkOutputWritable(outputFile, deps.cwd, false);
     const plan = planRun(papers, clients, sourceRates(options));
     deps.stdout(renderPlan(papers.length, plan, describeMigration(migrated), options));
     return;
   }
-  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  await checkCheckpointDir(baseDir, deps.cwd, false);
   const choice = await pickSession(options, file, baseDir, deps);
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
   if (choice.kind === "new" || choice.inputSha256 !== file.sha256) parse();
   const input = { file: file.file, sha256: file.sha256, papers: () => parse().papers };
-  const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
+  // An output that cannot be written is found now, not after all the fetching.
+  await checkOutputWritable(outputFile, deps.cwd, true);
+  if (choice.kind === "new") await checkCheckpointDir(baseDir, deps.cwd, true);
 
   const controller = new AbortController();
   let signalName: StopSignal | undefined;
@@ -198,6 +215,12 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
     );
     throw new ExitError(ExitCode.failure);
+  } catch (error) {
+    // No session was created: "the last checkpoint is intact" would send the user to a resume
+    // that cannot work. Say what to fix instead.
+    if (choice.kind === "new" && sessionId === "" && error instanceof StorageError)
+      throw beforeSessionError(error);
+    throw error;
   } finally {
     progress?.stop();
     unsubscribe();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeJson } from "../../model/safe-text.js";
 import { findSessions, RESUMABLE_STATUSES, type SessionSummary } from "../../storage/session-catalog.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import type { CliDeps } from "../deps.js";
@@ -19,7 +20,7 @@ export async function listSessionsCommand(raw: Record<string, unknown>, deps: Cl
   const sessions = await findSessions(baseDir);
   const shown = options.all ? sessions : sessions.filter((s) => RESUMABLE_STATUSES.includes(s.status));
   if (options.json) {
-    deps.stdout(`${JSON.stringify(shown.map(sessionToJson), null, 2)}\n`);
+    deps.stdout(`${safeJson(JSON.stringify(shown.map(sessionToJson), null, 2))}\n`);
     return;
   }
   const { color } = deps;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { SessionNotFoundError } from "../../errors.js";
+import { safeJson } from "../../model/safe-text.js";
 import { locateSession, RESUMABLE_STATUSES } from "../../storage/session-catalog.js";
 import { type SessionDetails, sessionDetails } from "../../storage/session-details.js";
 import { resolveCheckpointDir, validateSessionId } from "../../storage/session-id.js";
@@ -34,7 +35,7 @@ export async function showSessionCommand(
   const details = await sessionDetails(dir);
   const resume = resumableCommand(details, baseDir, deps);
   if (options.json) {
-    deps.stdout(`${JSON.stringify(sessionDetailsToJson(details, resume), null, 2)}\n`);
+    deps.stdout(`${safeJson(JSON.stringify(sessionDetailsToJson(details, resume), null, 2))}\n`);
     return;
   }
   const { default: Table } = await import("cli-table3");

@@ -1,4 +1,5 @@
 import type { FailureCause } from "../../model/failure-causes.js";
+import { safeText } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
 
 /** Per source, its most frequent failure causes: `32 × <cause>`, counts aligned. */
@@ -25,7 +26,7 @@ export function failureCauseLines(
     const width = String(shown[0]?.count ?? 0).length;
     lines.push(`${indent}${source}, ${failed} failed:`);
     for (const { cause, count } of shown)
-      lines.push(`${indent}  ${String(count).padStart(width)} × ${cause}`);
+      lines.push(`${indent}  ${String(count).padStart(width)} × ${safeText(cause)}`);
     const rest = causes.slice(limit);
     if (rest.length > 0) {
       const lookups = rest.reduce((n, c) => n + c.count, 0);

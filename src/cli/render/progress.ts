@@ -1,4 +1,5 @@
 import type { SourceProgress } from "../../core/engine.js";
+import { safeStyled } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
 import { sourceLabel } from "./source-labels.js";
 
@@ -29,7 +30,10 @@ export function progressLine(p: SourceProgress, elapsedSeconds: number, color: C
 
 export interface ProgressView {
   update(progress: SourceProgress): void;
-  /** A line that stays (a snapshot saved, a warning). */
+  /**
+   * A line that stays (a snapshot saved, a warning). It may quote input or server text: control and
+   * bidi characters are shown escaped, except cf's own colours and newlines (safeStyled).
+   */
   note(line: string): void;
   stop(): void;
 }
@@ -56,7 +60,7 @@ export function createLogProgress(options: ViewOptions & { everyMs?: number }): 
   timer.unref();
   return {
     update: (p) => latest.set(p.source, p),
-    note: (line) => options.write(`${line}\n`),
+    note: (line) => options.write(`${safeStyled(line)}\n`),
     stop: () => {
       clearInterval(timer);
       emit();
@@ -86,7 +90,7 @@ export function createSpinnerProgress(
     },
     note: (line) => {
       spinner.clear();
-      stream.write(`${line}\n`);
+      stream.write(`${safeStyled(line)}\n`);
       spinner.render();
     },
     stop: () => {

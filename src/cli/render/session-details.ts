@@ -1,3 +1,4 @@
+import { safeText } from "../../model/safe-text.js";
 import type { SessionDetails, SourceDetails } from "../../storage/session-details.js";
 import { formatBytes } from "../duration.js";
 import type { Colors } from "./colors.js";
@@ -5,7 +6,10 @@ import { failureCauseLines } from "./failure-causes.js";
 import { colorStatus, displayPath } from "./sessions-table.js";
 import { sourceLabel } from "./source-labels.js";
 
-/** The text of `consolidate-sessions show`: identity, input, options, files, sources, failures, resume. */
+/**
+ * The text of `consolidate-sessions show`: identity, input, options, files, sources, failures, resume.
+ * Everything read from the session's files is shown terminal-safe (safeText).
+ */
 
 const CAUSES_SHOWN = 5;
 const TITLE_CHARS = 90;
@@ -19,28 +23,34 @@ export function renderSessionDetails(
 ): string {
   const { summary } = details;
   const field = (label: string, value: string) => `${color.dim(label.padEnd(16))}${value}`;
+  const text = (value: string | null | undefined) => safeText(value ?? "-");
   const lines = [
-    field("Session", color.cyan(summary.session_id)),
+    field("Session", color.cyan(safeText(summary.session_id))),
     field("Status", statusText(details, color)),
     field("Directory", displayPath(summary.dir, cwd)),
-    field("Format", summary.format === "cf" ? `cf ${details.cf_version ?? ""}`.trim() : summary.format),
-    field("Created", summary.created_at ?? "-"),
-    ...(details.updated_at ? [field("Updated", details.updated_at)] : []),
-    field("Last checkpoint", summary.last_checkpoint ?? "-"),
-    ...(details.completed_at ? [field("Completed", details.completed_at)] : []),
+    field(
+      "Format",
+      summary.format === "cf" ? safeText(`cf ${details.cf_version ?? ""}`.trim()) : summary.format,
+    ),
+    field("Created", text(summary.created_at)),
+    ...(details.updated_at ? [field("Updated", text(details.updated_at))] : []),
+    field("Last checkpoint", text(summary.last_checkpoint)),
+    ...(details.completed_at ? [field("Completed", text(details.completed_at))] : []),
     field("Input", inputText(details, cwd)),
     ...(details.output_file ? [field("Output", displayPath(details.output_file, cwd))] : []),
   ];
   lines.push("", "Options:", ...optionLines(details.options, color));
   lines.push("", "Files:");
   const width = Math.max(0, ...details.files.map((f) => f.name.length));
-  for (const file of details.files) lines.push(`  ${file.name.padEnd(width)}  ${formatBytes(file.bytes)}`);
+  for (const file of details.files)
+    lines.push(`  ${safeText(file.name.padEnd(width))}  ${formatBytes(file.bytes)}`);
   if (details.files.length === 0) lines.push(color.dim("  (none)"));
   const sources = Object.entries(details.sources);
   if (sources.length > 0) {
     lines.push("", "Sources (as of the last checkpoint):", sourcesTable(details, Table, color));
     for (const [name, s] of sources) {
-      if (s.last_error) lines.push(`${color.dim(`Last error of ${name}:`)} ${withoutQueries(s.last_error)}`);
+      if (s.last_error)
+        lines.push(`${color.dim(`Last error of ${name}:`)} ${safeText(withoutQueries(s.last_error))}`);
     }
   }
   const causes = failureCauseLines(
@@ -55,11 +65,11 @@ export function renderSessionDetails(
       color.red(`First failed papers (${details.failed_papers.length} of ${details.failed_total}):`),
     );
     for (const paper of details.failed_papers) {
-      lines.push(`  ${paper.source} ${color.cyan(paper.paper_id)}  ${titleText(paper.title)}`);
-      lines.push(`    ${paper.error}`);
+      lines.push(`  ${paper.source} ${color.cyan(safeText(paper.paper_id))}  ${titleText(paper.title)}`);
+      lines.push(`    ${safeText(paper.error)}`);
     }
   }
-  for (const note of details.notes) lines.push("", `${color.yellow("note:")} ${note}`);
+  for (const note of details.notes) lines.push("", `${color.yellow("note:")} ${safeText(note)}`);
   if (resumeCommand) lines.push("", "Resume with:", `  ${resumeCommand}`);
   return `${lines.join("\n")}\n`;
 }
@@ -70,16 +80,16 @@ function statusText(details: SessionDetails, color: Colors): string {
   if (summary.format === "python") text += color.dim(" (written by the Python tool; cf cannot continue it)");
   if (summary.holder) {
     const h = summary.holder;
-    text += ` by pid ${h.pid} on ${h.hostname} since ${h.started_at}`;
+    text += safeText(` by pid ${h.pid} on ${h.hostname} since ${h.started_at}`);
   }
-  if (summary.problem) text += `: ${summary.problem}`;
+  if (summary.problem) text += `: ${safeText(summary.problem)}`;
   return text;
 }
 
 function inputText(details: SessionDetails, cwd: string): string {
   const { summary } = details;
   const parts = [displayPath(summary.input_file, cwd)];
-  if (summary.input_sha256) parts.push(`sha256 ${summary.input_sha256.slice(0, 12)}…`);
+  if (summary.input_sha256) parts.push(`sha256 ${safeText(summary.input_sha256.slice(0, 12))}…`);
   if (summary.total_papers !== null) parts.push(`${summary.total_papers} papers`);
   return parts.join(", ");
 }
@@ -95,7 +105,7 @@ function optionLines(options: Record<string, unknown> | null, color: Colors): st
         : Array.isArray(value) && value.every((v) => typeof v === "string")
           ? value.join(", ")
           : JSON.stringify(value);
-    return `  ${key.padEnd(width)}  ${text}`;
+    return `  ${safeText(key.padEnd(width))}  ${safeText(text ?? "")}`;
   });
 }
 
@@ -115,7 +125,7 @@ function sourcesTable(details: SessionDetails, Table: typeof import("cli-table3"
   row("Not found", (s) => count(s.papers_not_found));
   row("Failed", (s) => (s.papers_failed ? color.red(String(s.papers_failed)) : count(s.papers_failed)));
   row("API calls", (s) => String(s.api_calls));
-  if (sources.some(([, s]) => s.resets_at)) row("Resets at", (s) => s.resets_at ?? "-");
+  if (sources.some(([, s]) => s.resets_at)) row("Resets at", (s) => safeText(s.resets_at ?? "-"));
   return table.toString();
 }
 
@@ -133,7 +143,7 @@ function causeTotal(source: SourceDetails): number {
 
 function titleText(title: string | null): string {
   if (title === null) return "-";
-  return title.length > TITLE_CHARS ? `${title.slice(0, TITLE_CHARS - 1)}…` : title;
+  return safeText(title.length > TITLE_CHARS ? `${title.slice(0, TITLE_CHARS - 1)}…` : title);
 }
 
 /** A stopped source's error names the request, whose query can hold a hundred DOIs: `?…` instead. */

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { safeText } from "../../model/safe-text.js";
 import type { SessionStatus, SessionSummary } from "../../storage/session-catalog.js";
 import type { Colors } from "./colors.js";
 
@@ -11,7 +12,7 @@ const SOURCE_COLUMNS = [
 export function shortTime(iso: string | null): string {
   if (!iso) return "-";
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  if (Number.isNaN(date.getTime())) return safeText(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
@@ -33,11 +34,11 @@ export function colorStatus(status: SessionStatus, color: Colors): string {
   }
 }
 
-/** Show an input path relative to the cwd when it is inside it. */
+/** Show an input path relative to the cwd when it is inside it, terminal-safe (see safeText). */
 export function displayPath(file: string | null, cwd: string): string {
   if (!file) return "-";
   const relative = path.relative(cwd, file);
-  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+  return safeText(relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file);
 }
 
 /** The sessions table (cli-table3 is loaded lazily by the caller and passed in). */
@@ -62,7 +63,7 @@ export function renderSessionsTable(
   for (const session of sessions) {
     const total = session.total_papers;
     table.push([
-      color.cyan(session.session_id),
+      color.cyan(safeText(session.session_id)),
       colorStatus(session.status, color) + (session.format === "python" ? color.dim(" (python)") : ""),
       displayPath(session.input_file, cwd),
       total === null ? "-" : String(total),

@@ -1,5 +1,6 @@
 import type { SourceStop } from "../../core/engine.js";
 import type { SourceName } from "../../model/records.js";
+import { safeText } from "../../model/safe-text.js";
 import { SOURCE_KEY_SETTINGS, sourceLabel } from "./source-labels.js";
 
 /**
@@ -9,7 +10,9 @@ import { SOURCE_KEY_SETTINGS, sourceLabel } from "./source-labels.js";
  */
 export function describeStop(stop: SourceStop, keyGiven: boolean): string {
   const label = sourceLabel(stop.source);
-  const message = stop.message.startsWith(label) ? stop.message : `${label}: ${stop.message}`;
+  // The message can quote a server's answer: shown terminal-safe.
+  const text = safeText(stop.message);
+  const message = text.startsWith(label) ? text : `${label}: ${text}`;
   if (stop.kind === "unreachable") {
     return `${message}. Check the network or proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)`;
   }

@@ -1,6 +1,7 @@
 import type { LookupFailure } from "../../core/consolidate.js";
 import type { ConsolidationStats } from "../../core/stats.js";
 import { failureCausesBySource } from "../../model/failure-causes.js";
+import { safeText } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
 import { renderFailureCauses } from "./failure-causes.js";
 import { formatDuration } from "./progress.js";
@@ -51,7 +52,8 @@ export function renderFailures(failures: readonly LookupFailure[], color: Colors
     renderFailureCauses(bySource, color).trimEnd(),
     color.red(`Failed lookups (${failures.length}; retried on resume):`),
   ];
-  for (const f of failures.slice(0, limit)) lines.push(`  ${f.source} ${f.paper_id}: ${f.error}`);
+  for (const f of failures.slice(0, limit))
+    lines.push(`  ${f.source} ${safeText(f.paper_id)}: ${safeText(f.error)}`);
   if (failures.length > limit) lines.push(`  … and ${failures.length - limit} more`);
   return `${lines.join("\n")}\n`;
 }

@@ -57,6 +57,7 @@ export interface OpenAlexClientOptions {
     | "health"
     | "fetch"
     | "proxy"
+    | "maxBodyBytes"
   >;
   version: string;
   now?: () => Date;

@@ -8,7 +8,7 @@ import {
   type HttpEvent,
   type RequestOptions,
 } from "../http.js";
-import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
+import { arxivDoi, normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
 import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
@@ -96,8 +96,9 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
   /** A short, key-free failure text: "<kind>: <what went wrong>". */
   function failureText(error: HttpError): string {
     const prefix = /^(GET|POST) \S+: /.exec(error.message)?.[0] ?? "";
-    const text = `${error.kind}: ${error.message.slice(prefix.length)}`.slice(0, 200);
-    return apiKey ? text.split(apiKey).join("***") : text;
+    // Scrubbed before the cut, so a cut can never leave part of the key behind.
+    const text = `${error.kind}: ${error.message.slice(prefix.length)}`;
+    return (apiKey ? text.split(apiKey).join("***") : text).slice(0, 200);
   }
 
   async function lookupIds(http: HttpClient, papers: Paper[], init: RequestOptions): Promise<LookupResult[]> {
@@ -123,6 +124,9 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       const parsed = s2PaperSchema.safeParse(item);
       if (!parsed.success)
         return { paper_id: paper.paper_id, outcome: "failed", error: shapeError(parsed.error) };
+      // Answers come by position: one that names another paper (a broken server, a shifted list) is no match.
+      const mismatch = otherPaper(ids[i]!, parsed.data);
+      if (mismatch) return { paper_id: paper.paper_id, outcome: "failed", error: mismatch };
       return {
         paper_id: paper.paper_id,
         outcome: "matched",
@@ -236,6 +240,44 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       return { results, apiCalls };
     }
   }
+}
+
+const ARXIV_DOI_PREFIX = "10.48550/arxiv.";
+
+/**
+ * Why a batch answer is not the paper asked for by `id` (`DOI:<doi>` or `ARXIV:<id>`), or undefined
+ * when it is or cannot be told. Only identifiers of the kind asked are compared: a DOI with a DOI, an
+ * arXiv id with the arXiv id or its DataCite DOI `10.48550/arXiv.<id>`; an answer without them is trusted.
+ */
+export function otherPaper(id: string, answer: S2Paper): string | undefined {
+  const gotDoi = normalizeDoi(idText(answer.externalIds?.DOI));
+  const gotArxiv = normalizeArxivId(idText(answer.externalIds?.ArXiv));
+  const askedDoi = id.startsWith("DOI:") ? normalizeDoi(id.slice(4)) : undefined;
+  const askedArxiv = id.startsWith("ARXIV:")
+    ? normalizeArxivId(id.slice(6))
+    : askedDoi?.startsWith(ARXIV_DOI_PREFIX)
+      ? normalizeArxivId(askedDoi.slice(ARXIV_DOI_PREFIX.length))
+      : undefined;
+  const dois = new Set([askedDoi, askedArxiv && arxivDoi(askedArxiv)].filter((d): d is string => !!d));
+  const arxivOf = (doi: string) =>
+    doi.startsWith(ARXIV_DOI_PREFIX) ? normalizeArxivId(doi.slice(ARXIV_DOI_PREFIX.length)) : undefined;
+  if (
+    (gotDoi && dois.has(gotDoi)) ||
+    (gotArxiv && askedArxiv && gotArxiv.toLowerCase() === askedArxiv.toLowerCase())
+  ) {
+    return undefined;
+  }
+  // Comparable evidence: a DOI answering a DOI request (or an arXiv DOI answering an arXiv request),
+  // an arXiv id answering an arXiv request.
+  const doiSays = gotDoi !== undefined && (askedDoi !== undefined || arxivOf(gotDoi) !== undefined);
+  const arxivSays = gotArxiv !== undefined && askedArxiv !== undefined;
+  if (!doiSays && !arxivSays) return undefined;
+  const got = doiSays ? `DOI ${gotDoi}` : `arXiv ${gotArxiv}`;
+  return `answer is another paper: asked ${id}, got ${got}`;
+}
+
+function idText(value: string | number | null | undefined): string | undefined {
+  return value === null || value === undefined ? undefined : String(value);
 }
 
 /** Errors that stop the whole source rather than fail one paper. */

@@ -52,6 +52,26 @@ export const FLAG_CASES: BadCase[] = [
     () => /--openalex-url: must be an http\(s\) URL/,
   ),
   ...flag("--s2-url", ["file:///etc/passwd", "x"], () => /--s2-url: must be an http\(s\) URL/),
+  // Paths are appended to the base URL: a query or fragment would swallow them (every lookup 404s).
+  ...flag(
+    "--openalex-url",
+    [
+      "http://127.0.0.1:9/?api_key=QKEY-1234",
+      "http://127.0.0.1:9?",
+      "https://api.openalex.org/?mailto=a@b.org",
+    ],
+    () => /--openalex-url: must not contain a query string \(\?…\): request paths are appended/,
+  ),
+  ...flag(
+    "--openalex-url",
+    ["http://127.0.0.1:9/#top", "http://127.0.0.1:9#"],
+    () => /--openalex-url: must not contain a fragment \(#…\)/,
+  ),
+  ...flag(
+    "--s2-url",
+    ["http://127.0.0.1:9/graph/v1?key=QKEY-5678", "http://u:p@127.0.0.1:9/graph/v1#x"],
+    () => /--s2-url: must not contain a (query string|fragment)/,
+  ),
   ...flag("--session-id", ["../evil", "a b", "", "..", longId], () => /--session-id: invalid session id/),
   ...flag("--output", [""], () => /--output: /),
   ...flag("--checkpoint-dir", [""], () => /--checkpoint-dir: /),
@@ -115,3 +135,77 @@ export const FLAG_CASES: BadCase[] = [
   })),
   sessions(["clean", "--all", "--bogus"], "--bogus", /unknown option '--bogus'/),
 ];
+
+/** An output or checkpoint directory that cannot work: refused before any request or session. */
+const pathCase = (
+  name: string,
+  files: Record<string, string>,
+  extra: string[],
+  names: string,
+  message: RegExp,
+) => ({
+  name,
+  files: { "in.json": VALID, ...files },
+  args: [...CONSOLIDATE, ...extra],
+  names,
+  message,
+});
+
+FLAG_CASES.push(
+  pathCase(
+    "--output equal to --input",
+    {},
+    ["--output", "./in.json"],
+    "--output in.json is the input file in.json",
+    /: the result would replace the input\nhint: Choose another --output/,
+  ),
+  pathCase(
+    "--output inside the checkpoint directory",
+    {},
+    ["--output", ".cf_state/consolidate/s1/papers_enriched.json"],
+    "--output .cf_state/consolidate/s1/papers_enriched.json",
+    /is inside the checkpoint directory \.cf_state\/consolidate: .*\nhint: Choose another --output/,
+  ),
+  pathCase(
+    "--output naming a directory",
+    { "out/x": "" },
+    ["--output", "out"],
+    "--output out",
+    /is a directory \(EISDIR\)/,
+  ),
+  pathCase(
+    "--output below a regular file",
+    { blocker: "x" },
+    ["--output", "blocker/out.json"],
+    "--output blocker/out.json",
+    /cannot be written: a file is in the way \(EEXIST\) at blocker\nhint: Choose another --output/,
+  ),
+  pathCase(
+    "--output below a regular file, in a dry run",
+    { blocker: "x" },
+    ["--output", "blocker/deep/out.json", "--dry-run"],
+    "--output blocker/deep/out.json",
+    /not a directory \(ENOTDIR\) at blocker/,
+  ),
+  pathCase(
+    "--checkpoint-dir naming a regular file",
+    { cp: "x" },
+    ["--output", "o.json", "--checkpoint-dir", "cp"],
+    "cannot create the checkpoint directory cp",
+    /a file is in the way \(EEXIST\)\nhint: Choose another --checkpoint-dir or fix the permissions of cp .*no session was created/,
+  ),
+  pathCase(
+    "--checkpoint-dir below a regular file",
+    { cp: "x" },
+    ["--output", "o.json", "--checkpoint-dir", "cp/sub"],
+    "cannot create the checkpoint directory cp/sub",
+    /not a directory \(ENOTDIR\) at cp\nhint: Choose another --checkpoint-dir/,
+  ),
+  pathCase(
+    "--session-id of an existing (corrupt) session without --resume",
+    { ".cf_state/consolidate/s1/session.json": "{" },
+    ["--output", "o.json", "--session-id", "s1"],
+    "session s1 already exists in .cf_state/consolidate",
+    /and is corrupt: .*\nhint: Choose another --session-id/,
+  ),
+);

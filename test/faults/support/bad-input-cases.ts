@@ -2,8 +2,8 @@
 
 export interface BadCase {
   name: string;
-  /** Files written into the empty working directory first (name → content). */
-  files: Record<string, string>;
+  /** Files written into the empty working directory first (name → content: text as UTF-8, or bytes). */
+  files: Record<string, string | Uint8Array>;
   args: string[];
   /** The first line of stderr must contain this (the file or the flag at fault). */
   names: string;
@@ -22,7 +22,7 @@ export const VALID = JSON.stringify([
 export const OFFLINE = ["--openalex-url", "http://127.0.0.1:9", "--s2-url", "http://127.0.0.1:9"];
 export const CONSOLIDATE = ["consolidate", "--input", "in.json", ...OFFLINE];
 
-function input(name: string, content: string, message: RegExp): BadCase {
+function input(name: string, content: string | Uint8Array, message: RegExp): BadCase {
   return { name, files: { "in.json": content }, args: CONSOLIDATE, names: "in.json", message };
 }
 
@@ -32,7 +32,26 @@ function paper(name: string, fields: Record<string, unknown>, message: RegExp): 
   const bad = Object.fromEntries(
     Object.entries({ ...good, ...fields }).filter(([, value]) => value !== undefined),
   );
-  return input(name, JSON.stringify({ collection_metadata: {}, papers: [good, bad] }), message);
+  const raws: string[] = [];
+  const text = JSON.stringify({ collection_metadata: {}, papers: [good, bad] }, (_key, value) => {
+    if (!(value instanceof RawJson)) return value;
+    raws.push(value.text);
+    return `@raw${raws.length - 1}@`;
+  });
+  return input(
+    name,
+    text.replace(/"@raw(\d+)@"/g, (_, i) => raws[Number(i)]!),
+    message,
+  );
+}
+
+/** JSON text put into a paper as it is (JSON.stringify itself overflows on deep values). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+function rawJson(text: string): RawJson {
+  return new RawJson(text);
 }
 
 /** A legacy flat paper (earlier collectors' files) at index 0 and 2, `fields` merged into one at index 1. */
@@ -203,4 +222,106 @@ export const INPUT_CASES: BadCase[] = [
     { abstract: 42 },
     /papers\[1\]\.abstract must be a string \(legacy abstract\), got number 42/,
   ),
+  // Nesting: refused at validation (before any session exists), never a stack overflow.
+  paper(
+    "an unknown field nested 3,000 levels deep",
+    { deep: rawJson(`${'{"x":'.repeat(3000)}1${"}".repeat(3000)}`) },
+    /in\.json: papers\[1\]\.deep\.x\.x\.x\.x\.x…\.x\.x\.x is nested deeper than 256 levels\n.*at most 256 levels/,
+  ),
+  paper(
+    "lists nested 100,000 levels deep",
+    { deep: rawJson(`${"[".repeat(100_000)}1${"]".repeat(100_000)}`) },
+    /in\.json: papers\[1\]\.deep\[0\]\[0\]\[0\]\[0\]\[0\]…\[0\]\[0\]\[0\] is nested deeper than 256 levels/,
+  ),
+  paper(
+    "a record's data nested 300 levels deep",
+    { citations: [record({ count: 1, extra: nestedValue(300, (v) => ({ "a\u001bb": v })) })] },
+    /papers\[1\]\.citations\[0\]\.data\.extra\.a\\x1bb\.a\\x1bb.*…\.a\\x1bb\.a\\x1bb\.a\\x1bb is nested deeper than 256 levels/,
+  ),
+  // Encodings: UTF-8 only (a UTF-8 byte-order mark is accepted, see test/e2e/input-text.test.ts).
+  input(
+    "UTF-16 little-endian with a byte-order mark",
+    utf16(VALID, "le", true),
+    /in\.json: looks like UTF-16 \(little-endian\); save it as UTF-8\n/,
+  ),
+  input(
+    "UTF-16 little-endian without a byte-order mark",
+    utf16(VALID, "le", false),
+    /in\.json: looks like UTF-16 \(little-endian\); save it as UTF-8\n/,
+  ),
+  input(
+    "UTF-16 big-endian with a byte-order mark",
+    utf16(VALID, "be", true),
+    /in\.json: looks like UTF-16 \(big-endian\); save it as UTF-8\n/,
+  ),
+  input(
+    "UTF-16 big-endian without a byte-order mark",
+    utf16(VALID, "be", false),
+    /in\.json: looks like UTF-16 \(big-endian\); save it as UTF-8\n/,
+  ),
+  input(
+    "Latin-1 (an é as the single byte 0xE9)",
+    Buffer.from('[\n{"title": "Caf\u00e9 networks", "venue": "V", "year": 2020}]', "latin1"),
+    /in\.json: not valid UTF-8 \(byte 0xE9 at offset 16, line 2\); save it as UTF-8\n/,
+  ),
+  input(
+    "a UTF-8 byte-order mark, then invalid JSON",
+    `\ufeff${VALID.slice(0, -1)}`,
+    /in\.json: not valid JSON \((?!.*\ufeff)/,
+  ),
+  // Control characters from the file are quoted escaped, never raw.
+  paper(
+    "an escape sequence in a bad year",
+    { year: "\u001b[2J\u001b[31m2020\r" },
+    /papers\[1\]\.year must be number, got "\\x1b\[2J\\x1b\[31m2020\\r"/,
+  ),
+  paper(
+    "a newline and a bidi override in a bad number",
+    { venue_confidence: "high\nlow\u202e" },
+    /papers\[1\]\.venue_confidence must be number, got "high\\nlow\\u202e"/,
+  ),
+  paper(
+    "bidi isolates and C1 controls in a bad title",
+    { title: ["\u2066evil\u2069"], year: "\u0085\u009b2020\u202e" },
+    /papers\[1\]\.year must be number, got "\\x85\\x9b2020\\u202e"/,
+  ),
+  input(
+    "conflicting duplicate ids with control characters",
+    JSON.stringify([
+      { title: "A", venue: "V", year: 2020, paper_id: "dup\u001b]0;pwned\u0007\u202e" },
+      { title: "B", venue: "V", year: 2020, paper_id: "dup\u001b]0;pwned\u0007\u202e" },
+    ]),
+    /papers\[1\]\.paper_id "dup\\x1b\]0;pwned\\x07\\u202e" is also the id of papers\[0\]/,
+  ),
+  input(
+    "not JSON: an escape sequence and a bidi override quoted by the parser",
+    "[1,\u001b[2J\u202e]",
+    /in\.json: not valid JSON \(Unexpected token '\\x1b', "\[1,\\x1b\[2J\\u202e\]" is not valid JSON\)/,
+  ),
+  {
+    name: "a file name with an escape sequence",
+    files: {},
+    args: ["consolidate", "--input", "in\u001b[2Jx.json", ...OFFLINE],
+    names: "in\\x1b[2Jx.json",
+    message: /in\\x1b\[2Jx\.json: no such file/,
+  },
 ];
+
+/** `leaf` wrapped `depth` times by `wrap`. */
+function nestedValue(depth: number, wrap: (inner: unknown) => unknown): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = wrap(value);
+  return value;
+}
+
+/** `text` as UTF-16 bytes, optionally with a byte-order mark. */
+function utf16(text: string, order: "le" | "be", bom: boolean): Uint8Array {
+  const le = Buffer.from(`${bom ? "\ufeff" : ""}${text}`, "utf16le");
+  if (order === "le") return le;
+  const be = Buffer.alloc(le.length);
+  for (let i = 0; i + 1 < le.length; i += 2) {
+    be[i] = le[i + 1]!;
+    be[i + 1] = le[i]!;
+  }
+  return be;
+}

@@ -1,0 +1,155 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { filesContaining, onlySession } from "../faults/support/http-runs.js";
+import { runCli } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
+import { type Script, startTestServer, type TestServer } from "../support/http-server.js";
+import { s2PaperFor } from "../support/s2-fake.js";
+
+/** Base-URL secrets, base-URL validation and the S2 batch identity check, through the built binary. */
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const PASSWORD = "gw-PASS-31415";
+const OA_KEY = "oa-KEY-27182";
+const S2_KEY = "s2-KEY-16180";
+const BASIC = Buffer.from(`gateway:${PASSWORD}`).toString("base64");
+
+function papers(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    paper_id: `P${i}`,
+    title: `A paper about topic ${i}`,
+    venue: "ICML",
+    year: 2021,
+    authors: ["Ada Quill"],
+    doi: `10.1000/p${i}`,
+  }));
+}
+
+async function inputIn(dir: string, n: number): Promise<string> {
+  const file = path.join(dir, "in.json");
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(file, JSON.stringify(papers(n)));
+  return file;
+}
+
+async function start(script: Script): Promise<TestServer> {
+  server = await startTestServer(script);
+  return server;
+}
+
+const run = (dir: string, args: string[], env: Record<string, string> = {}) =>
+  runCli(["consolidate", "--input", "in.json", "--output", "out.json", "--no-progress", ...args], {
+    cwd: dir,
+    env,
+  });
+
+describe("base URLs: credentials and keys never reach stdout, stderr or files", () => {
+  it("user:password@ base URLs: sent as Basic auth; a server echoing every secret leaks none", async () => {
+    const dir = await testdir("cf-secrets-");
+    await inputIn(dir, 3);
+    // Every answer is a permanent 400 that repeats the password, the authorization and the keys.
+    const srv = await start((req) => ({
+      status: 400,
+      body: {
+        error: `rejected ${req.url} auth=${String(req.headers.authorization)} pw=${PASSWORD} key=${String(req.headers["x-api-key"])} ${OA_KEY}`,
+      },
+    }));
+    const at = srv.url.replace("http://", `http://gateway:${PASSWORD}@`);
+    const result = await run(dir, [
+      "-vv",
+      "--openalex-url",
+      `${at}/oa`,
+      "--s2-url",
+      `${at}/s2`,
+      "--openalex-api-key",
+      OA_KEY,
+      "--ss-api-key",
+      S2_KEY,
+      "--openalex-rps",
+      "100",
+      "--s2-rps",
+      "100",
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(srv.requests.length).toBeGreaterThan(0);
+    expect(srv.requests.every((r) => r.headers.authorization === `Basic ${BASIC}`)).toBe(true);
+    expect(result.stdout).toMatch(/HTTP 400 rejected/);
+    const output = `${result.stdout}\n${result.stderr}`;
+    for (const secret of [PASSWORD, BASIC, OA_KEY, S2_KEY]) {
+      expect(output, secret).not.toContain(secret);
+      expect(await filesContaining(dir, secret), secret).toEqual([]);
+    }
+    const session = await onlySession(dir);
+    const { options } = JSON.parse(await readFile(path.join(session.dir, "session.json"), "utf8"));
+    expect(options.openalex_url).toBe(`${srv.url.replace("http://", "http://***@")}/oa`);
+    expect(options.s2_url).toBe(`${srv.url.replace("http://", "http://***@")}/s2`);
+  });
+
+  it("a base URL with a query (a key in it) is refused at start, naming the flag and not the key", async () => {
+    const dir = await testdir("cf-secrets-");
+    await inputIn(dir, 1);
+    const result = await run(dir, ["--openalex-url", "http://127.0.0.1:9/?api_key=QKEY-SECRET-1"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "--openalex-url: must not contain a query string (?…): request paths are appended to the base URL",
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain("QKEY-SECRET-1");
+    expect(await filesContaining(dir, "QKEY-SECRET-1")).toEqual([]);
+  });
+
+  it("CF_S2_URL with a query is refused too and named", async () => {
+    const dir = await testdir("cf-secrets-");
+    await inputIn(dir, 1);
+    const result = await run(dir, ["--openalex-url", "http://127.0.0.1:9"], {
+      CF_S2_URL: "http://127.0.0.1:9/graph/v1?key=QKEY-SECRET-2",
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /--s2-url: must not contain a query string .*\(the value comes from CF_S2_URL\)/,
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain("QKEY-SECRET-2");
+  });
+});
+
+describe("Semantic Scholar batch answers are checked against the ids asked", () => {
+  it("a batch answering the same paper for every id: those papers fail with the reason, not completed", async () => {
+    const dir = await testdir("cf-batch-");
+    await inputIn(dir, 12);
+    const same = s2PaperFor("DOI:10.1000/p0", { paperId: "same-paper" });
+    const srv = await start((req) => {
+      if (req.method === "POST" && req.url.includes("/paper/batch")) {
+        const { ids } = JSON.parse(req.body) as { ids: string[] };
+        return { body: ids.map(() => same) };
+      }
+      return { status: 404, body: { error: "unexpected" } };
+    });
+    const result = await run(dir, [
+      "--sources",
+      "semantic_scholar",
+      "--s2-url",
+      `${srv.url}/graph/v1`,
+      "--s2-rps",
+      "100",
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain("Failed lookups (11; retried on resume):");
+    expect(result.stdout).toContain("answer is another paper: asked DOI:10.1000/p1, got DOI 10.1000/p0");
+    const out = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
+    const stats = out.consolidation_metadata.stats.sources.semantic_scholar;
+    expect(stats).toMatchObject({ status: "failed", papers_failed: 11 });
+    const s2Ids = out.papers.flatMap(
+      (p: { identifiers: { data: { identifier_type: string; identifier_value: string } }[] }) =>
+        p.identifiers
+          .filter((r) => r.data.identifier_type === "s2_paper")
+          .map((r) => r.data.identifier_value),
+    );
+    expect(s2Ids).toEqual(["same-paper"]);
+    expect((await onlySession(dir)).status).toBe("failed");
+  });
+});

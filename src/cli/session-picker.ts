@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { SessionChoice } from "../core/consolidate.js";
-import { ExitError, SessionNotFoundError, UsageError } from "../errors.js";
+import { ExitCode, ExitError, SessionLockedError, SessionNotFoundError, UsageError } from "../errors.js";
 import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
 import type { CliDeps } from "./deps.js";
 import { displayPath } from "./render/sessions-table.js";
@@ -19,6 +19,34 @@ function describe(session: SessionSummary): string {
     .map(([name, s]) => `${name} ${s.papers_done}/${session.total_papers ?? "?"}`)
     .join(", ");
   return `${session.session_id} (${session.status}${sources ? `; ${sources}` : ""})`;
+}
+
+/**
+ * A new session for an input that a running session is working on would fetch everything again and
+ * race it for the output: say who runs it and ask; without a terminal (and without --yes), try later.
+ */
+async function refuseRaceWithRunningSession(
+  input: { file: string; sha256: string },
+  baseDir: string,
+  options: PickerOptions,
+  deps: CliDeps,
+): Promise<void> {
+  if (options.yes) return;
+  const running = (await findSessions(baseDir)).find(
+    (s) => s.status === "running" && (s.input_file === input.file || s.input_sha256 === input.sha256),
+  );
+  if (!running) return;
+  const holder = running.holder
+    ? `pid ${running.holder.pid} on ${running.holder.hostname}, since ${running.holder.started_at}`
+    : "another process";
+  const message = `session ${running.session_id} is already running for this input (${holder})`;
+  if (!deps.interactive) {
+    throw new SessionLockedError(message, {
+      hint: "A second run would fetch everything again and race it for the output. Wait for it to finish, or pass --yes to start another session anyway.",
+    });
+  }
+  deps.stderr(`${message}; a second run would fetch everything again and race it for the output.\n`);
+  if (!(await deps.confirm("Start another session anyway?"))) throw new ExitError(ExitCode.tryLater);
 }
 
 /** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
@@ -114,6 +142,7 @@ export async function pickSession(
     if (!(await deps.confirm("Start a new session?"))) throw new ExitError(0);
     return { kind: "new" };
   }
+  await refuseRaceWithRunningSession(input, baseDir, options, deps);
   if (found) {
     say(`A resumable session exists for this input: ${describe(found)}.`);
     const command = resumeCommand({

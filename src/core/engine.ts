@@ -191,6 +191,9 @@ async function runSource(
           return;
         }
         const stop = toStop(source, error);
+        // The requests this batch sent still count, though nothing of it is journaled as done.
+        const spent = error instanceof HttpError ? (error.apiCalls ?? 0) : 0;
+        if (spent > 0) await manager.recordBatch(toBatchInput(source, { results: [], apiCalls: spent }));
         if (!stopped) {
           stopped = true;
           // Budget and network stops leave the papers pending: the session stays resumable.

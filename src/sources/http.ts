@@ -32,6 +32,8 @@ export class HttpError extends Error {
   readonly resetsAt?: Date;
   /** Set when the attempt got no HTTP answer at all (DNS, refused, TLS, proxy, timeout …). */
   readonly connection?: ConnectionFailure;
+  /** Requests the failed batch had sent when this stopped it (counted although nothing is journaled). */
+  apiCalls?: number;
 
   constructor(init: HttpErrorInit) {
     super(init.message);
@@ -44,6 +46,12 @@ export class HttpError extends Error {
     this.resetsAt = init.resetsAt;
     this.connection = init.connection;
   }
+}
+
+/** `error` with the requests its batch had sent, for the source's API-call count. */
+export function withApiCalls(error: unknown, apiCalls: number): unknown {
+  if (error instanceof HttpError && apiCalls > 0) error.apiCalls = (error.apiCalls ?? 0) + apiCalls;
+  return error;
 }
 
 /** "HTTP 401 Invalid or missing API key": the status and the server's words, without the request line. */

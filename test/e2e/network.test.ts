@@ -64,6 +64,9 @@ describe("unreachable APIs", () => {
     expect(session.status).toBe("interrupted");
     expect(session.sources.openalex).toMatchObject({ status: "unreachable", papers_failed: 0 });
     expect(session.sources.semantic_scholar).toMatchObject({ status: "unreachable", papers_failed: 0 });
+    // Every request failed, and each still counts (issue 12: the summary showed 0 API calls).
+    expect(session.sources.openalex?.api_calls ?? 0).toBeGreaterThanOrEqual(10);
+    expect(session.sources.semantic_scholar?.api_calls ?? 0).toBeGreaterThanOrEqual(10);
 
     const sim = await simulatorFor();
     const resumed = await run(

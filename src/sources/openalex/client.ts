@@ -7,6 +7,7 @@ import {
   type HttpClientOptions,
   HttpError,
   type HttpEvent,
+  withApiCalls,
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
 import { createRateLimiter } from "../rate-limiter.js";
@@ -131,91 +132,96 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     stopSignal?: AbortSignal,
   ): Promise<BatchResult> {
     let apiCalls = 0;
-    const http =
-      options.http ??
-      createHttpClient({
-        ...options.httpOptions,
-        version: options.version,
-        limiter,
-        secrets,
-        // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
-        forbiddenIsThrottle: true,
-        onEvent: (event) => {
-          // One attempt = one response event, or a retry/error event of a request that got no status.
-          if (event.type === "response" || event.status === undefined) apiCalls++;
-          options.onEvent?.(event);
-        },
-      });
-    const get = (url: string): Promise<unknown> => {
-      if (options.http) apiCalls++;
-      return http.getJson(url, { signal, stopSignal });
-    };
-    const describe = (what: string, error: unknown): string => {
-      if (!(error instanceof HttpError) || stopsTheSource(error)) throw rejectedKey(error, !!options.apiKey);
-      const at = error.message.indexOf(`${error.url}: `);
-      const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
-      return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
-    };
+    try {
+      const http =
+        options.http ??
+        createHttpClient({
+          ...options.httpOptions,
+          version: options.version,
+          limiter,
+          secrets,
+          // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
+          forbiddenIsThrottle: true,
+          onEvent: (event) => {
+            // One attempt = one response event, or a retry/error event of a request that got no status.
+            if (event.type === "response" || event.status === undefined) apiCalls++;
+            options.onEvent?.(event);
+          },
+        });
+      const get = (url: string): Promise<unknown> => {
+        if (options.http) apiCalls++;
+        return http.getJson(url, { signal, stopSignal });
+      };
+      const describe = (what: string, error: unknown): string => {
+        if (!(error instanceof HttpError) || stopsTheSource(error))
+          throw rejectedKey(error, !!options.apiKey);
+        const at = error.message.indexOf(`${error.url}: `);
+        const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
+        return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
+      };
 
-    const outcomes = new Map<string, Outcome>();
-    const doiOf = (paper: Paper) => lookupDoi(paper);
-    for (const chunk of chunkByUrl(batch.filter(doiOf), doiOf)) {
-      const dois = new Set(
-        chunk.map(doiOf).filter((d): d is string => !!d && listable(d) && !outcomes.has(d)),
+      const outcomes = new Map<string, Outcome>();
+      const doiOf = (paper: Paper) => lookupDoi(paper);
+      for (const chunk of chunkByUrl(batch.filter(doiOf), doiOf)) {
+        const dois = new Set(
+          chunk.map(doiOf).filter((d): d is string => !!d && listable(d) && !outcomes.has(d)),
+        );
+        if (dois.size === 0) continue;
+        let list: OpenAlexWorksList | string;
+        try {
+          list = parse(worksListSchema, await get(listUrl([...dois])), "DOI list");
+        } catch (error) {
+          list = describe("DOI list", error);
+        }
+        if (typeof list === "string") {
+          for (const doi of dois) outcomes.set(doi, { error: list });
+          continue;
+        }
+        for (const work of list.results) {
+          const doi = workDoi(work);
+          if (doi && work.id && dois.has(doi) && !outcomes.has(doi)) outcomes.set(doi, { work });
+        }
+      }
+
+      // DOIs the list did not return (merged preprints, odd DOIs) are asked for alone: free at OpenAlex.
+      const missing = [...new Set(batch.map(doiOf))].filter((d): d is string => !!d && !outcomes.has(d));
+      const singles = await Promise.allSettled(
+        missing.map(async (doi): Promise<Outcome> => {
+          try {
+            const url = buildUrl(`/works/doi:${encodeURIComponent(doi)}`, { select });
+            const work = parse(workSchema, await get(url), "DOI lookup");
+            if (typeof work === "string") return { error: work };
+            return work.id ? { work } : { error: "OpenAlex DOI lookup: unexpected response (no work id)" };
+          } catch (error) {
+            if (error instanceof HttpError && error.kind === "not_found") return { notFound: true };
+            return { error: describe("DOI lookup", error) };
+          }
+        }),
       );
-      if (dois.size === 0) continue;
-      let list: OpenAlexWorksList | string;
-      try {
-        list = parse(worksListSchema, await get(listUrl([...dois])), "DOI list");
-      } catch (error) {
-        list = describe("DOI list", error);
+      for (const [i, settled] of singles.entries()) {
+        if (settled.status === "rejected") throw settled.reason;
+        outcomes.set(missing[i]!, settled.value);
       }
-      if (typeof list === "string") {
-        for (const doi of dois) outcomes.set(doi, { error: list });
-        continue;
-      }
-      for (const work of list.results) {
-        const doi = workDoi(work);
-        if (doi && work.id && dois.has(doi) && !outcomes.has(doi)) outcomes.set(doi, { work });
-      }
-    }
 
-    // DOIs the list did not return (merged preprints, odd DOIs) are asked for alone: free at OpenAlex.
-    const missing = [...new Set(batch.map(doiOf))].filter((d): d is string => !!d && !outcomes.has(d));
-    const singles = await Promise.allSettled(
-      missing.map(async (doi): Promise<Outcome> => {
-        try {
-          const url = buildUrl(`/works/doi:${encodeURIComponent(doi)}`, { select });
-          const work = parse(workSchema, await get(url), "DOI lookup");
-          if (typeof work === "string") return { error: work };
-          return work.id ? { work } : { error: "OpenAlex DOI lookup: unexpected response (no work id)" };
-        } catch (error) {
-          if (error instanceof HttpError && error.kind === "not_found") return { notFound: true };
-          return { error: describe("DOI lookup", error) };
+      const results: LookupResult[] = [];
+      for (const paper of batch) {
+        const doi = doiOf(paper);
+        let outcome: Outcome;
+        if (doi) {
+          outcome = outcomes.get(doi) ?? { error: "OpenAlex: no answer for this DOI" };
+        } else {
+          try {
+            outcome = await searchTitle(paper, get);
+          } catch (error) {
+            outcome = { error: describe("title search", error) };
+          }
         }
-      }),
-    );
-    for (const [i, settled] of singles.entries()) {
-      if (settled.status === "rejected") throw settled.reason;
-      outcomes.set(missing[i]!, settled.value);
-    }
-
-    const results: LookupResult[] = [];
-    for (const paper of batch) {
-      const doi = doiOf(paper);
-      let outcome: Outcome;
-      if (doi) {
-        outcome = outcomes.get(doi) ?? { error: "OpenAlex: no answer for this DOI" };
-      } else {
-        try {
-          outcome = await searchTitle(paper, get);
-        } catch (error) {
-          outcome = { error: describe("title search", error) };
-        }
+        results.push(toResult(paper, outcome));
       }
-      results.push(toResult(paper, outcome));
+      return { results, apiCalls };
+    } catch (error) {
+      throw withApiCalls(error, apiCalls);
     }
-    return { results, apiCalls };
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   HttpError,
   type HttpEvent,
   type RequestOptions,
+  withApiCalls,
 } from "../http.js";
 import { arxivDoi, normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
@@ -209,7 +210,9 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     const message = apiKey
       ? `Semantic Scholar refused the API key (${status})`
       : `Semantic Scholar refused requests without an API key (${status})`;
-    return new HttpError({ kind: "auth", url: error.url, status: error.status, message });
+    const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
+    if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
+    return renamed;
   }
 
   async function lookUp(
@@ -219,25 +222,29 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
   ): Promise<BatchResult> {
     {
       let apiCalls = 0;
-      const http = httpFor(() => apiCalls++);
-      const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
-      const results: LookupResult[] = new Array(batch.length);
-      const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
-      for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
-        const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
-        const found = await lookupIds(
-          http,
-          chunk.map((i) => batch[i]!),
-          init,
-        );
-        chunk.forEach((i, k) => {
-          results[i] = found[k]!;
-        });
+      try {
+        const http = httpFor(() => apiCalls++);
+        const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
+        const results: LookupResult[] = new Array(batch.length);
+        const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
+        for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
+          const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
+          const found = await lookupIds(
+            http,
+            chunk.map((i) => batch[i]!),
+            init,
+          );
+          chunk.forEach((i, k) => {
+            results[i] = found[k]!;
+          });
+        }
+        for (const [i, paper] of batch.entries()) {
+          if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
+        }
+        return { results, apiCalls };
+      } catch (error) {
+        throw withApiCalls(error, apiCalls);
       }
-      for (const [i, paper] of batch.entries()) {
-        if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
-      }
-      return { results, apiCalls };
     }
   }
 }

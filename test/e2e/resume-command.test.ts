@@ -5,8 +5,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/simulator/server.js";
 import { inspectSession } from "../../src/storage/session-catalog.js";
-import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
-import { type CliRun, runCli, spawnCli } from "../helpers/run-cli.js";
+import { interruptedRun, simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import { type CliRun, runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
 /**
@@ -38,22 +38,6 @@ function runInShell(command: string, cwd: string, extra: string[]): Promise<CliR
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** Start a run and SIGINT it after 20 requests; returns its exit and stderr. */
-async function interruptedRun(args: string[], cwd: string) {
-  let child: ReturnType<typeof spawnCli> | undefined;
-  let seen = 0;
-  const sim = await simulatorFor({
-    latencyMs: 20,
-    onRequest: () => {
-      seen += 1;
-      if (seen === 20) child?.child.kill("SIGINT");
-    },
-  });
-  child = spawnCli([...args, ...simFlags(sim)], { cwd });
-  const exit = await child.exited;
-  return { exit, stderr: child.stderr() };
 }
 
 /** The resumed run finished: exit 0, its output written, the session completed. */

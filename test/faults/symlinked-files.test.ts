@@ -1,8 +1,8 @@
 import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
-import { runCli, spawnCli } from "../helpers/run-cli.js";
+import { interruptedRun, writeInput } from "../helpers/e2e.js";
+import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { runCases } from "./support/tier.js";
 
@@ -18,18 +18,12 @@ describe("fault suite: symbolic links in a session", () => {
     const failures = await runCases("symlinks", LINKED, async (name) => {
       const dir = await testdir();
       const input = await writeInput(dir, 60);
-      let child: ReturnType<typeof spawnCli> | undefined;
-      let seen = 0;
-      const sim = await simulatorFor({
-        latencyMs: 20,
-        onRequest: () => {
-          seen += 1;
-          if (seen === 8) child?.child.kill("SIGINT");
-        },
-      });
-      const args = ["consolidate", "--input", input, "--output", "out.json", ...simFlags(sim)];
-      child = spawnCli(args, { cwd: dir });
-      expect((await child.exited).code, child.stderr()).toBe(130);
+      const { exit, stderr, args } = await interruptedRun(
+        ["consolidate", "--input", input, "--output", "out.json"],
+        dir,
+        { afterRequests: 8 },
+      );
+      expect(exit.code, stderr).toBe(130);
       const base = path.join(dir, ".cf_state", "consolidate");
       const [id] = await readdir(base);
       const sessionDir = path.join(base, id!);

@@ -4,6 +4,7 @@ import { onTestFinished } from "vitest";
 import { canonicalJson } from "../../src/model/canonical-json.js";
 import { createCorpus, generateInputFile } from "../../src/simulator/corpus.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.js";
+import { spawnCli } from "./run-cli.js";
 
 /** A simulator for one test, closed when the test finishes. */
 export async function simulatorFor(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -56,4 +57,28 @@ export async function duplicateRecords(file: string): Promise<string[]> {
     }
   }
   return duplicates;
+}
+
+/**
+ * Start the binary with `args` plus the flags of a fresh simulator (20 ms latency), and send it
+ * `signal` when the simulator sees its `afterRequests`-th request; resolves once it has exited.
+ */
+export async function interruptedRun(
+  args: string[],
+  cwd: string,
+  options: { signal?: NodeJS.Signals; afterRequests?: number } = {},
+) {
+  let child: ReturnType<typeof spawnCli> | undefined;
+  let seen = 0;
+  const sim = await simulatorFor({
+    latencyMs: 20,
+    onRequest: () => {
+      seen += 1;
+      if (seen === (options.afterRequests ?? 20)) child?.child.kill(options.signal ?? "SIGINT");
+    },
+  });
+  const fullArgs = [...args, ...simFlags(sim)];
+  child = spawnCli(fullArgs, { cwd });
+  const exit = await child.exited;
+  return { exit, stderr: child.stderr(), sim, args: fullArgs };
 }

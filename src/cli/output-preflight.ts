@@ -119,11 +119,10 @@ export async function checkOutputPath(paths: OutputPaths): Promise<void> {
 }
 
 /**
- * Create the missing directories of `dir` one level at a time. (fs.mkdir's recursive mode loops
- * forever under /proc, where mkdir answers ENOENT.) Throws the errno of the level that failed,
- * with `path` set to it.
+ * The nearest existing ancestor of `dir` (or `dir` itself) and the names below it; it must be a
+ * directory (ENOTDIR, or EEXIST when `dir` itself is a file), with `path` set on the error.
  */
-async function makeDirs(dir: string): Promise<void> {
+async function existingDirectoryOf(dir: string): Promise<{ existing: string; rest: string[] }> {
   const { existing, rest } = await nearestExisting(dir);
   const info = await fsp.stat(existing).catch((error: unknown) => {
     throw Object.assign(error as object, { path: existing });
@@ -133,6 +132,16 @@ async function makeDirs(dir: string): Promise<void> {
       path: existing,
     });
   }
+  return { existing, rest };
+}
+
+/**
+ * Create the missing directories of `dir` one level at a time. (fs.mkdir's recursive mode loops
+ * forever under /proc, where mkdir answers ENOENT.) Throws the errno of the level that failed,
+ * with `path` set to it.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const { existing, rest } = await existingDirectoryOf(dir);
   let current = existing;
   for (const name of rest) {
     current = path.join(current, name);
@@ -148,15 +157,7 @@ async function makeDirs(dir: string): Promise<void> {
 
 /** Check, creating nothing, that a directory could be created or written at `dir` (W_OK, not a file). */
 async function probeDir(dir: string): Promise<void> {
-  const { existing, rest } = await nearestExisting(dir);
-  const info = await fsp.stat(existing).catch((error: unknown) => {
-    throw Object.assign(error as object, { path: existing });
-  });
-  if (!info.isDirectory()) {
-    throw Object.assign(fsError(rest.length > 0 ? "ENOTDIR" : "EEXIST", `${existing} is not a directory`), {
-      path: existing,
-    });
-  }
+  const { existing } = await existingDirectoryOf(dir);
   await fsp.access(existing, constants.W_OK).catch((error: unknown) => {
     throw Object.assign(error as object, { path: existing });
   });

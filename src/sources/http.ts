@@ -48,6 +48,21 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was
+ * refused. Other errors are returned as they are.
+ */
+export function refusedKeyError(error: unknown, label: string, keyGiven: boolean): unknown {
+  if (!(error instanceof HttpError) || error.kind !== "auth") return error;
+  const status = answerOf(error);
+  const message = keyGiven
+    ? `${label} refused the API key (${status})`
+    : `${label} refused requests without an API key (${status})`;
+  const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
+  if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
+  return renamed;
+}
+
 /** `error` with the requests its batch had sent, for the source's API-call count. */
 export function withApiCalls(error: unknown, apiCalls: number): unknown {
   if (error instanceof HttpError && apiCalls > 0) error.apiCalls = (error.apiCalls ?? 0) + apiCalls;

@@ -1,12 +1,12 @@
 import type { z } from "zod";
 import type { Paper } from "../../model/paper.js";
 import {
-  answerOf,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   HttpError,
   type HttpEvent,
+  refusedKeyError,
   withApiCalls,
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
@@ -154,7 +154,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
       };
       const describe = (what: string, error: unknown): string => {
         if (!(error instanceof HttpError) || stopsTheSource(error))
-          throw rejectedKey(error, !!options.apiKey);
+          throw refusedKeyError(error, "OpenAlex", !!options.apiKey);
         const at = error.message.indexOf(`${error.url}: `);
         const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
         return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
@@ -275,16 +275,6 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
 /** Errors that stop the whole source rather than fail one paper. */
 function stopsTheSource(error: HttpError): boolean {
   return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
-}
-
-/** A 401 says nothing but the status after a long URL: say what it means. */
-function rejectedKey(error: unknown, keyGiven: boolean): unknown {
-  if (!(error instanceof HttpError) || error.kind !== "auth") return error;
-  const status = answerOf(error);
-  const message = keyGiven
-    ? `OpenAlex refused the API key (${status})`
-    : `OpenAlex refused requests without an API key (${status})`;
-  return new HttpError({ kind: "auth", url: error.url, status: error.status, message });
 }
 
 /** The result whose title (with year and authors) matches the paper best at high confidence, if any. */

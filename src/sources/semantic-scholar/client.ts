@@ -1,12 +1,12 @@
 import type { Paper } from "../../model/paper.js";
 import {
-  answerOf,
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   HttpError,
   type HttpEvent,
   type RequestOptions,
+  refusedKeyError,
   withApiCalls,
 } from "../http.js";
 import { arxivDoi, normalizeArxivId, normalizeDoi } from "../identifiers.js";
@@ -199,52 +199,39 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       try {
         return await lookUp(batch, signal, stopSignal);
       } catch (error) {
-        throw error instanceof HttpError && error.kind === "auth" ? rejected(error) : error;
+        throw refusedKeyError(error, "Semantic Scholar", apiKey !== undefined);
       }
     },
   };
-
-  /** A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was refused. */
-  function rejected(error: HttpError): HttpError {
-    const status = answerOf(error);
-    const message = apiKey
-      ? `Semantic Scholar refused the API key (${status})`
-      : `Semantic Scholar refused requests without an API key (${status})`;
-    const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
-    if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
-    return renamed;
-  }
 
   async function lookUp(
     batch: readonly Paper[],
     signal?: AbortSignal,
     stopSignal?: AbortSignal,
   ): Promise<BatchResult> {
-    {
-      let apiCalls = 0;
-      try {
-        const http = httpFor(() => apiCalls++);
-        const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
-        const results: LookupResult[] = new Array(batch.length);
-        const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
-        for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
-          const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
-          const found = await lookupIds(
-            http,
-            chunk.map((i) => batch[i]!),
-            init,
-          );
-          chunk.forEach((i, k) => {
-            results[i] = found[k]!;
-          });
-        }
-        for (const [i, paper] of batch.entries()) {
-          if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
-        }
-        return { results, apiCalls };
-      } catch (error) {
-        throw withApiCalls(error, apiCalls);
+    let apiCalls = 0;
+    try {
+      const http = httpFor(() => apiCalls++);
+      const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
+      const results: LookupResult[] = new Array(batch.length);
+      const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
+      for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
+        const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
+        const found = await lookupIds(
+          http,
+          chunk.map((i) => batch[i]!),
+          init,
+        );
+        chunk.forEach((i, k) => {
+          results[i] = found[k]!;
+        });
       }
+      for (const [i, paper] of batch.entries()) {
+        if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
+      }
+      return { results, apiCalls };
+    } catch (error) {
+      throw withApiCalls(error, apiCalls);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { SOURCE_NAMES } from "../model/records.js";
+import { isUnsafeCode } from "../model/safe-text.js";
 import { resolveCheckpointDir } from "../storage/session-id.js";
-import { displayPath } from "./render/sessions-table.js";
+import { pathFromCwd } from "./render/sessions-table.js";
 
 /**
  * The one command cf prints to resume a session. It must work when pasted as is into a POSIX shell
@@ -39,14 +40,30 @@ export function resumeCommand(input: ResumeCommandInput): string {
   return parts.join(" ");
 }
 
-/** Quote a word for a POSIX shell when it needs it (single quotes; a `'` inside becomes `'\''`). */
+/**
+ * Quote a word for a POSIX shell when it needs it (single quotes; a `'` inside becomes `'\''`). A
+ * word with characters cf never prints raw (control, bidi: see safeText) becomes `"$(printf '…')"`
+ * with those characters as octal bytes: printable ASCII that dash, bash and zsh all read back
+ * exactly ($'…' is not in dash). Command substitution drops trailing newlines, so a name ending in
+ * a newline cannot be spelled this way; such a file is not worth a less portable quoting.
+ */
 export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(text)) return text;
+  const quoted = (s: string) => s.replace(/'/g, "'\\''");
+  if (![...text].some((c) => isUnsafeCode(c.codePointAt(0)!))) return `'${quoted(text)}'`;
+  let format = "";
+  for (const c of text) {
+    if (isUnsafeCode(c.codePointAt(0)!)) {
+      for (const byte of Buffer.from(c, "utf8")) format += `\\${byte.toString(8).padStart(3, "0")}`;
+    } else format += c === "%" ? "%%" : c === "\\" ? "\\\\" : c;
+  }
+  // A format starting with `-` would read as an option of printf.
+  return `"$(printf '${quoted(format.replace(/^-/, "\\055"))}')"`;
 }
 
 /** A path relative to the cwd when inside it; `./` in front of one that would read as a flag. */
 function shellPath(file: string, cwd: string): string {
-  const shown = displayPath(file, cwd);
+  const shown = pathFromCwd(file, cwd);
   return shown.startsWith("-") ? `./${shown}` : shown;
 }
 

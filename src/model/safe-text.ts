@@ -8,7 +8,7 @@
  */
 
 /** A character safeText escapes: C0, DEL, C1, bidi marks, overrides and isolates, separators, BOM. */
-function unsafe(code: number): boolean {
+export function isUnsafeCode(code: number): boolean {
   if (code < 0x20) return true;
   if (code < 0x7f) return false;
   if (code <= 0x9f) return true;
@@ -41,7 +41,7 @@ function escapeText(text: string, keep?: (index: number) => number): string {
   let from = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (!unsafe(code)) continue;
+    if (!isUnsafeCode(code)) continue;
     const kept = keep ? keep(i) : 0;
     if (kept > 0) {
       i += kept - 1;
@@ -88,7 +88,7 @@ export function safeJson(json: string): string {
   let from = 0;
   for (let i = 0; i < json.length; i++) {
     const code = json.charCodeAt(i);
-    if (code < 0x7f || !unsafe(code)) continue;
+    if (code < 0x7f || !isUnsafeCode(code)) continue;
     out += `${json.slice(from, i)}\\u${code.toString(16).padStart(4, "0")}`;
     from = i + 1;
   }

@@ -56,4 +56,10 @@ describe("resumeCommand", () => {
     expect(shellQuote("a b")).toBe("'a b'");
     expect(shellQuote("$HOME")).toBe("'$HOME'");
   });
+
+  it("shellQuote spells control and bidi characters as printf octal bytes, in printable ASCII", () => {
+    expect(shellQuote("a\tb")).toBe(`"$(printf 'a\\011b')"`);
+    expect(shellQuote("x\u202e%'\\")).toBe(`"$(printf 'x\\342\\200\\256%%'\\''\\\\')"`);
+    expect(shellQuote("-\na")).toBe(`"$(printf '\\055\\012a')"`);
+  });
 });

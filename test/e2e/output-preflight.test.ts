@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
@@ -13,7 +13,20 @@ import { testdir } from "../helpers/testdir.js";
 
 const PAPERS = 8;
 const IS_ROOT = process.getuid?.() === 0;
-if (IS_ROOT) console.log("note: running as root: the chmod 555 variants are skipped (root writes anyway)");
+/** Root writes through chmod 555, so as root the read-only cases run `cf` as the user nobody. */
+const NOBODY = 65534;
+
+/** `cf` run by a user whom a chmod 555 directory stops: the test's own user, or nobody when that is root. */
+async function unprivileged(dir: string, sim: Awaited<ReturnType<typeof simulatorFor>>) {
+  if (IS_ROOT) {
+    await chmod(dir, 0o755);
+    for (const entry of [dir, ...(await readdir(dir)).map((name) => path.join(dir, name))]) {
+      await chown(entry, NOBODY, NOBODY);
+    }
+  }
+  const user = IS_ROOT ? { uid: NOBODY, gid: NOBODY } : {};
+  return (args: string[]) => runCli(["consolidate", ...args, ...simFlags(sim)], { cwd: dir, ...user });
+}
 
 /** A refusal: exit 2, the path named on the first line, no stack, no "intact" (no session exists). */
 function expectRefused(run: CliRun, names: string, message: RegExp): void {
@@ -155,9 +168,10 @@ describe("an output that cannot be written is found before the first request", (
     await untouched();
   });
 
-  it.skipIf(IS_ROOT)("a read-only directory (chmod 555; skipped as root, who writes anyway)", async () => {
-    const { cf, untouched, dir } = await setup();
+  it("a read-only directory (chmod 555)", async () => {
+    const { untouched, dir, sim } = await setup();
     await mkdir(path.join(dir, "ro"));
+    const cf = await unprivileged(dir, sim);
     await chmod(path.join(dir, "ro"), 0o555);
     const run = await cf(["--input", "papers.json", "-o", "ro/out.json"]);
     await chmod(path.join(dir, "ro"), 0o755);
@@ -257,9 +271,10 @@ describe("a checkpoint directory that cannot be created", () => {
     },
   );
 
-  it.skipIf(IS_ROOT)("a read-only parent (chmod 555; skipped as root, who writes anyway)", async () => {
-    const { cf, untouched, dir } = await setup();
+  it("a read-only parent (chmod 555)", async () => {
+    const { untouched, dir, sim } = await setup();
     await mkdir(path.join(dir, "ro"));
+    const cf = await unprivileged(dir, sim);
     await chmod(path.join(dir, "ro"), 0o555);
     const run = await cf(["--input", "papers.json", "-o", "out.json", "--checkpoint-dir", "ro/st"]);
     await chmod(path.join(dir, "ro"), 0o755);

@@ -163,4 +163,35 @@ describe("printed resume commands work as printed", () => {
     await expectCompleted(resumed, cwd, path.join(cwd, "st", "run4"));
     expect(resumed.stdout).not.toContain("Semantic Scholar");
   });
+
+  it("with control, bidi and quote characters in the paths: printed escaped, still works in /bin/sh (dash)", async () => {
+    const cwd = await testdir();
+    // ESC (a colour sequence), a newline, a right-to-left override, a quote, a % and a backslash.
+    const folder = "in\u001b[31mred\nline \u202e'q'%s\\b";
+    await mkdir(path.join(cwd, folder));
+    await writeInput(path.join(cwd, folder), PAPERS);
+    const { exit, stderr } = await interruptedRun(
+      [
+        "consolidate",
+        "--input",
+        `${folder}/papers.json`,
+        "--checkpoint-dir",
+        "st\tate",
+        "--session-id",
+        "run5",
+      ],
+      cwd,
+    );
+    expect(exit.code, stderr).toBe(130);
+    // Nothing raw reaches the terminal: the printed command is plain printable ASCII.
+    const raw = [...stderr].filter((c) => c === "\u202e" || (c < " " && c !== "\n") || c === "\u007f");
+    expect(raw).toEqual([]);
+    const command = printedCommand(stderr);
+    expect(command).toMatch(/^[\x20-\x7e]+$/);
+    await expectCompleted(
+      await runInShell(command, cwd, await freshSimFlags()),
+      cwd,
+      path.join(cwd, "st\tate", "run5"),
+    );
+  });
 });

@@ -2,12 +2,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { filesContaining, onlySession } from "../faults/support/http-runs.js";
+import { doiInputPapers } from "../helpers/papers.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 import { type Script, startTestServer, type TestServer } from "../support/http-server.js";
-import { s2PaperFor } from "../support/s2-fake.js";
 
-/** Base-URL secrets, base-URL validation and the S2 batch identity check, through the built binary. */
+/** Base-URL secrets and base-URL validation, through the built binary (batch identity: the http-faults suite). */
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -20,21 +20,10 @@ const OA_KEY = "oa-KEY-27182";
 const S2_KEY = "s2-KEY-16180";
 const BASIC = Buffer.from(`gateway:${PASSWORD}`).toString("base64");
 
-function papers(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    paper_id: `P${i}`,
-    title: `A paper about topic ${i}`,
-    venue: "ICML",
-    year: 2021,
-    authors: ["Ada Quill"],
-    doi: `10.1000/p${i}`,
-  }));
-}
-
 async function inputIn(dir: string, n: number): Promise<string> {
   const file = path.join(dir, "in.json");
   const { writeFile } = await import("node:fs/promises");
-  await writeFile(file, JSON.stringify(papers(n)));
+  await writeFile(file, JSON.stringify(doiInputPapers(n)));
   return file;
 }
 
@@ -114,42 +103,5 @@ describe("base URLs: credentials and keys never reach stdout, stderr or files", 
       /--s2-url: must not contain a query string .*\(the value comes from CF_S2_URL\)/,
     );
     expect(`${result.stdout}${result.stderr}`).not.toContain("QKEY-SECRET-2");
-  });
-});
-
-describe("Semantic Scholar batch answers are checked against the ids asked", () => {
-  it("a batch answering the same paper for every id: those papers fail with the reason, not completed", async () => {
-    const dir = await testdir("cf-batch-");
-    await inputIn(dir, 12);
-    const same = s2PaperFor("DOI:10.1000/p0", { paperId: "same-paper" });
-    const srv = await start((req) => {
-      if (req.method === "POST" && req.url.includes("/paper/batch")) {
-        const { ids } = JSON.parse(req.body) as { ids: string[] };
-        return { body: ids.map(() => same) };
-      }
-      return { status: 404, body: { error: "unexpected" } };
-    });
-    const result = await run(dir, [
-      "--sources",
-      "semantic_scholar",
-      "--s2-url",
-      `${srv.url}/graph/v1`,
-      "--s2-rps",
-      "100",
-    ]);
-    expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toContain("Failed lookups (11; retried on resume):");
-    expect(result.stdout).toContain("answer is another paper: asked DOI:10.1000/p1, got DOI 10.1000/p0");
-    const out = JSON.parse(await readFile(path.join(dir, "out.json"), "utf8"));
-    const stats = out.consolidation_metadata.stats.sources.semantic_scholar;
-    expect(stats).toMatchObject({ status: "failed", papers_failed: 11 });
-    const s2Ids = out.papers.flatMap(
-      (p: { identifiers: { data: { identifier_type: string; identifier_value: string } }[] }) =>
-        p.identifiers
-          .filter((r) => r.data.identifier_type === "s2_paper")
-          .map((r) => r.data.identifier_value),
-    );
-    expect(s2Ids).toEqual(["same-paper"]);
-    expect((await onlySession(dir)).status).toBe("failed");
   });
 });

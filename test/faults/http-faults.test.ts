@@ -1,11 +1,15 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FAULT_KINDS } from "../../src/simulator/faults.js";
 import { comparableOutput, duplicateRecords, simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import { doiInputPapers } from "../helpers/papers.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
+import { startEndlessServer, startTestServer } from "../support/http-server.js";
+import { s2PaperFor } from "../support/s2-fake.js";
+import { runMeasured } from "./support/big-input.js";
 import {
   coveringSeed,
   filesContaining,
@@ -30,7 +34,15 @@ const FAULT_RATE = 0.1;
 /** A hang outlasts the 1 s timeout the runs are given (--http-timeout 1). */
 const HANG_MS = 4000;
 
-type Case = { kind: "mixed"; faultSeed: number } | { kind: "all-fail" } | { kind: "bad-key" };
+type Case =
+  | { kind: "mixed"; faultSeed: number }
+  | { kind: "all-fail" }
+  | { kind: "bad-key" }
+  | { kind: "endless-body" }
+  | { kind: "same-answer" };
+
+/** Peak memory allowed to a run whose every answer is endless: the 64 MB cap, buffered, plus the process. */
+const ENDLESS_RSS_MB = 400;
 
 const outputArgs = (input: string) => ["consolidate", "--input", input, "--output", "out.json"];
 
@@ -164,6 +176,99 @@ async function badKeyCase(golden: string): Promise<void> {
   expect(await filesContaining(dir, rightKey)).toEqual([]);
 }
 
+/** Papers with DOIs only, so each source asks in batches (OpenAlex lists, Semantic Scholar /paper/batch). */
+async function doiInput(dir: string, n: number): Promise<void> {
+  await writeFile(path.join(dir, "in.json"), JSON.stringify(doiInputPapers(n)));
+}
+
+/**
+ * Case 9 of the hardening issue: every answer is a 200 whose body never ends. Each is cut at 64 MB,
+ * the papers fail with the reason (not retried), memory stays bounded, the session stays resumable.
+ */
+async function endlessBodyCase(): Promise<string> {
+  const dir = await testdir("cf-http-");
+  await doiInput(dir, DOOMED_PAPERS);
+  const srv = await startEndlessServer();
+  try {
+    const run = await runMeasured(
+      [
+        ...outputArgs("in.json"),
+        "--no-progress",
+        "--openalex-url",
+        srv.url,
+        "--s2-url",
+        `${srv.url}/graph/v1`,
+        "--openalex-rps",
+        "100",
+        "--s2-rps",
+        "100",
+      ],
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain(`Failed lookups (${2 * DOOMED_PAPERS}; retried on resume):`);
+    expect(run.stdout).toMatch(/response larger than 64 MB/);
+    // One request per batch: a body past the cap is a permanent failure, never retried.
+    const batches = srv.requests.filter((r) => /\/works\?|\/paper\/batch/.test(r.url));
+    expect(batches.length, srv.requests.map((r) => r.url).join("\n")).toBe(2);
+    const peakMb = run.peakRssKb / 1024;
+    expect(peakMb, `peak RSS ${peakMb.toFixed(0)} MB`).toBeLessThan(ENDLESS_RSS_MB);
+    expect((await onlySession(dir)).status).toBe("failed");
+    return `endless bodies: ${srv.requests.length} request(s), peak RSS ${peakMb.toFixed(0)} MB, ${(run.ms / 1000).toFixed(1)} s`;
+  } finally {
+    await srv.close();
+  }
+}
+
+/**
+ * Case 10: a Semantic Scholar batch that answers the same paper for every id. Answers carrying another
+ * DOI than asked fail those papers with the reason; only the true one is matched; not completed.
+ */
+async function sameAnswerCase(): Promise<void> {
+  const dir = await testdir("cf-http-");
+  await doiInput(dir, DOOMED_PAPERS);
+  const same = s2PaperFor("DOI:10.1000/p0", { paperId: "same-paper" });
+  const srv = await startTestServer((req) => {
+    if (req.method === "POST" && req.url.includes("/paper/batch")) {
+      const { ids } = JSON.parse(req.body) as { ids: string[] };
+      return { body: ids.map(() => same) };
+    }
+    return { status: 404, body: { error: "unexpected" } };
+  });
+  try {
+    const run = await runCli(
+      [
+        ...outputArgs("in.json"),
+        "--no-progress",
+        "--sources",
+        "semantic_scholar",
+        "--s2-url",
+        `${srv.url}/graph/v1`,
+        "--s2-rps",
+        "100",
+      ],
+      { cwd: dir },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    const wrong = DOOMED_PAPERS - 1;
+    expect(run.stdout).toContain(`Failed lookups (${wrong}; retried on resume):`);
+    expect(run.stdout).toContain("answer is another paper: asked DOI:10.1000/p1, got DOI 10.1000/p0");
+    const out = await readOutput(dir);
+    const stats = out.consolidation_metadata.stats.sources.semantic_scholar;
+    expect(stats).toMatchObject({ status: "failed", papers_failed: wrong });
+    const s2Ids = out.papers.flatMap(
+      (p: { identifiers: { data: { identifier_type: string; identifier_value: string } }[] }) =>
+        p.identifiers
+          .filter((r) => r.data.identifier_type === "s2_paper")
+          .map((r) => r.data.identifier_value),
+    );
+    expect(s2Ids).toEqual(["same-paper"]);
+    expect((await onlySession(dir)).status).toBe("failed");
+  } finally {
+    await srv.close();
+  }
+}
+
 describe("fault suite: HTTP faults", () => {
   it(
     "429s (with and without Retry-After), 5xx, resets, cut bodies and hangs: the output equals the golden one",
@@ -177,11 +282,18 @@ describe("fault suite: HTTP faults", () => {
         faultSeed = coveringSeed(faultSeed + 1, FAULT_RATE, 70);
         cases.push({ kind: "mixed", faultSeed });
       }
-      cases.push({ kind: "all-fail" }, { kind: "bad-key" });
+      cases.push(
+        { kind: "all-fail" },
+        { kind: "bad-key" },
+        { kind: "endless-body" },
+        { kind: "same-answer" },
+      );
       const notes: string[] = [];
       const failures = await runCases("http-faults", cases, async (c) => {
         if (c.kind === "mixed") notes.push(await mixedCase(c.faultSeed, golden));
         else if (c.kind === "all-fail") await allFailCase(doomedGolden);
+        else if (c.kind === "endless-body") notes.push(await endlessBodyCase());
+        else if (c.kind === "same-answer") await sameAnswerCase();
         else await badKeyCase(golden);
       });
       console.log(`http-faults:\n  ${notes.join("\n  ")}`);

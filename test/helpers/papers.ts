@@ -36,3 +36,15 @@ export function updateFor(paperId: string, source: "openalex" | "semantic_schola
     fill: { openalex_id: `https://openalex.org/W${paperId}` },
   };
 }
+
+/** `n` raw input papers `P0..` that each carry a DOI `10.1000/p<i>`, as in an input file. */
+export function doiInputPapers(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    paper_id: `P${i}`,
+    title: `A paper about topic ${i}`,
+    venue: "ICML",
+    year: 2021,
+    authors: ["Ada Quill"],
+    doi: `10.1000/p${i}`,
+  }));
+}

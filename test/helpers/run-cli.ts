@@ -9,11 +9,16 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Options of a CLI child: its directory, extra environment, and the user it runs as (root only). */
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  uid?: number;
+  gid?: number;
+}
+
 /** Run the built `cf` binary as a child process (no TTY), with a clean colour environment. */
-export function runCli(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<CliRun> {
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   delete env.FORCE_COLOR;
   delete env.CF_CHECKPOINT_DIR;
@@ -22,7 +27,7 @@ export function runCli(
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd, env, timeout: 20_000 },
+      { cwd: options.cwd, env, timeout: 20_000, uid: options.uid, gid: options.gid },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

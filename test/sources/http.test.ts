@@ -6,7 +6,7 @@ import {
   type HttpEvent,
   redactUrl,
 } from "../../src/sources/http.js";
-import { type Script, startTestServer, type TestServer } from "../support/http-server.js";
+import { type Script, startEndlessServer, startTestServer, type TestServer } from "../support/http-server.js";
 
 // Real bodies: the OpenAlex 404 (paper-qa cassette, 2025-11-04) and an S2 429 (SakanaAI/AI-Scientist#84).
 const OPENALEX_404_HTML = `<!doctype html>
@@ -339,36 +339,10 @@ describe("HttpClient: secrets in the URL", () => {
 });
 
 describe("HttpClient: response size cap", () => {
-  /** A 200 whose JSON body never ends: `[0,0,0,…` until the client hangs up. */
-  async function endless() {
-    const { createServer } = await import("node:http");
-    const chunk = Buffer.from("0,".repeat(32 * 1024));
-    const srv = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write("[");
-      const pump = () => {
-        while (res.write(chunk)) {
-          if (res.destroyed) return;
-        }
-        if (!res.destroyed) res.once("drain", pump);
-      };
-      res.on("close", () => res.removeAllListeners("drain"));
-      pump();
-    });
-    await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-    const { port } = srv.address() as import("node:net").AddressInfo;
-    let requests = 0;
-    srv.on("request", () => requests++);
-    return {
-      url: `http://127.0.0.1:${port}`,
-      requests: () => requests,
-      close: () =>
-        new Promise<void>((resolve) => {
-          srv.closeAllConnections();
-          srv.close(() => resolve());
-        }),
-    };
-  }
+  const endless = async () => {
+    const srv = await startEndlessServer();
+    return { ...srv, requests: () => srv.requests.length };
+  };
 
   it("aborts an endless body at maxBodyBytes: permanent, not retried", async () => {
     const srv = await endless();

@@ -16,7 +16,9 @@ export type Step =
       declaredLength: number;
     }
   /** Never answer; the client has to time out. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /** A 200 whose JSON body never ends: `[0,0,0,…` until the client hangs up. */
+  | { kind: "endless" };
 
 /** A request as the server saw it; `at` is performance.now() on arrival. */
 export interface RecordedRequest {
@@ -82,6 +84,20 @@ async function play(step: Step, req: IncomingMessage, res: ServerResponse): Prom
       return;
     case "hang":
       return;
+    case "endless": {
+      const chunk = Buffer.from("0,".repeat(32 * 1024));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("[");
+      const pump = () => {
+        while (res.write(chunk)) {
+          if (res.destroyed) return;
+        }
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      res.on("close", () => res.removeAllListeners("drain"));
+      pump();
+      return;
+    }
     case "truncate":
       res.writeHead(step.status ?? 200, {
         "content-type": "application/json",
@@ -99,4 +115,9 @@ async function play(step: Step, req: IncomingMessage, res: ServerResponse): Prom
       res.end(text);
     }
   }
+}
+
+/** A server whose every answer is a 200 with a JSON body that never ends (`[0,0,0,…`) until the client hangs up. */
+export function startEndlessServer(): Promise<TestServer> {
+  return startTestServer(() => ({ kind: "endless" }));
 }

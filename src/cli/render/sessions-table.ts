@@ -36,9 +36,14 @@ export function colorStatus(status: SessionStatus, color: Colors): string {
 
 /** Show an input path relative to the cwd when it is inside it, terminal-safe (see safeText). */
 export function displayPath(file: string | null, cwd: string): string {
-  if (!file) return "-";
+  return file ? safeText(pathFromCwd(file, cwd)) : "-";
+}
+
+/** `file` relative to `cwd` when inside it, else as given; raw (not escaped for the terminal). */
+export function pathFromCwd(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
-  return safeText(relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file);
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return relative && !outside ? relative : file;
 }
 
 /** The sessions table (cli-table3 is loaded lazily by the caller and passed in). */

@@ -1,25 +1,17 @@
 import { z } from "zod";
 import { UsageError } from "../errors.js";
-import { SOURCE_NAMES, type SourceName } from "../model/records.js";
 import { createConnectionHealth } from "../sources/connection-health.js";
-import { redactUrl } from "../sources/http.js";
-import { createOpenAlexClient } from "../sources/openalex/client.js";
+import type { ClientSettings, SourceDescriptor } from "../sources/descriptor.js";
 import type { FetchFunction, ProxySettings } from "../sources/proxy.js";
-import {
-  createSemanticScholarClient,
-  S2_RATE_WITH_KEY,
-  S2_RATE_WITHOUT_KEY,
-} from "../sources/semantic-scholar/client.js";
+import { redactUrl } from "../sources/redact.js";
+import { SOURCE_NAMES, SOURCES, type SourceName, sourceDescriptor } from "../sources/registry.js";
 import type { SourceClient } from "../sources/types.js";
 import { validateSessionId } from "../storage/session-id.js";
 import { VERSION } from "../version.js";
 import { checkpointDirOption, parseOptions } from "./options.js";
+import { attributeOf, SOURCE_FLAGS, type SourceFlag } from "./source-flags.js";
 
 /** `cf consolidate` flags: validated, with environment fallbacks, turned into clients. */
-
-export const OPENALEX_DEFAULT_URL = "https://api.openalex.org";
-export const S2_DEFAULT_URL = "https://api.semanticscholar.org/graph/v1";
-export const OPENALEX_DEFAULT_RPS = 10;
 
 // Number("") is 0: an empty flag value must be refused, not read as zero.
 const blankIsNaN = (value: unknown) =>
@@ -67,6 +59,16 @@ const baseUrl = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** The schemas of source flags, by commander key, in the order given (the first bad flag is named). */
+function sourceFlagSchemas(flags: readonly SourceFlag[]): Record<never, z.ZodType> {
+  const schemaOf = (flag: SourceFlag): z.ZodType => {
+    if (flag.kind === "url") return baseUrl.optional();
+    if (flag.kind === "rate") return z.preprocess(blankIsNaN, positiveNumber(flag.name)).optional();
+    return z.string().optional();
+  };
+  return Object.fromEntries(flags.map((flag) => [attributeOf(flag.name), schemaOf(flag)]));
+}
+
 export const consolidateOptionsSchema = z.object({
   input: z.string().min(1),
   output: z.string().min(1).optional(),
@@ -95,10 +97,7 @@ export const consolidateOptionsSchema = z.object({
   progress: z.boolean().default(true),
   dryRun: z.boolean().default(false),
   verbose: z.number().int().default(0),
-  openalexUrl: baseUrl.optional(),
-  s2Url: baseUrl.optional(),
-  openalexRps: z.preprocess(blankIsNaN, positiveNumber("--openalex-rps")).optional(),
-  s2Rps: z.preprocess(blankIsNaN, positiveNumber("--s2-rps")).optional(),
+  ...sourceFlagSchemas(SOURCE_FLAGS.connection),
   // Timers overflow past 2^31 ms (then fire at once), so an hour is the ceiling.
   httpTimeout: z
     .preprocess(
@@ -106,27 +105,25 @@ export const consolidateOptionsSchema = z.object({
       positiveNumber("--http-timeout").max(3600, "--http-timeout must be at most 3600 seconds"),
     )
     .default(30),
-  openalexApiKey: z.string().optional(),
-  ssApiKey: z.string().optional(),
-  openalexEmail: z.string().optional(),
+  ...sourceFlagSchemas(SOURCE_FLAGS.credentials),
   ...checkpointDirOption,
 });
 
-export type ConsolidateOptions = z.infer<typeof consolidateOptionsSchema>;
+/** The options; source flags are read by their commander key (see {@link flagValue}). */
+export type ConsolidateOptions = z.infer<typeof consolidateOptionsSchema> & Readonly<Record<string, unknown>>;
+
+const FLAGS_WITH_ENV = [...SOURCE_FLAGS.connection, ...SOURCE_FLAGS.credentials].filter((flag) => flag.env);
 
 /** Parse the raw flags and fill in environment variables. */
 export function resolveConsolidateOptions(
   raw: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
 ): ConsolidateOptions {
-  const withEnv = {
-    ...raw,
-    openalexUrl: raw.openalexUrl ?? (env.CF_OPENALEX_URL || undefined),
-    s2Url: raw.s2Url ?? (env.CF_S2_URL || undefined),
-    openalexApiKey: raw.openalexApiKey ?? (env.OPENALEX_API_KEY || undefined),
-    ssApiKey: raw.ssApiKey ?? (env.SEMANTIC_SCHOLAR_API_KEY || undefined),
-    openalexEmail: raw.openalexEmail ?? (env.OPENALEX_EMAIL || undefined),
-  };
+  const withEnv = { ...raw };
+  for (const { name, env: variable = "" } of FLAGS_WITH_ENV) {
+    const key = attributeOf(name);
+    withEnv[key] = raw[key] ?? (env[variable] || undefined);
+  }
   try {
     return parseOptions(consolidateOptionsSchema, withEnv);
   } catch (error) {
@@ -134,27 +131,46 @@ export function resolveConsolidateOptions(
   }
 }
 
-/** A bad base URL that came from CF_OPENALEX_URL / CF_S2_URL says so, besides naming the flag. */
+/** A bad value that came from a variable (CF_OPENALEX_URL …) says so, besides naming the flag. */
 function fromEnvironment(error: unknown, raw: Record<string, unknown>, env: NodeJS.ProcessEnv): unknown {
   if (!(error instanceof UsageError)) return error;
-  const vars = [
-    ["--openalex-url", raw.openalexUrl, "CF_OPENALEX_URL"],
-    ["--s2-url", raw.s2Url, "CF_S2_URL"],
-  ] as const;
-  for (const [flag, given, name] of vars) {
-    if (error.message.startsWith(`${flag}:`) && given === undefined && env[name]) {
-      return new UsageError(`${error.message} (the value comes from ${name})`);
+  for (const { name, env: variable = "" } of FLAGS_WITH_ENV) {
+    if (error.message.startsWith(`${name}:`) && raw[attributeOf(name)] === undefined && env[variable]) {
+      return new UsageError(`${error.message} (the value comes from ${variable})`);
     }
   }
   return error;
 }
 
+/** The value given for a source flag (`--s2-url`), from the command line or its variable. */
+function flagValue<T extends string | number>(options: ConsolidateOptions, flag: string): T | undefined {
+  return options[attributeOf(flag)] as T | undefined;
+}
+
+const baseUrlOf = (options: ConsolidateOptions, source: SourceDescriptor) =>
+  flagValue<string>(options, source.baseUrl.flag) ?? source.baseUrl.default;
+
+const apiKeyOf = (options: ConsolidateOptions, source: SourceDescriptor) =>
+  flagValue<string>(options, source.apiKey.flag);
+
+/** Whether an API key was given for `source` (a refusal without one is about the missing key). */
+export function keyGiven(options: ConsolidateOptions, source: string): boolean {
+  const descriptor = sourceDescriptor(source);
+  return descriptor ? !!apiKeyOf(options, descriptor) : false;
+}
+
+/** Per source (every one, selected or not), a value computed from the options. */
+function perSource<T>(pick: (source: SourceDescriptor<SourceName>) => T): Record<SourceName, T> {
+  return Object.fromEntries(SOURCES.map((source) => [source.name, pick(source)])) as Record<SourceName, T>;
+}
+
 /** The request rate each source will use. */
 export function sourceRates(options: ConsolidateOptions): Record<SourceName, number> {
-  return {
-    openalex: options.openalexRps ?? OPENALEX_DEFAULT_RPS,
-    semantic_scholar: options.s2Rps ?? (options.ssApiKey ? S2_RATE_WITH_KEY : S2_RATE_WITHOUT_KEY),
-  };
+  return perSource(
+    (source) =>
+      flagValue<number>(options, source.rate.flag) ??
+      (apiKeyOf(options, source) ? source.rate.withKey : source.rate.withoutKey),
+  );
 }
 
 /**
@@ -163,8 +179,7 @@ export function sourceRates(options: ConsolidateOptions): Record<SourceName, num
  */
 export function sourceConcurrency(options: ConsolidateOptions): Record<SourceName, number> {
   const rates = sourceRates(options);
-  const width = (rate: number) => Math.min(16, Math.max(4, Math.ceil(rate * 0.3)));
-  return { openalex: width(rates.openalex), semantic_scholar: width(rates.semantic_scholar) };
+  return perSource((source) => Math.min(16, Math.max(4, Math.ceil(rates[source.name] * 0.3))));
 }
 
 /** How requests reach the network: the proxy settings in force and the fetch that honours them. */
@@ -177,37 +192,37 @@ export interface NetworkSetup {
  * Build the clients of the selected sources. Each gets its own reachability tracker: a source whose
  * server cannot be reached stops (papers pending) instead of failing every paper.
  */
-export function buildClients(
+export async function buildClients(
   options: ConsolidateOptions,
-  onEvent?: Parameters<typeof createOpenAlexClient>[0]["onEvent"],
+  onEvent?: ClientSettings["onEvent"],
   network: NetworkSetup = {},
-): SourceClient[] {
+): Promise<SourceClient[]> {
   const rates = sourceRates(options);
-  const httpOptions = () => ({
-    timeoutMs: options.httpTimeout * 1000,
-    health: createConnectionHealth(),
-    ...(network.proxy ? { proxy: network.proxy } : {}),
-    ...(network.fetch ? { fetch: network.fetch } : {}),
-  });
-  return options.sources.map((source) =>
-    source === "openalex"
-      ? createOpenAlexClient({
-          baseUrl: options.openalexUrl ?? OPENALEX_DEFAULT_URL,
-          ratePerSecond: rates.openalex,
-          httpOptions: httpOptions(),
+  return Promise.all(
+    options.sources.map((name) => {
+      const source = sourceDescriptor(name)!;
+      const apiKey = apiKeyOf(options, source);
+      const given = source.options.flatMap(({ id, flag }) => {
+        const value = flagValue<string>(options, flag);
+        return value ? [[id, value] as const] : [];
+      });
+      return source.createClient({
+        client: {
+          baseUrl: baseUrlOf(options, source),
+          ratePerSecond: rates[name],
+          httpOptions: {
+            timeoutMs: options.httpTimeout * 1000,
+            health: createConnectionHealth(),
+            ...(network.proxy ? { proxy: network.proxy } : {}),
+            ...(network.fetch ? { fetch: network.fetch } : {}),
+          },
           version: VERSION,
-          ...(options.openalexApiKey ? { apiKey: options.openalexApiKey } : {}),
-          ...(options.openalexEmail ? { email: options.openalexEmail } : {}),
           ...(onEvent ? { onEvent } : {}),
-        })
-      : createSemanticScholarClient({
-          baseUrl: options.s2Url ?? S2_DEFAULT_URL,
-          ratePerSecond: rates.semantic_scholar,
-          httpOptions: httpOptions(),
-          version: VERSION,
-          ...(options.ssApiKey ? { apiKey: options.ssApiKey } : {}),
-          ...(onEvent ? { onEvent } : {}),
-        }),
+        },
+        ...(apiKey ? { apiKey } : {}),
+        options: Object.fromEntries(given),
+      });
+    }),
   );
 }
 
@@ -217,9 +232,13 @@ export function recordedOptions(options: ConsolidateOptions, outputFile: string)
     output: outputFile,
     sources: options.sources,
     checkpoint_interval_minutes: options.checkpointInterval,
-    // Never a password or key: a base URL may carry credentials for a gateway.
-    openalex_url: redactUrl(options.openalexUrl ?? OPENALEX_DEFAULT_URL),
-    s2_url: redactUrl(options.s2Url ?? S2_DEFAULT_URL),
+    // Never a password or key: a base URL may carry credentials for a gateway. `--s2-url` → `s2_url`.
+    ...Object.fromEntries(
+      SOURCES.map((source) => [
+        source.baseUrl.flag.slice(2).replaceAll("-", "_"),
+        redactUrl(baseUrlOf(options, source)),
+      ]),
+    ),
     rates: sourceRates(options),
   };
 }

@@ -1,6 +1,8 @@
 import { Command } from "commander";
+import { SOURCE_NAMES } from "../sources/registry.js";
 import { VERSION } from "../version.js";
 import type { CliDeps } from "./deps.js";
+import { SOURCE_FLAGS, type SourceFlag, sourceLabels } from "./source-flags.js";
 
 /**
  * Build the `cf` command tree. Construction has no side effects; actions load their modules
@@ -8,7 +10,7 @@ import type { CliDeps } from "./deps.js";
  */
 export function createProgram(deps: CliDeps): Command {
   const program = new Command("cf")
-    .description("Enrich collections of ML papers from OpenAlex and Semantic Scholar, resumably.")
+    .description(`Enrich collections of ML papers from ${sourceLabels()}, resumably.`)
     .version(VERSION, "-V, --version", "print the cf version")
     .helpOption("-h, --help", "show help")
     .showSuggestionAfterError(true)
@@ -35,9 +37,9 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked)
 130/143 interrupted.`,
     );
 
-  program
+  const consolidate = program
     .command("consolidate")
-    .description("enrich every paper of an input file from OpenAlex and Semantic Scholar, resumably")
+    .description(`enrich every paper of an input file from ${sourceLabels()}, resumably`)
     .requiredOption("-i, --input <file>", "papers to enrich: `cf collect` output or a JSON list")
     .option(
       "-o, --output <file>",
@@ -45,24 +47,24 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked)
     )
     .option("--resume", "continue the newest interrupted or failed session for this input")
     .option("--session-id <id>", "resume this session (or name a new one)")
-    .option("--sources <list>", "comma-separated sources", "openalex,semantic_scholar")
+    .option("--sources <list>", "comma-separated sources", SOURCE_NAMES.join(","))
     .option("--checkpoint-dir <dir>", "directory holding the sessions (env CF_CHECKPOINT_DIR)")
     .option("--checkpoint-interval <minutes>", "minutes between snapshots; 0 = only at the end", "5")
     .option("-y, --yes", "answer yes to questions (start a new session, accept a changed input)")
     .option("--no-progress", "no live progress: a plain log line every 10 s")
     .option("--dry-run", "validate the input and show the plan; fetch and write nothing")
-    .option("-v, --verbose", "more logs on stderr (-v info, -vv debug)", (_v: string, n: number) => n + 1, 0)
-    .option("--openalex-url <url>", "OpenAlex base URL (env CF_OPENALEX_URL)")
-    .option("--s2-url <url>", "Semantic Scholar base URL (env CF_S2_URL)")
-    .option("--openalex-rps <n>", "OpenAlex requests per second (default 10)")
-    .option("--s2-rps <n>", "Semantic Scholar requests per second (default 1 with a key, 0.1 without)")
-    .option("--http-timeout <seconds>", "seconds before a request with no answer is retried (default 30)")
-    .option("--openalex-api-key <key>", "OpenAlex API key, sent as api_key (env OPENALEX_API_KEY)")
-    .option(
-      "--ss-api-key <key>",
-      "Semantic Scholar API key, sent as x-api-key (env SEMANTIC_SCHOLAR_API_KEY)",
-    )
-    .option("--openalex-email <email>", "e-mail for OpenAlex's polite pool (env OPENALEX_EMAIL)")
+    .option("-v, --verbose", "more logs on stderr (-v info, -vv debug)", (_v: string, n: number) => n + 1, 0);
+  // Each source's flags (registry): base URLs and rates, then keys and the sources' own options.
+  const addSourceFlags = (flags: readonly SourceFlag[]) => {
+    for (const flag of flags) consolidate.option(flag.flags, flag.description);
+  };
+  addSourceFlags(SOURCE_FLAGS.connection);
+  consolidate.option(
+    "--http-timeout <seconds>",
+    "seconds before a request with no answer is retried (default 30)",
+  );
+  addSourceFlags(SOURCE_FLAGS.credentials);
+  consolidate
     .addHelpText(
       "after",
       `

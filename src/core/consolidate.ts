@@ -3,6 +3,7 @@ import type { SourceName } from "../model/records.js";
 import type { SourceClient } from "../sources/types.js";
 import { CheckpointManager } from "../storage/checkpoint-manager.js";
 import { defaultStorageFs, type StorageFs } from "../storage/fs.js";
+import { JOURNAL_COMMIT_DELAY_MS } from "../storage/group-commit.js";
 import type { InputChanges } from "../storage/session-state.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
 import { writeOutputFile } from "./output-file.js";
@@ -63,14 +64,11 @@ export interface ConsolidateRequest {
   callbacks?: ConsolidateCallbacks;
   fs?: StorageFs;
   now?: () => Date;
-  /** See CheckpointManager's journalCommitDelayMs; the engine flushes whenever a worker must wait. */
+  /** See CheckpointManager's journalCommitDelayMs (default JOURNAL_COMMIT_DELAY_MS). */
   journalCommitDelayMs?: number;
   /** See CheckpointManager's journalMaxGroup. */
   journalMaxGroup?: number;
 }
-
-/** A completed batch waits at most this long to be journaled with others (group commit). */
-export const JOURNAL_COMMIT_DELAY_MS = 1000;
 
 export interface LookupFailure {
   source: SourceName;
@@ -98,30 +96,25 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
   const now = request.now ?? (() => new Date());
   const { input, callbacks = {} } = request;
   const sources = request.clients.map((c) => c.name);
+  const common = {
+    baseDir: request.baseDir,
+    fs,
+    now,
+    options: request.options,
+    journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
+    ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
+  };
   const manager =
     request.session.kind === "resume"
-      ? await CheckpointManager.open({
-          baseDir: request.baseDir,
-          sessionId: request.session.sessionId,
-          fs,
-          now,
-          options: request.options,
-          journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
-          ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
-        })
+      ? await CheckpointManager.open({ ...common, sessionId: request.session.sessionId })
       : await CheckpointManager.create({
-          baseDir: request.baseDir,
+          ...common,
           ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
           inputFile: input.file,
           inputSha256: input.sha256,
           papers: inputPapers(input),
           sources,
           checkpointIntervalMinutes: request.checkpointIntervalMinutes,
-          options: request.options,
-          fs,
-          now,
-          journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
-          ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
         });
   try {
     callbacks.onSessionReady?.({
@@ -132,7 +125,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
     if (request.session.kind === "resume") {
       callbacks.onResume?.(resumeInfo(manager, sources));
       if (manager.sessionFile.input_sha256 !== input.sha256) {
-        const preview = previewChanges(manager, input);
+        const preview = manager.previewInput(inputPapers(input));
         const anyChange = preview.added.length + preview.removed.length + preview.changed.length > 0;
         if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
           return declined(manager, input);
@@ -180,20 +173,9 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
 }
 
 function lookupFailures(manager: CheckpointManager, sources: readonly SourceName[]): LookupFailure[] {
-  const failures: LookupFailure[] = [];
-  for (const source of sources) {
-    const outcomes = manager.state.outcomes.get(source);
-    const errors = manager.state.errors.get(source);
-    for (const paper of manager.papers) {
-      if (outcomes?.get(paper.paper_id) !== "failed") continue;
-      failures.push({
-        source,
-        paper_id: paper.paper_id,
-        error: errors?.get(paper.paper_id) ?? "unknown error",
-      });
-    }
-  }
-  return failures;
+  return sources.flatMap((source) =>
+    manager.state.failedPapers(source).map((failed) => ({ source, ...failed })),
+  );
 }
 
 function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]): ResumeInfo {
@@ -213,21 +195,6 @@ function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]):
     }),
     warnings: manager.warnings,
   };
-}
-
-/** What adopting the input would change, without changing anything. */
-function previewChanges(manager: CheckpointManager, input: ConsolidateInput): InputChanges {
-  const { inputHashes } = manager.state;
-  const papers = inputPapers(input);
-  const incoming = new Set(papers.map((p) => p.paper_id));
-  const changes: InputChanges = { added: [], removed: [], changed: [] };
-  for (const paper of manager.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
-  for (const paper of papers) {
-    const known = inputHashes.get(paper.paper_id);
-    if (known === undefined) changes.added.push(paper.paper_id);
-    else if (known !== manager.state.hashOf(paper)) changes.changed.push(paper.paper_id);
-  }
-  return changes;
 }
 
 function declined(manager: CheckpointManager, input: ConsolidateInput): ConsolidateResult {

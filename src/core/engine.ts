@@ -3,6 +3,7 @@ import type { SourceName } from "../model/records.js";
 import { describeUnreachable } from "../sources/connection-health.js";
 import { answerOf, HttpError } from "../sources/http.js";
 import type { BatchResult, SourceClient } from "../sources/types.js";
+import type { BatchLane } from "../storage/batch-lane.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
 import type { SourceState } from "../storage/session-files.js";
 
@@ -156,29 +157,15 @@ async function runSource(
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
   const worker = async () => {
     // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
-    // its append is done, and each worker has at most one append outstanding. The manager groups
-    // appends (see recordBatch); a worker about to wait for its previous one has it written now.
-    let journaled: Promise<void> = Promise.resolve();
-    let outstanding = false; // `journaled` has not settled
+    // it is journaled (see BatchLane).
+    const lane = manager.batchLane();
     try {
-      await lookUpBatches((append) => {
-        const previous = journaled;
-        if (outstanding) manager.flushJournal();
-        const current = previous.then(append);
-        outstanding = true;
-        journaled = current;
-        const settle = () => {
-          if (journaled === current) outstanding = false;
-        };
-        current.then(settle, settle);
-        return previous;
-      });
+      await lookUpBatches(lane);
     } finally {
-      manager.flushJournal();
-      await journaled;
+      await lane.drain();
     }
   };
-  const lookUpBatches = async (journal: (append: () => Promise<void>) => Promise<void>) => {
+  const lookUpBatches = async (lane: BatchLane<BatchInput>) => {
     while (!stopping() && next < batches.length) {
       const batch = batches[next++] ?? [];
       let result: BatchResult;
@@ -204,10 +191,7 @@ async function runSource(
         }
         return;
       }
-      await journal(async () => {
-        await manager.recordBatch(toBatchInput(source, result));
-        options.callbacks?.onProgress?.(progress());
-      });
+      await lane.add(toBatchInput(source, result), () => options.callbacks?.onProgress?.(progress()));
     }
   };
   const width = typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];

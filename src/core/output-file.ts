@@ -1,12 +1,11 @@
 import path from "node:path";
 import type { Paper } from "../model/paper.js";
-import { storageError, writeFileAtomic } from "../storage/atomic-write.js";
+import { sourceRank } from "../sources/registry.js";
+import { removeStaleTempFiles, storageError, writeFileAtomic } from "../storage/atomic-write.js";
 import type { StorageFs } from "../storage/fs.js";
-import { isProcessAlive } from "../storage/session-lock.js";
 
 /** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
 
-const SOURCE_RANK: Record<string, number> = { openalex: 1, semantic_scholar: 2 };
 const LISTS = ["citations", "abstracts", "urls", "identifiers"] as const;
 
 /**
@@ -19,10 +18,7 @@ export function withStableRecordOrder(paper: Paper): Paper {
     const records = paper[list] as Array<{ source: string }>;
     (copy[list] as unknown) = records
       .map((record, index) => ({ record, index }))
-      .sort(
-        (a, b) =>
-          (SOURCE_RANK[a.record.source] ?? 0) - (SOURCE_RANK[b.record.source] ?? 0) || a.index - b.index,
-      )
+      .sort((a, b) => sourceRank(a.record.source) - sourceRank(b.record.source) || a.index - b.index)
       .map(({ record }) => record);
   }
   return copy;
@@ -55,24 +51,9 @@ export async function writeOutputFile(
     throw storageError(`creating ${dir}`, error);
   });
   await writeFileAtomic(fs, path.resolve(file), outputParts(metadata, papers));
-  await removeStaleTemps(fs, path.resolve(file));
-}
-
-/**
- * Remove temp files that earlier writes of this output left when their process was killed: unlike
- * a session directory's, nothing else ever sweeps the output's directory. A temp file is stale when
- * the pid in its name is not a live process on this host (a live one may be writing it right now).
- */
-async function removeStaleTemps(fs: StorageFs, file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^\\.${base}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
-  for (const name of await fs.readdir(dir).catch(() => [])) {
-    const pid = Number(pattern.exec(name)?.[1] ?? 0);
-    if (pid > 0 && (pid === process.pid || !isProcessAlive(pid))) {
-      await fs.unlink(path.join(dir, name)).catch(() => undefined);
-    }
-  }
+  // Nothing else sweeps the output's directory (unlike a session's): remove the temp files that
+  // killed writes of this output left there.
+  await removeStaleTempFiles(fs, path.resolve(file));
 }
 
 /** `data/consolidated_papers/papers_<YYYYMMDD_HHMMSS>.json` (local time), as the Python tool named it. */

@@ -7,7 +7,7 @@ import { type EnrichmentSet, normalizeSourceLabel, RECORD_KINDS, type RecordKind
  * `merge_enrichments`, made to work): a record is appended unless the paper already holds one of the
  * same kind from the same source with deeply equal data (key order ignored). Timestamps and
  * `original` do not count, so a re-fetch on resume adds nothing. Legacy source labels are normalised
- * (`semanticscholar` → `semantic_scholar`) on the way in.
+ * (a source's older spelling → its name, see the registry's aliases) on the way in.
  */
 
 interface KindIndex {

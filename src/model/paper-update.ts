@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fillPriority } from "../sources/registry.js";
 import { mergeEnrichments } from "./merge.js";
 import type { Paper } from "./paper.js";
 import { enrichmentSetSchema } from "./records.js";
@@ -45,11 +46,9 @@ export interface UpdateEffect {
  * answer arrived first (resumed runs must equal uninterrupted ones). Values present in the input
  * (no entry in processing_flags) are never replaced.
  */
-const FILL_PRIORITY: Record<string, number> = { openalex: 2, semantic_scholar: 1 };
-
 function outranks(source: string, previous: string | undefined): boolean {
   if (previous === undefined) return false;
-  return (FILL_PRIORITY[source] ?? 0) > (FILL_PRIORITY[previous] ?? 0);
+  return fillPriority(source) > fillPriority(previous);
 }
 
 const FLAG_KEYS = ["affiliation_sources", "field_sources"] as const;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeSourceLabel } from "../sources/registry.js";
 
 /**
  * Enrichment records: `{source, timestamp, original, data}` in four lists on a paper
@@ -8,13 +9,8 @@ import { z } from "zod";
 export const RECORD_KINDS = ["citations", "abstracts", "urls", "identifiers"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-export const SOURCE_NAMES = ["openalex", "semantic_scholar"] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
-
-/** The Python tool's current pipeline wrote `semanticscholar`; we read it as `semantic_scholar`. */
-export function normalizeSourceLabel(label: string): string {
-  return label === "semanticscholar" ? "semantic_scholar" : label;
-}
+/** The source names (and legacy labels, read as the names they stand for) come from the registry. */
+export { normalizeSourceLabel, SOURCE_NAMES, type SourceName } from "../sources/registry.js";
 
 const sourceLabel = z.string().min(1).transform(normalizeSourceLabel);
 

@@ -1,79 +1,36 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { connectionFailureOf } from "./connection-failure.js";
 import { type ConnectionFailure, type ConnectionHealth, describeUnreachable } from "./connection-health.js";
+import { DEFAULT_MAX_BODY_BYTES, jsonDetail, parseBody, readBody, sizeText } from "./http-body.js";
+import { type Fail, HttpError, type HttpErrorKind } from "./http-error.js";
 import type { FetchFunction, ProxySettings } from "./proxy.js";
 import type { RateLimiter } from "./rate-limiter.js";
+import {
+  redactUrl,
+  SECRET_HEADER,
+  SECRET_PARAM,
+  scrubSecrets,
+  secretsOf,
+  splitCredentials,
+  urlSecrets,
+} from "./redact.js";
+import { CONNECTION_RETRY_CAP_MS, classify, jitteredBackoff, networkError } from "./retry-policy.js";
 
 /**
- * How a caller must treat a failed request. `unreachable`: the source's server cannot be reached at
- * all (see connection-health.ts); like `auth` and `budget_exhausted` it stops the whole source.
+ * The one HTTP seam of the API clients: timeouts, retries (retry-policy.ts), capped bodies
+ * (http-body.ts), classified errors (http-error.ts) and no secret in any message (redact.ts).
  */
-export type HttpErrorKind =
-  | "not_found"
-  | "transient"
-  | "permanent"
-  | "auth"
-  | "budget_exhausted"
-  | "unreachable";
 
-/** Fields of an {@link HttpError}; the constructor redacts `url`. */
-export type HttpErrorInit = Pick<
+export { DEFAULT_MAX_BODY_BYTES } from "./http-body.js";
+export {
+  answerOf,
   HttpError,
-  "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt" | "connection"
->;
-
-/** A classified HTTP failure; its message, url and excerpt never contain an API key. */
-export class HttpError extends Error {
-  readonly kind: HttpErrorKind;
-  readonly status?: number;
-  readonly url: string;
-  readonly excerpt?: string;
-  readonly retryAfterMs?: number;
-  readonly resetsAt?: Date;
-  /** Set when the attempt got no HTTP answer at all (DNS, refused, TLS, proxy, timeout …). */
-  readonly connection?: ConnectionFailure;
-  /** Requests the failed batch had sent when this stopped it (counted although nothing is journaled). */
-  apiCalls?: number;
-
-  constructor(init: HttpErrorInit) {
-    super(init.message);
-    this.name = "HttpError";
-    this.kind = init.kind;
-    this.status = init.status;
-    this.url = redactUrl(init.url);
-    this.excerpt = init.excerpt;
-    this.retryAfterMs = init.retryAfterMs;
-    this.resetsAt = init.resetsAt;
-    this.connection = init.connection;
-  }
-}
-
-/**
- * A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was
- * refused. Other errors are returned as they are.
- */
-export function refusedKeyError(error: unknown, label: string, keyGiven: boolean): unknown {
-  if (!(error instanceof HttpError) || error.kind !== "auth") return error;
-  const status = answerOf(error);
-  const message = keyGiven
-    ? `${label} refused the API key (${status})`
-    : `${label} refused requests without an API key (${status})`;
-  const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
-  if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
-  return renamed;
-}
-
-/** `error` with the requests its batch had sent, for the source's API-call count. */
-export function withApiCalls(error: unknown, apiCalls: number): unknown {
-  if (error instanceof HttpError && apiCalls > 0) error.apiCalls = (error.apiCalls ?? 0) + apiCalls;
-  return error;
-}
-
-/** "HTTP 401 Invalid or missing API key": the status and the server's words, without the request line. */
-export function answerOf(error: HttpError): string {
-  const at = error.message.indexOf("HTTP ");
-  return at >= 0 ? error.message.slice(at, at + 160) : `HTTP ${error.status ?? "?"}`;
-}
+  type HttpErrorInit,
+  type HttpErrorKind,
+  refusedKeyError,
+  stopsTheSource,
+  withApiCalls,
+} from "./http-error.js";
+export { redactUrl, urlSecrets } from "./redact.js";
 
 /** Options of {@link createHttpClient}; `sleep`, `now` (wall clock, epoch ms) and `random` are for tests. */
 export interface HttpClientOptions {
@@ -156,79 +113,6 @@ export interface HttpClient {
   requestJson(method: Method, url: string, init?: RequestOptions & { body?: unknown }): Promise<JsonResponse>;
 }
 
-// Waits between attempts that got no answer at all: short, so a network back within the health
-// window is noticed quickly.
-const CONNECTION_RETRY_CAP_MS = 5000;
-
-const SECRET_PARAM = /^(api[_-]?key|key|mailto|email|token|access_token)$/i;
-const SECRET_HEADER = /key|token|secret|authorization|cookie/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MINUTE_MS = 60_000;
-
-/** Default cap on one response body (64 MB): a body that never ends must not exhaust memory. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
-
-/**
- * Replace credentials (`user:password@` → `***@`) and the values of key, api_key, token, mailto and
- * e-mail-like query params by `***`.
- */
-export function redactUrl(url: string): string {
-  const safe = redactUserinfo(url);
-  const q = safe.indexOf("?");
-  if (q < 0) return safe;
-  const end = safe.includes("#", q) ? safe.indexOf("#", q) : safe.length;
-  const pairs = safe.slice(q + 1, end).split("&");
-  const redacted = pairs.map((pair) => {
-    const [name = "", value] = pair.split("=", 2);
-    if (value === undefined || !(SECRET_PARAM.test(decode(name)) || EMAIL.test(decode(value)))) return pair;
-    return `${name}=***`;
-  });
-  return `${safe.slice(0, q + 1)}${redacted.join("&")}${safe.slice(end)}`;
-}
-
-/** `scheme://user:password@host/…` → `scheme://***@host/…` (the last `@` of the authority ends the userinfo). */
-function redactUserinfo(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  if (!scheme) return url;
-  const start = scheme[0].length;
-  const rest = url.slice(start);
-  const authorityEnd = rest.search(/[/?#]/);
-  const authority = authorityEnd < 0 ? rest : rest.slice(0, authorityEnd);
-  const at = authority.lastIndexOf("@");
-  return at < 0 ? url : `${url.slice(0, start)}***${url.slice(start + at)}`;
-}
-
-/**
- * The secrets a URL carries: the password (or a lone user name, often a token) of its userinfo, raw
- * and decoded, and the values of key-like query params.
- */
-export function urlSecrets(url: string): string[] {
-  if (!URL.canParse(url)) return [];
-  const parsed = new URL(url);
-  const found: string[] = [];
-  const cred = parsed.password || parsed.username;
-  if (cred) found.push(cred, decodePercent(cred));
-  for (const [name, value] of parsed.searchParams) if (SECRET_PARAM.test(name) && value) found.push(value);
-  return [...new Set(found)];
-}
-
-/** The URL without `user:password@`, and the Basic authorization those credentials stand for. */
-function splitCredentials(url: string): { url: string; authorization?: string } {
-  if (!URL.canParse(url)) return { url };
-  const parsed = new URL(url);
-  if (parsed.username === "" && parsed.password === "") return { url };
-  const pair = `${decodePercent(parsed.username)}:${decodePercent(parsed.password)}`;
-  parsed.username = "";
-  parsed.password = "";
-  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(pair).toString("base64")}` };
-}
-
-/** "64 MB" for whole megabytes, else the byte count. */
-function sizeText(bytes: number): string {
-  const mb = 1024 * 1024;
-  return bytes % mb === 0 ? `${bytes / mb} MB` : `${bytes} bytes`;
-}
-
 /** Create the HTTP client: timeout, retries with full-jitter backoff, error classification, no secrets out. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { limiter, version } = options;
@@ -251,7 +135,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const { url, authorization } = splitCredentials(fullUrl);
     const allSecrets = [...secrets, ...secretsOf(init.headers, SECRET_HEADER), ...urlSecrets(fullUrl)];
     if (authorization) allSecrets.push(authorization.slice("Basic ".length));
-    const scrub = (text: string): string => scrubText(text, allSecrets);
+    // Secrets shorter than 4 characters are left alone: they would turn up inside ordinary words.
+    const scrubbed = allSecrets.filter((s) => s.length >= 4);
+    const scrub = (text: string): string => scrubSecrets(text, scrubbed);
     const safeUrl = scrub(redactUrl(url));
     const fail: Fail = (kind, what, extra = {}) =>
       new HttpError({ kind, url: safeUrl, message: scrub(`${method} ${safeUrl}: ${what}`), ...extra });
@@ -342,13 +228,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         attempt -= 1;
         connectionRetries += 1;
-        delayMs = random() * Math.min(CONNECTION_RETRY_CAP_MS, baseMs * 2 ** (connectionRetries - 1));
+        delayMs = jitteredBackoff(random, baseMs, CONNECTION_RETRY_CAP_MS, connectionRetries);
       } else {
         if (kind !== "transient" || attempt >= maxAttempts) {
           emit({ type: "error", ...event, kind, status, message });
           throw error;
         }
-        const backoff = random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
+        const backoff = jitteredBackoff(random, baseMs, capMs, attempt);
         delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
       }
       emit({ type: "retry", ...event, kind, status, message, delayMs });
@@ -363,36 +249,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     getJson: async (url, init) => (await requestJson("GET", url, init)).data,
     postJson: async (url, body, init) => (await requestJson("POST", url, { ...init, body })).data,
   };
-}
-
-type Fail = (kind: HttpErrorKind, what: string, extra?: Partial<HttpErrorInit>) => HttpError;
-type Verdict = { kind: HttpErrorKind; retryAfterMs?: number; resetsAt?: Date };
-
-function classify(status: number, headers: Headers, text: string, nowMs: number): Verdict {
-  const retryAfterMs = parseRetryAfter(headers.get("retry-after"), nowMs);
-  if (status === 404 || status === 410) return { kind: "not_found" };
-  if (status === 401 || status === 403) return { kind: "auth" };
-  if ([500, 502, 503, 504].includes(status)) return { kind: "transient", retryAfterMs };
-  if (status !== 429) return { kind: "permanent" };
-  const toMidnight = untilMidnight(nowMs);
-  // A Retry-After running to about midnight UTC is OpenAlex's daily budget, not a per-second throttle.
-  // Under a minute it is cheaper to wait, which also keeps a throttle at 23:59:30 a throttle.
-  let budget =
-    retryAfterMs !== undefined &&
-    (retryAfterMs > 60 * MINUTE_MS || (retryAfterMs >= MINUTE_MS && retryAfterMs >= toMidnight - MINUTE_MS));
-  if (!budget) {
-    const json = tryJson(text);
-    const remaining = numberOf(headers.get("x-ratelimit-remaining") ?? json?.creditsRemaining);
-    const required = numberOf(headers.get("x-ratelimit-credits-required") ?? json?.creditsRequired);
-    budget =
-      remaining !== undefined && required !== undefined
-        ? remaining < required
-        : remaining === 0 && headers.has("x-ratelimit-limit");
-  }
-  if (!budget) return { kind: "transient", retryAfterMs };
-  const resetSeconds = numberOf(headers.get("x-ratelimit-reset"));
-  const resetMs = retryAfterMs ?? (resetSeconds === undefined ? toMidnight : resetSeconds * 1000);
-  return { kind: "budget_exhausted", retryAfterMs, resetsAt: new Date(nowMs + resetMs) };
 }
 
 /** The first of the given signals to abort, as one signal (undefined when none is given). */
@@ -410,153 +266,9 @@ function rethrowSignal(init: RequestOptions): (error: unknown) => never {
   };
 }
 
-// `status` is set when the headers arrived and the body then failed.
-function networkError(
-  error: unknown,
-  fail: Fail,
-  timeoutMs: number,
-  status: number | undefined,
-  url: string,
-  proxy: ProxySettings | undefined,
-): HttpError {
-  const name = error instanceof Error ? error.name : "";
-  const timedOut = name === "TimeoutError" || name === "AbortError";
-  // Headers arrived: the server answered, so this is not a connection failure.
-  const connection = status === undefined ? connectionFailureOf(error, url, proxy, timeoutMs) : undefined;
-  if (timedOut) {
-    return fail("transient", `timed out after ${timeoutMs} ms`, {
-      status,
-      ...(connection ? { connection } : {}),
-    });
-  }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const reason = [code, cause?.message ?? (error instanceof Error ? error.message : String(error))];
-  // undici reports every socket-level failure (reset, refused, closed mid-body) as a TypeError.
-  const kind = error instanceof TypeError || code !== undefined ? "transient" : "permanent";
-  const what = status === undefined ? "request failed" : "body cut short";
-  return fail(kind, `${what} (${reason.filter(Boolean).join(": ")})`, {
-    status,
-    ...(connection ? { connection } : {}),
-  });
-}
-
-/**
- * The body as text, read chunk by chunk; undefined (and the stream cancelled) as soon as it passes
- * `maxBytes`, so an endless body never holds more than the cap in memory.
- */
-async function readBody(res: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-function parseBody(res: Response, text: string, excerpt: string, fail: Fail): unknown {
-  const type = res.headers.get("content-type") ?? "";
-  const extra = { status: res.status, excerpt };
-  if (res.status === 204 || (text === "" && type === "")) return null;
-  if (!/json/i.test(type) && !(type === "" && /^\s*[[{]/.test(text))) {
-    throw fail("permanent", `expected JSON, got ${type || "no content type"}: ${excerpt}`, extra);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    const position = Number(/position (\d+)/.exec(message)?.[1] ?? Number.NaN);
-    const cutShort = /end of JSON input/.test(message) || position >= text.trimEnd().length;
-    if (cutShort) throw fail("transient", "JSON body ended early", extra);
-    throw fail("permanent", `invalid JSON body: ${excerpt}`, extra);
-  }
-}
-
-function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-function untilMidnight(nowMs: number): number {
-  const d = new Date(nowMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - nowMs;
-}
-
-function numberOf(value: unknown): number | undefined {
-  const n =
-    typeof value === "number"
-      ? value
-      : typeof value === "string" && value.trim()
-        ? Number(value)
-        : Number.NaN;
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function tryJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// S2 answers {"error": ...} or {"message": ...}; OpenAlex {"error", "message"}.
-function jsonDetail(text: string): string | undefined {
-  const json = tryJson(text);
-  const parts = [json?.error, json?.message].filter((p): p is string => typeof p === "string" && p !== "");
-  return parts.length > 0 ? parts.join(": ").slice(0, 200) : undefined;
-}
-
 function withQuery(url: string, query: Record<string, string | number | boolean | undefined>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
   const extra = params.toString();
   return extra === "" ? url : `${url}${url.includes("?") ? "&" : "?"}${extra}`;
-}
-
-function secretsOf(record: Record<string, string> | undefined, names: RegExp): string[] {
-  return Object.entries(record ?? {})
-    .filter(([k]) => names.test(k))
-    .map(([, v]) => v.replace(/^Bearer\s+/i, ""));
-}
-
-function scrubText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets.filter((x) => x.length >= 4)) {
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
-  }
-  return out;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
-  } catch {
-    return s;
-  }
-}
-
-function decodePercent(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

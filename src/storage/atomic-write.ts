@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import { isErrnoException, StorageError } from "../errors.js";
 import type { StorageFs } from "./fs.js";
+import { isProcessAlive } from "./process-alive.js";
 
 /** Bytes buffered before one write() call when streaming. */
 const CHUNK_BYTES = 1 << 20;
@@ -20,9 +21,44 @@ export function tempPathFor(target: string): string {
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
+/** A name produced by `tempPathFor`: the target's name, then the writer's pid. */
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
 /** True for names produced by `tempPathFor`. */
 export function isTempFileName(name: string): boolean {
-  return /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(name);
+  return TEMP_NAME.test(name);
+}
+
+/** Remove every temp file in `dir`: only for a directory no other process writes (a locked session). */
+export async function removeTempFiles(fs: StorageFs, dir: string): Promise<void> {
+  await removeTempFilesWhere(fs, dir, await fs.readdir(dir), () => true);
+}
+
+/**
+ * Remove the temp files that earlier writes of `target` left when their process was killed (for a
+ * directory nothing else sweeps). One is stale when the pid in its name is this process or no live
+ * process on this host (a live one may be writing it right now).
+ */
+export async function removeStaleTempFiles(fs: StorageFs, target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const names = await fs.readdir(dir).catch(() => []);
+  await removeTempFilesWhere(fs, dir, names, (name, pid) => {
+    return name === path.basename(target) && pid > 0 && (pid === process.pid || !isProcessAlive(pid));
+  });
+}
+
+async function removeTempFilesWhere(
+  fs: StorageFs,
+  dir: string,
+  names: readonly string[],
+  stale: (targetName: string, pid: number) => boolean,
+): Promise<void> {
+  for (const name of names) {
+    const parts = TEMP_NAME.exec(name);
+    if (parts && stale(parts[1] as string, Number(parts[2]))) {
+      await fs.unlink(path.join(dir, name)).catch(() => undefined);
+    }
+  }
 }
 
 /**

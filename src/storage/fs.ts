@@ -23,6 +23,8 @@ export interface StorageFs {
   /** fsync a directory so a rename or create inside it is durable. */
   syncDir(path: string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
+  /** Read a file with the stats of that very file (one descriptor, so they match). */
+  readFileWithStats(path: string): Promise<{ data: Buffer; stats: import("node:fs").Stats }>;
   readStream(path: string): ReadStream;
   readdir(path: string): Promise<string[]>;
   /** Entries with their types (one call: a listing must stay fast over thousands of sessions). */
@@ -105,6 +107,17 @@ export const nodeStorageFs: StorageFs = {
         readFile(fd, (error, data) => close(fd, () => (error ? reject(error) : resolve(data))));
       }),
     ),
+  async readFileWithStats(path) {
+    const handle = await fsp.open(path, READ_NOFOLLOW).catch((error: unknown) => {
+      throw linkError(error, path);
+    });
+    try {
+      const stats = await handle.stat();
+      return { data: await handle.readFile(), stats };
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  },
   // 1 MB reads: papers snapshots run to hundreds of MB, and 64 KB reads leave the loop waiting on I/O.
   // Numeric open flags work here (fs.open takes them); the type only names the string forms.
   readStream: (path) =>

@@ -4,14 +4,14 @@
  * is `completed`, not `interrupted` forever.
  */
 
+import { SOURCES } from "../sources/registry.js";
+
 export type LegacyStatus = "completed" | "failed" | "interrupted" | "pending";
 
 const INTERRUPTED_PHASES = new Set([
   "id_harvesting",
-  "semantic_scholar_enrichment",
-  "openalex_enrichment",
   "id_harvesting_complete",
-  "semantic_scholar_complete",
+  ...SOURCES.flatMap((source) => source.legacyPhases),
 ]);
 
 export interface LegacySourceStats {

@@ -87,8 +87,9 @@ export async function removeSession(baseDir: string, session: SessionSummary, fs
 }
 
 /**
- * Remove temp files of interrupted writes (and the renamed-away stale locks) from a session that
- * no live process holds. Returns how many files were removed.
+ * Remove temp files of interrupted writes (and the `lock.stale.*` files that versions before the
+ * takeover guard renamed stale locks to) from a session that no live process holds. Returns how
+ * many files were removed.
  */
 export async function sweepLeftovers(
   session: SessionSummary,

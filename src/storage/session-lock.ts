@@ -1,20 +1,27 @@
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { open, stat, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { z } from "zod";
-import { isErrnoException, SessionLockedError, StorageError } from "../errors.js";
-import { READ_NOFOLLOW } from "./fs.js";
+import { SessionLockedError } from "../errors.js";
+import {
+  createExclusive,
+  type LockSnapshot,
+  readSnapshot,
+  statIfExists,
+  unlinkIfExists,
+} from "./lock-file.js";
+import { isProcessAlive } from "./process-alive.js";
+import { LOCK_FILE } from "./session-files.js";
 
 /**
  * The per-session lock (reliability.md §6 item 5): `<sessionDir>/lock`, created with "wx", holding
- * `{pid, hostname, started_at, token}`. A dead holder on this host is reclaimed by renaming the file to a
- * unique name (only one rename wins) and re-judging what was moved, never by unlink-then-create
- * (proper-lockfile#121).
+ * `{pid, hostname, started_at, token}`. A dead holder on this host is reclaimed under a takeover
+ * guard (`lock.takeover`, itself created with "wx"): only the guard's holder removes the stale lock,
+ * after judging it again, then every contender retries the exclusive create; so no one can remove a
+ * lock that another has just reclaimed (proper-lockfile#121). The file operations: lock-file.ts.
  */
 
-const LOCK_FILE_NAME = "lock";
 const DEFAULT_STALE_UNREADABLE_MS = 10_000;
 const MAX_ATTEMPTS = 5;
 /** How long to keep re-reading a lock whose creator has not written it yet, before calling it busy. */
@@ -69,26 +76,29 @@ interface Context {
   staleUnreadableMs: number;
 }
 
-interface Snapshot {
-  text: string;
-  stats: Stats;
-}
-
 type Verdict =
   | { kind: "live"; holder: LockInfo }
   | { kind: "remote"; holder: LockInfo }
   | { kind: "writing"; ageMs: number }
   | { kind: "stale"; holder?: LockInfo; reason: string };
 
-/** Whether a process with this pid exists (EPERM counts as alive). Non-positive pids are never alive. */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !(isErrnoException(error) && error.code === "ESRCH");
-  }
+function contextOf(options: AcquireLockOptions): Context {
+  return {
+    hostname: options.hostname ?? osHostname(),
+    pid: options.pid ?? process.pid,
+    now: options.now ?? (() => new Date()),
+    staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
+  };
+}
+
+/** The content of a new lock (or takeover guard) of this process, with a fresh token. */
+function newLockInfo(ctx: Context): LockInfo {
+  return {
+    pid: ctx.pid,
+    hostname: ctx.hostname,
+    started_at: ctx.now().toISOString(),
+    token: randomBytes(16).toString("hex"),
+  };
 }
 
 /** Take the session lock, reclaiming a stale one; throws SessionLockedError when a live process holds it. */
@@ -96,21 +106,11 @@ export async function acquireSessionLock(
   sessionDir: string,
   options: AcquireLockOptions = {},
 ): Promise<SessionLock> {
-  const ctx: Context = {
-    hostname: options.hostname ?? osHostname(),
-    pid: options.pid ?? process.pid,
-    now: options.now ?? (() => new Date()),
-    staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
-  };
-  const lockPath = join(sessionDir, LOCK_FILE_NAME);
+  const ctx = contextOf(options);
+  const lockPath = join(sessionDir, LOCK_FILE);
   let polls = WRITING_PATIENCE_MS / WRITING_POLL_MS;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const info: LockInfo = {
-      pid: ctx.pid,
-      hostname: ctx.hostname,
-      started_at: ctx.now().toISOString(),
-      token: randomBytes(16).toString("hex"),
-    };
+    const info = newLockInfo(ctx);
     if (await createExclusive(sessionDir, lockPath, `${JSON.stringify(info)}\n`)) {
       return heldLock(lockPath, info);
     }
@@ -135,13 +135,8 @@ export async function acquireSessionLock(
 
 /** Report who holds the session lock, for listing sessions. Never modifies anything. */
 export async function readSessionLock(sessionDir: string, options: ReadLockOptions = {}): Promise<LockState> {
-  const ctx: Context = {
-    hostname: options.hostname ?? osHostname(),
-    pid: process.pid,
-    now: options.now ?? (() => new Date()),
-    staleUnreadableMs: options.staleUnreadableMs ?? DEFAULT_STALE_UNREADABLE_MS,
-  };
-  const snapshot = await readSnapshot(join(sessionDir, LOCK_FILE_NAME));
+  const ctx = contextOf(options);
+  const snapshot = await readSnapshot(join(sessionDir, LOCK_FILE));
   if (snapshot === undefined) return { state: "free" };
   const verdict = judge(snapshot, ctx);
   switch (verdict.kind) {
@@ -162,16 +157,16 @@ export async function readSessionLock(sessionDir: string, options: ReadLockOptio
  * takeover guard (`lock.takeover`, itself created exclusively) may remove the lock, and it re-reads
  * and re-judges the lock inside the guard: no live lock can appear there meanwhile (a lock that
  * exists is only ever removed by a guard holder, and creating one needs the path free). Without the
- * guard, two contenders could each move "the stale lock" aside while a third created a live one.
+ * guard, two contenders could each remove "the stale lock" while a third created a live one.
  */
-async function takeOver(sessionDir: string, lockPath: string, judged: Snapshot, ctx: Context): Promise<void> {
+async function takeOver(
+  sessionDir: string,
+  lockPath: string,
+  judged: LockSnapshot,
+  ctx: Context,
+): Promise<void> {
   const guardPath = `${lockPath}.takeover`;
-  const guard: LockInfo = {
-    pid: ctx.pid,
-    hostname: ctx.hostname,
-    started_at: ctx.now().toISOString(),
-    token: randomBytes(16).toString("hex"),
-  };
+  const guard = newLockInfo(ctx);
   if (!(await createExclusive(sessionDir, guardPath, `${JSON.stringify(guard)}\n`))) {
     const other = await readSnapshot(guardPath);
     // A guard left by a process that died while taking over (rare): clear it, then retry.
@@ -191,7 +186,7 @@ async function takeOver(sessionDir: string, lockPath: string, judged: Snapshot, 
   }
 }
 
-function judge(snapshot: Snapshot, ctx: Context): Verdict {
+function judge(snapshot: LockSnapshot, ctx: Context): Verdict {
   const holder = parseLockText(snapshot.text);
   if (holder === undefined) {
     const ageMs = Math.round(ctx.now().getTime() - snapshot.stats.mtimeMs);
@@ -270,93 +265,4 @@ function sessionName(sessionDir: string): string {
 
 function sameFile(a: Stats, b: Stats): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-function storageError(action: string, path: string, error: unknown): StorageError {
-  const code = isErrnoException(error) ? error.code : undefined;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StorageError(`Could not ${action} the session lock ${path}: ${code ?? detail}`, {
-    hint: "Check that the session directory exists, is writable, and that the disk is not full.",
-    cause: error,
-  });
-}
-
-function hasCode(error: unknown, ...codes: string[]): boolean {
-  return isErrnoException(error) && codes.includes(error.code ?? "");
-}
-
-// --- syscalls: each in one small helper so they can move behind the storage fs seam later ---
-
-/** Create the lock file with "wx" and make it durable; false when it already exists. */
-async function createExclusive(dir: string, path: string, text: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, "wx", 0o644);
-  } catch (error) {
-    if (hasCode(error, "EEXIST")) return false;
-    throw storageError("create", path, error);
-  }
-  let created: Stats | undefined;
-  try {
-    created = await handle.stat();
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-    await handle.close();
-    await syncDir(dir);
-    return true;
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    // Do not leave a torn lock behind; remove it only if the path is still our file.
-    const now = await statIfExists(path).catch(() => undefined);
-    if (created !== undefined && now !== undefined && now.dev === created.dev && now.ino === created.ino) {
-      await unlink(path).catch(() => undefined);
-    }
-    throw storageError("write", path, error);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === "win32") return; // directories cannot be opened for fsync there
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readSnapshot(path: string): Promise<Snapshot | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, READ_NOFOLLOW);
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return undefined;
-    throw storageError("read", path, error);
-  }
-  try {
-    const stats = await handle.stat();
-    const text = await handle.readFile("utf8");
-    return { text, stats };
-  } catch (error) {
-    throw storageError("read", path, error);
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-}
-
-async function statIfExists(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return undefined;
-    throw storageError("stat", path, error);
-  }
-}
-
-async function unlinkIfExists(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if (!hasCode(error, "ENOENT")) throw storageError("remove", path, error);
-  }
 }

@@ -43,24 +43,25 @@ export class SessionState {
     for (const source of sources) this.addSource(source, "in_progress");
   }
 
+  /** What `reconcile(input)` would change, changing nothing (to ask before adopting a new input). */
+  previewReconcile(input: readonly Paper[]): InputChanges {
+    return this.compare(input).changes;
+  }
+
   /**
    * Bring the session in line with a changed input file: added papers join (to be looked up),
    * removed ones leave, changed ones are replaced by their new version and looked up again.
    * Unchanged papers keep everything they gained. Input order is the new file's.
    */
   reconcile(input: readonly Paper[]): InputChanges {
-    const changes: InputChanges = { added: [], removed: [], changed: [] };
-    const incoming = new Set(input.map((p) => p.paper_id));
-    for (const paper of this.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
+    const { changes, newHashes } = this.compare(input);
     const next: Paper[] = [];
     for (const paper of input) {
-      const hash = inputHash(paper);
-      const existing = this.byId.get(paper.paper_id);
-      if (existing && this.inputHashes.get(paper.paper_id) === hash) {
-        next.push(existing);
+      const hash = newHashes.get(paper.paper_id);
+      if (hash === undefined) {
+        next.push(this.byId.get(paper.paper_id) as Paper);
         continue;
       }
-      (existing ? changes.changed : changes.added).push(paper.paper_id);
       next.push(paper);
       this.inputHashes.set(paper.paper_id, hash);
       this.forget(paper.paper_id);
@@ -75,9 +76,20 @@ export class SessionState {
     return changes;
   }
 
-  /** The input hash of a paper (for previews). */
-  hashOf(paper: Paper): string {
-    return inputHash(paper);
+  /** The papers `input` adds, removes and changes, with the input hash of each added or changed one. */
+  private compare(input: readonly Paper[]): { changes: InputChanges; newHashes: Map<string, string> } {
+    const changes: InputChanges = { added: [], removed: [], changed: [] };
+    const newHashes = new Map<string, string>();
+    const incoming = new Set(input.map((p) => p.paper_id));
+    for (const paper of this.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
+    for (const paper of input) {
+      const hash = inputHash(paper);
+      const existing = this.byId.get(paper.paper_id);
+      if (existing && this.inputHashes.get(paper.paper_id) === hash) continue;
+      (existing ? changes.changed : changes.added).push(paper.paper_id);
+      newHashes.set(paper.paper_id, hash);
+    }
+    return { changes, newHashes };
   }
 
   private forget(paperId: string): void {
@@ -156,6 +168,15 @@ export class SessionState {
       papers_not_found: notFound,
       papers_failed: failed,
     };
+  }
+
+  /** Papers whose lookup by this source failed last time, in input order, with their last error. */
+  failedPapers(source: SourceName): Array<{ paper_id: string; error: string }> {
+    const outcomes = this.outcomes.get(source);
+    const errors = this.errors.get(source);
+    return this.papers
+      .filter((paper) => outcomes?.get(paper.paper_id) === "failed")
+      .map((paper) => ({ paper_id: paper.paper_id, error: errors?.get(paper.paper_id) ?? "unknown error" }));
   }
 
   /** Papers this source still has to look up: never done, or failed last time. */

@@ -1,7 +1,8 @@
 import type { z } from "zod";
+import { zodProblem } from "../model/zod-problem.js";
 
 /** `<file>: <json.path> <message>` for the first issue of a failed parse. */
 export function describeZodError(file: string, error: z.ZodError): string {
-  const issue = error.issues[0];
-  return `${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message ?? "invalid"}`;
+  const { where, message } = zodProblem(error);
+  return `${file}: ${where || "(root)"} ${message}`;
 }

@@ -1,9 +1,16 @@
+import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StorageError } from "../../src/errors.js";
-import { isTempFileName, writeFileAtomic } from "../../src/storage/atomic-write.js";
+import {
+  isTempFileName,
+  removeStaleTempFiles,
+  removeTempFiles,
+  writeFileAtomic,
+} from "../../src/storage/atomic-write.js";
 import { type MutatingOp, nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
+import { isProcessAlive } from "../../src/storage/process-alive.js";
 import { testdir } from "../helpers/testdir.js";
 
 function errno(code: string): NodeJS.ErrnoException {
@@ -97,5 +104,42 @@ describe("writeFileAtomic", () => {
     }
     expect(new Set(results.map((r) => r.sha256)).size).toBe(1);
     expect(results[0]?.bytes).toBeGreaterThan(1 << 20); // more than one write
+  });
+});
+
+describe("temp file sweeps", () => {
+  /** Temp names as tempPathFor makes them, for `target` and a writer pid. */
+  const temp = (target: string, pid: number, hex: string) => `.${target}.${pid}.${hex.repeat(8)}.tmp`;
+
+  it("removeTempFiles removes every temp file of the directory, whoever wrote it, and nothing else", async () => {
+    const dir = await testdir();
+    const names = [
+      temp("checkpoint.json", 4242, "a"),
+      temp("papers.json", process.ppid, "b"),
+      "session.json",
+    ];
+    for (const name of names) await writeFile(path.join(dir, name), "x");
+    await removeTempFiles(nodeStorageFs, dir);
+    expect(await readdir(dir)).toEqual(["session.json"]);
+    await expect(removeTempFiles(nodeStorageFs, path.join(dir, "missing"))).rejects.toMatchObject({
+      code: "ENOENT",
+    });
+  });
+
+  it("removeStaleTempFiles removes the target's temp files of this process and of dead ones only", async () => {
+    const dir = await testdir();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    expect(isProcessAlive(dead)).toBe(false);
+    const ours = temp("out.json", process.pid, "a");
+    const deadWriter = temp("out.json", dead, "b");
+    const liveWriter = temp("out.json", process.ppid, "c"); // may be writing it right now
+    const otherTarget = temp("other.json", dead, "d");
+    for (const name of [ours, deadWriter, liveWriter, otherTarget, "out.json"]) {
+      await writeFile(path.join(dir, name), "x");
+    }
+    await removeStaleTempFiles(nodeStorageFs, path.join(dir, "out.json"));
+    expect((await readdir(dir)).sort()).toEqual([liveWriter, otherTarget, "out.json"].sort());
+    // A directory that cannot be listed is nothing to sweep.
+    await removeStaleTempFiles(nodeStorageFs, path.join(dir, "missing", "out.json"));
   });
 });

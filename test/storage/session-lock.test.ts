@@ -9,12 +9,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { SessionCorruptError, SessionLockedError, StorageError } from "../../src/errors.js";
-import {
-  acquireSessionLock,
-  isProcessAlive,
-  type LockInfo,
-  readSessionLock,
-} from "../../src/storage/session-lock.js";
+import { isProcessAlive } from "../../src/storage/process-alive.js";
+import { acquireSessionLock, type LockInfo, readSessionLock } from "../../src/storage/session-lock.js";
 
 // Lets a test act right after a contender created the takeover guard (before it re-judges the lock).
 const hooks = vi.hoisted(() => ({
@@ -26,7 +22,8 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     ...actual,
     open: async (...args: Parameters<typeof actual.open>) => {
       const handle = await actual.open(...args);
-      if (String(args[0]).endsWith("lock.takeover") && args[1] === "wx") await hooks.afterGuard?.();
+      const exclusive = typeof args[1] === "number" && (args[1] & actual.constants.O_EXCL) !== 0;
+      if (String(args[0]).endsWith("lock.takeover") && exclusive) await hooks.afterGuard?.();
       return handle;
     },
   };

@@ -11,6 +11,7 @@ import { resolveCheckpointDir } from "../../storage/session-id.js";
 import {
   buildClients,
   type ConsolidateOptions,
+  keyGiven,
   recordedOptions,
   resolveConsolidateOptions,
   sourceConcurrency,
@@ -57,7 +58,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   };
   const network = await networkSetup(deps.env);
   if (network.description) log(1, network.description);
-  const clients = buildClients(
+  const clients = await buildClients(
     options,
     (event) => {
       // -v: every retry with its cause and wait; -vv: every request.
@@ -73,12 +74,6 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     },
     network,
   );
-  const keyGiven = (source: string) =>
-    source === "openalex"
-      ? !!options.openalexApiKey
-      : source === "semantic_scholar"
-        ? !!options.ssApiKey
-        : false;
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
   // Refused before any session is looked for: the output must be neither the input nor inside the
@@ -163,7 +158,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
           else log(1, `${line} (${s.reason})`);
         },
         onSourceStopped: (stop) =>
-          progress?.note(color.red(`stopped: ${describeStop(stop, keyGiven(stop.source))}`)),
+          progress?.note(color.red(`stopped: ${describeStop(stop, keyGiven(options, stop.source))}`)),
       },
     });
     progress?.stop();
@@ -193,7 +188,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     const unreachable = result.engine.stops.filter((s) => s.kind === "unreachable");
     if (unreachable.length > 0) {
       for (const stop of unreachable)
-        deps.stderr(`${color.yellow(describeStop(stop, keyGiven(stop.source)))}.\n`);
+        deps.stderr(`${color.yellow(describeStop(stop, keyGiven(options, stop.source)))}.\n`);
       deps.stderr(`Nothing is lost: resume with:\n  ${resume}\n`);
       throw new ExitError(ExitCode.tryLater);
     }
@@ -206,7 +201,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       throw new ExitError(ExitCode.tryLater);
     }
     const refused = result.engine.stops.filter((s) => s.kind === "auth");
-    for (const stop of refused) deps.stderr(`${color.red(describeStop(stop, keyGiven(stop.source)))}.\n`);
+    for (const stop of refused)
+      deps.stderr(`${color.red(describeStop(stop, keyGiven(options, stop.source)))}.\n`);
     if (refused.length > 0) {
       deps.stderr(`Nothing is lost: once the key is right, resume with:\n  ${resume}\n`);
       throw new ExitError(ExitCode.failure);

@@ -1,12 +1,8 @@
 import path from "node:path";
 import { safeText } from "../../model/safe-text.js";
+import { SOURCES } from "../../sources/registry.js";
 import type { SessionStatus, SessionSummary } from "../../storage/session-catalog.js";
 import type { Colors } from "./colors.js";
-
-const SOURCE_COLUMNS = [
-  ["openalex", "OpenAlex"],
-  ["semantic_scholar", "Semantic Scholar"],
-] as const;
 
 /** A local `YYYY-MM-DD HH:MM` for an ISO timestamp, or `-`. */
 export function shortTime(iso: string | null): string {
@@ -59,7 +55,7 @@ export function renderSessionsTable(
       "Status",
       "Input File",
       "Papers",
-      ...SOURCE_COLUMNS.map(([, title]) => title),
+      ...SOURCES.map((source) => source.label),
       "Created",
       "Last Checkpoint",
     ],
@@ -72,7 +68,7 @@ export function renderSessionsTable(
       colorStatus(session.status, color) + (session.format === "python" ? color.dim(" (python)") : ""),
       displayPath(session.input_file, cwd),
       total === null ? "-" : String(total),
-      ...SOURCE_COLUMNS.map(([name]) => {
+      ...SOURCES.map(({ name }) => {
         const source = session.sources[name];
         if (!source) return color.dim("N/A");
         const done = `${source.papers_done}/${total ?? "?"}`;

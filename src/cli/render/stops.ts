@@ -1,7 +1,6 @@
 import type { SourceStop } from "../../core/engine.js";
-import type { SourceName } from "../../model/records.js";
 import { safeText } from "../../model/safe-text.js";
-import { SOURCE_KEY_SETTINGS, sourceLabel } from "./source-labels.js";
+import { sourceKeySettings, sourceLabel } from "./source-labels.js";
 
 /**
  * What to tell the user when a source stopped before the end, in plain words: which host could not
@@ -17,7 +16,7 @@ export function describeStop(stop: SourceStop, keyGiven: boolean): string {
     return `${message}. Check the network or proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)`;
   }
   if (stop.kind === "auth") {
-    const { flag, env } = SOURCE_KEY_SETTINGS[stop.source as SourceName] ?? { flag: "", env: "" };
+    const { flag, env } = sourceKeySettings(stop.source);
     return keyGiven
       ? `${message}: check the key given by ${flag} or ${env}`
       : `${message}: pass a key with ${flag} or ${env}`;

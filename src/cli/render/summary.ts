@@ -18,7 +18,7 @@ export function renderSummary(
     head: ["", ...sources.map(([name]) => sourceLabel(name))],
     style: { head: color.level > 0 ? ["bold"] : [], border: color.level > 0 ? ["grey"] : [] },
   });
-  const row = (label: string, pick: (s: NonNullable<(typeof stats.sources)["openalex"]>) => string) =>
+  const row = (label: string, pick: (s: NonNullable<(typeof sources)[number][1]>) => string) =>
     table.push([label, ...sources.map(([, s]) => (s ? pick(s) : "-"))]);
   row("Status", (s) => s.status);
   row("Matched", (s) => String(s.papers_enriched));

@@ -1,16 +1,18 @@
 import type { z } from "zod";
 import type { Paper } from "../../model/paper.js";
+import { zodProblem } from "../../model/zod-problem.js";
+import { countingApiCalls } from "../api-calls.js";
 import {
-  createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   HttpError,
   type HttpEvent,
   refusedKeyError,
-  withApiCalls,
+  stopsTheSource,
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
 import { createRateLimiter } from "../rate-limiter.js";
+import { scrubSecrets } from "../redact.js";
 import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, type MatchType } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
@@ -22,9 +24,8 @@ import {
   workSchema,
   worksListSchema,
 } from "./schema.js";
+import { OPENALEX_BASE_URL, openalex } from "./source.js";
 
-/** The public OpenAlex API. */
-export const OPENALEX_BASE_URL = "https://api.openalex.org";
 /** Most values one OR filter may hold, and the most papers per DOI batch. */
 export const MAX_DOIS_PER_REQUEST = 100;
 /** Every URL stays below this many bytes (the server refuses request lines over 8190). */
@@ -88,7 +89,10 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
   const authParams = new URLSearchParams();
   if (options.apiKey) authParams.set("api_key", options.apiKey);
   if (options.email) authParams.set("mailto", options.email);
-  const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond ?? 10 });
+  const { withKey, withoutKey } = openalex.rate;
+  const limiter = createRateLimiter({
+    ratePerSecond: options.ratePerSecond ?? (options.apiKey ? withKey : withoutKey),
+  });
   const select = WORK_SELECT_FIELDS.join(",");
 
   // Keys go into the URL here (not via the HTTP client) so the URL length we measure is the one sent.
@@ -126,38 +130,31 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     return chunks;
   }
 
-  async function lookupBatch(
+  const httpOptions: HttpClientOptions = {
+    ...options.httpOptions,
+    version: options.version,
+    limiter,
+    secrets,
+    // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
+    forbiddenIsThrottle: true,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+
+  function lookupBatch(
     batch: readonly Paper[],
     signal?: AbortSignal,
     stopSignal?: AbortSignal,
   ): Promise<BatchResult> {
-    let apiCalls = 0;
-    try {
-      const http =
-        options.http ??
-        createHttpClient({
-          ...options.httpOptions,
-          version: options.version,
-          limiter,
-          secrets,
-          // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
-          forbiddenIsThrottle: true,
-          onEvent: (event) => {
-            // One attempt = one response event, or a retry/error event of a request that got no status.
-            if (event.type === "response" || event.status === undefined) apiCalls++;
-            options.onEvent?.(event);
-          },
-        });
-      const get = (url: string): Promise<unknown> => {
-        if (options.http) apiCalls++;
-        return http.getJson(url, { signal, stopSignal });
-      };
+    return countingApiCalls(options.http, httpOptions, async (http) => {
+      const get = (url: string): Promise<unknown> => http.getJson(url, { signal, stopSignal });
       const describe = (what: string, error: unknown): string => {
         if (!(error instanceof HttpError) || stopsTheSource(error))
-          throw refusedKeyError(error, "OpenAlex", !!options.apiKey);
+          throw refusedKeyError(error, openalex.label, !!options.apiKey);
         const at = error.message.indexOf(`${error.url}: `);
         const detail = at >= 0 ? error.message.slice(at + error.url.length + 2) : error.message;
-        return scrub(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
+        // Secrets are removed before truncating, so a cut can never leave part of a key behind.
+        const text = scrubSecrets(`OpenAlex ${what} (${error.kind}): ${detail}`, secrets);
+        return text.length > 300 ? `${text.slice(0, 299)}…` : text;
       };
 
       const outcomes = new Map<string, Outcome>();
@@ -218,10 +215,8 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
         }
         results.push(toResult(paper, outcome));
       }
-      return { results, apiCalls };
-    } catch (error) {
-      throw withApiCalls(error, apiCalls);
-    }
+      return results;
+    });
   }
 
   /**
@@ -263,18 +258,13 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
   }
 
   return {
-    name: "openalex",
+    name: openalex.name,
     planBatches(papers) {
       const titleOnly = papers.filter((p) => !lookupDoi(p)).map((p) => [p]);
       return [...chunkByUrl(papers.filter(lookupDoi), lookupDoi), ...titleOnly];
     },
     lookupBatch,
   };
-}
-
-/** Errors that stop the whole source rather than fail one paper. */
-function stopsTheSource(error: HttpError): boolean {
-  return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
 }
 
 /** The result whose title (with year and authors) matches the paper best at high confidence, if any. */
@@ -296,14 +286,6 @@ function bestVerifiedWork(paper: Paper, results: readonly OpenAlexWork[]): OpenA
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T | string {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  return `OpenAlex ${what}: unexpected response (${where}${issue?.message ?? "invalid"})`;
-}
-
-// Secrets are removed before truncating, so a cut can never leave part of a key behind.
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join("***");
-  return out.length > 300 ? `${out.slice(0, 299)}…` : out;
+  const { where, message } = zodProblem(result.error);
+  return `OpenAlex ${what}: unexpected response (${where ? `${where}: ` : ""}${message})`;
 }

@@ -4,9 +4,10 @@ import type { PaperUpdate } from "../../model/paper-update.js";
 import type { EnrichmentSet } from "../../model/records.js";
 import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import type { OpenAlexWork } from "./schema.js";
+import { openalex } from "./source.js";
 
 /** The source label written on every OpenAlex record and update. */
-export const OPENALEX_SOURCE = "openalex";
+export const OPENALEX_SOURCE = openalex.name;
 
 type InvertedIndex = NonNullable<OpenAlexWork["abstract_inverted_index"]>;
 
@@ -120,9 +121,6 @@ export function affiliationFills(paper: Paper, work: OpenAlexWork): NonNullable<
   }
   return fills;
 }
-
-/** Record timestamps: the model's one formatter (Python's naive `isoformat()`). */
-export { formatLocalTimestamp as recordTimestamp };
 
 /** Map a work found for `paper` to its PaperUpdate; records are stamped with `now()`. */
 export function mapWork(paper: Paper, work: OpenAlexWork, now: () => Date): PaperUpdate {

@@ -1,20 +1,23 @@
+import { formatLocalTimestamp } from "../../model/local-timestamp.js";
 import type { Paper } from "../../model/paper.js";
+import { zodProblem } from "../../model/zod-problem.js";
+import { countingApiCalls } from "../api-calls.js";
 import {
-  createHttpClient,
   type HttpClient,
   type HttpClientOptions,
   HttpError,
   type HttpEvent,
   type RequestOptions,
   refusedKeyError,
-  withApiCalls,
+  stopsTheSource,
 } from "../http.js";
 import { arxivDoi, normalizeArxivId, normalizeDoi } from "../identifiers.js";
-import { createRateLimiter, type RateLimiter } from "../rate-limiter.js";
+import { createRateLimiter } from "../rate-limiter.js";
+import { scrubSecrets } from "../redact.js";
 import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
 import type { BatchResult, LookupResult, SourceClient } from "../types.js";
-import { formatRecordTimestamp, mapS2Paper } from "./mapping.js";
+import { mapS2Paper } from "./mapping.js";
 import {
   type S2Paper,
   s2MatchResponseSchema,
@@ -22,14 +25,10 @@ import {
   s2SearchResponseSchema,
   TITLE_MATCH_NOT_FOUND,
 } from "./schema.js";
+import { S2_BASE_URL, semanticScholar } from "./source.js";
 
-/** The public Graph API base URL. */
-export const S2_BASE_URL = "https://api.semanticscholar.org/graph/v1";
 /** Most ids `POST /paper/batch` accepts in one request. */
 export const S2_BATCH_SIZE = 500;
-/** Default request rates (api-facts B2, reference §3.2): 1/s with a key, one per 10 s without. */
-export const S2_RATE_WITH_KEY = 1;
-export const S2_RATE_WITHOUT_KEY = 0.1;
 /** The fields every lookup asks for. */
 export const S2_FIELDS =
   "paperId,corpusId,externalIds,title,year,abstract,citationCount,openAccessPdf,authors.name,authors.affiliations";
@@ -63,43 +62,22 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
   const apiKey = options.apiKey?.trim() || undefined;
   const now = options.now ?? (() => new Date());
   const headers = apiKey ? { "x-api-key": apiKey } : undefined;
-  const limiter = options.http
-    ? undefined
-    : createRateLimiter({
-        ratePerSecond: options.ratePerSecond ?? (apiKey ? S2_RATE_WITH_KEY : S2_RATE_WITHOUT_KEY),
-      });
-
-  // One HTTP client per batch over the shared limiter, so every attempt (retries too) is counted.
-  function httpFor(count: () => void): HttpClient {
-    if (options.http) {
-      const http = options.http;
-      const counted =
-        <A extends unknown[], R>(fn: (...args: A) => R) =>
-        (...args: A): R => {
-          count();
-          return fn.apply(http, args);
-        };
-      return {
-        requestJson: counted(http.requestJson),
-        getJson: counted(http.getJson),
-        postJson: counted(http.postJson),
-      };
-    }
-    return createHttpClient({
-      ...options.httpOptions,
-      version: options.version,
-      secrets: [...(options.httpOptions?.secrets ?? []), ...(apiKey ? [apiKey] : [])],
-      limiter: countingLimiter(limiter!, count),
-      onEvent: options.onEvent,
-    });
-  }
+  const { withKey, withoutKey } = semanticScholar.rate;
+  // Each batch gets its own HTTP client over this shared limiter (see countingApiCalls).
+  const httpOptions: HttpClientOptions = {
+    ...options.httpOptions,
+    version: options.version,
+    secrets: [...(options.httpOptions?.secrets ?? []), ...(apiKey ? [apiKey] : [])],
+    limiter: createRateLimiter({ ratePerSecond: options.ratePerSecond ?? (apiKey ? withKey : withoutKey) }),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
 
   /** A short, key-free failure text: "<kind>: <what went wrong>". */
   function failureText(error: HttpError): string {
     const prefix = /^(GET|POST) \S+: /.exec(error.message)?.[0] ?? "";
     // Scrubbed before the cut, so a cut can never leave part of the key behind.
-    const text = `${error.kind}: ${error.message.slice(prefix.length)}`;
-    return (apiKey ? text.split(apiKey).join("***") : text).slice(0, 200);
+    const text = scrubSecrets(`${error.kind}: ${error.message.slice(prefix.length)}`, apiKey ? [apiKey] : []);
+    return text.slice(0, 200);
   }
 
   async function lookupIds(http: HttpClient, papers: Paper[], init: RequestOptions): Promise<LookupResult[]> {
@@ -110,7 +88,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     try {
       answer = await http.postJson(`${baseUrl}/paper/batch`, { ids }, init);
     } catch (error) {
-      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      if (!(error instanceof HttpError) || stopsTheSource(error)) throw error;
       return failAll(failureText(error));
     }
     if (!Array.isArray(answer)) return failAll("permanent: batch answer is not a list");
@@ -118,7 +96,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     if (answer.length !== ids.length) {
       return failAll(`permanent: batch answer has ${answer.length} entries for ${ids.length} ids`);
     }
-    const timestamp = formatRecordTimestamp(now());
+    const timestamp = formatLocalTimestamp(now());
     return papers.map((paper, i): LookupResult => {
       const item: unknown = answer[i];
       if (item === null) return { paper_id: paper.paper_id, outcome: "not_found" };
@@ -148,7 +126,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     const matched = (best: S2Paper): LookupResult => ({
       paper_id,
       outcome: "matched",
-      update: mapS2Paper(paper, best, formatRecordTimestamp(now())),
+      update: mapS2Paper(paper, best, formatLocalTimestamp(now())),
     });
     let answer: unknown;
     try {
@@ -157,7 +135,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         query: { ...init.query, query: cleaned },
       });
     } catch (error) {
-      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      if (!(error instanceof HttpError) || stopsTheSource(error)) throw error;
       // Only S2's own "no match" 404 means not found; any other 404 (a wrong base URL) is a failure.
       if (!(error.kind === "not_found" && error.excerpt?.includes(TITLE_MATCH_NOT_FOUND))) {
         return { paper_id, outcome: "failed", error: failureText(error) };
@@ -177,7 +155,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         query: { ...init.query, query: words, year: `${paper.year - 1}-${paper.year + 1}`, limit: "10" },
       });
     } catch (error) {
-      if (!(error instanceof HttpError) || isFatal(error)) throw error;
+      if (!(error instanceof HttpError) || stopsTheSource(error)) throw error;
       return { paper_id, outcome: "failed", error: failureText(error) };
     }
     const found = s2SearchResponseSchema.safeParse(answer);
@@ -187,7 +165,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
   }
 
   return {
-    name: "semantic_scholar",
+    name: semanticScholar.name,
     planBatches(papers) {
       const withId = papers.filter((p) => s2LookupId(p) !== undefined);
       const batches: Paper[][] = [];
@@ -199,19 +177,17 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       try {
         return await lookUp(batch, signal, stopSignal);
       } catch (error) {
-        throw refusedKeyError(error, "Semantic Scholar", apiKey !== undefined);
+        throw refusedKeyError(error, semanticScholar.label, apiKey !== undefined);
       }
     },
   };
 
-  async function lookUp(
+  function lookUp(
     batch: readonly Paper[],
     signal?: AbortSignal,
     stopSignal?: AbortSignal,
   ): Promise<BatchResult> {
-    let apiCalls = 0;
-    try {
-      const http = httpFor(() => apiCalls++);
+    return countingApiCalls(options.http, httpOptions, async (http) => {
       const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
       const results: LookupResult[] = new Array(batch.length);
       const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
@@ -229,10 +205,8 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       for (const [i, paper] of batch.entries()) {
         if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
       }
-      return { results, apiCalls };
-    } catch (error) {
-      throw withApiCalls(error, apiCalls);
-    }
+      return results;
+    });
   }
 }
 
@@ -274,15 +248,9 @@ function idText(value: string | number | null | undefined): string | undefined {
   return value === null || value === undefined ? undefined : String(value);
 }
 
-/** Errors that stop the whole source rather than fail one paper. */
-function isFatal(error: HttpError): boolean {
-  return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
-}
-
-function shapeError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  const where = issue?.path.map(String).join(".") || "answer";
-  return `permanent: unexpected answer shape at ${where}: ${issue?.message ?? "invalid"}`.slice(0, 200);
+function shapeError(error: Parameters<typeof zodProblem>[0]): string {
+  const { where, message } = zodProblem(error);
+  return `permanent: unexpected answer shape at ${where || "answer"}: ${message}`.slice(0, 200);
 }
 
 /** The candidate whose title (with year and authors) matches ours best, if any reaches high confidence. */
@@ -304,31 +272,4 @@ function bestCandidate<C extends S2Paper>(paper: Paper, candidates: readonly C[]
     .filter(({ theirs }) => isSameTitle(ours, theirs))
     .sort((a, b) => b.score - a.score);
   return scored[0]?.c;
-}
-
-function countingLimiter(limiter: RateLimiter, count: () => void): RateLimiter {
-  const wrapped: RateLimiter = {
-    acquire: async (signal) => {
-      const release = await limiter.acquire(signal);
-      count();
-      return release;
-    },
-    schedule: async (fn) => {
-      const release = await wrapped.acquire();
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
-    },
-    slowDown: () => limiter.slowDown(),
-    recordSuccess: () => limiter.recordSuccess(),
-    get currentRate() {
-      return limiter.currentRate;
-    },
-    get inFlight() {
-      return limiter.inFlight;
-    },
-  };
-  return wrapped;
 }

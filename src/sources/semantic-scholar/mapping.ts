@@ -3,9 +3,10 @@ import type { PaperUpdate } from "../../model/paper-update.js";
 import type { EnrichmentSet, IdentifierRecord } from "../../model/records.js";
 import { normalizeArxivId, normalizeDoi } from "../identifiers.js";
 import type { S2Author, S2Paper } from "./schema.js";
+import { semanticScholar } from "./source.js";
 
-/** The source label of every record this client writes (not the Python tool's `semanticscholar`). */
-export const S2_SOURCE = "semantic_scholar";
+/** The source label of every record this client writes (not the Python tool's older spelling). */
+export const S2_SOURCE = semanticScholar.name;
 
 // externalIds key → identifier_type; CorpusId is handled with `corpusId` as `s2_corpus`.
 const EXTERNAL_ID_TYPES = [
@@ -18,9 +19,6 @@ const EXTERNAL_ID_TYPES = [
 ] as const;
 
 type AffiliationFill = NonNullable<PaperUpdate["affiliations"]>[number];
-
-/** Record timestamps: the model's one formatter (Python's naive `isoformat()`). */
-export { formatLocalTimestamp as formatRecordTimestamp } from "../../model/local-timestamp.js";
 
 /** Map one Semantic Scholar paper onto an idempotent update of our `paper`. */
 export function mapS2Paper(paper: Paper, s2: S2Paper, timestamp: string): PaperUpdate {

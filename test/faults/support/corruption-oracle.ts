@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
-import { isProcessAlive, lockInfoSchema } from "../../../src/storage/session-lock.js";
+import { isProcessAlive } from "../../../src/storage/process-alive.js";
+import { lockInfoSchema } from "../../../src/storage/session-lock.js";
 import type { Applied, Damage } from "./damage.js";
 import { type Fingerprint, missingFrom, sameContent } from "./fake-session.js";
 

@@ -1,0 +1,55 @@
+import { createHttpClient, type HttpClient, type HttpClientOptions, withApiCalls } from "./http.js";
+import type { BatchResult, LookupResult } from "./types.js";
+
+/**
+ * The one way the clients count API calls: every attempt a batch's requests make, retries
+ * included. Each batch runs on its own HTTP client (over the source's shared rate limiter) whose
+ * events are counted; a ready client that a test passes in is counted per request instead.
+ */
+
+/**
+ * Run one batch's lookups on a counting HTTP client built from `options` (or on `ready`): its results
+ * with the calls made, or its error carrying them (see {@link withApiCalls}).
+ */
+export async function countingApiCalls(
+  ready: HttpClient | undefined,
+  options: HttpClientOptions,
+  lookUp: (http: HttpClient) => Promise<LookupResult[]>,
+): Promise<BatchResult> {
+  let apiCalls = 0;
+  const count = () => {
+    apiCalls++;
+  };
+  const http = ready ? countingRequests(ready, count) : createHttpClient(countingAttempts(options, count));
+  try {
+    return { results: await lookUp(http), apiCalls };
+  } catch (error) {
+    throw withApiCalls(error, apiCalls);
+  }
+}
+
+function countingAttempts(options: HttpClientOptions, count: () => void): HttpClientOptions {
+  const { onEvent } = options;
+  return {
+    ...options,
+    onEvent: (event) => {
+      // One attempt = one response event, or a retry/error event of a request that got no status.
+      if (event.type === "response" || event.status === undefined) count();
+      onEvent?.(event);
+    },
+  };
+}
+
+function countingRequests(http: HttpClient, count: () => void): HttpClient {
+  const counted =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      count();
+      return fn.apply(http, args);
+    };
+  return {
+    requestJson: counted(http.requestJson),
+    getJson: counted(http.getJson),
+    postJson: counted(http.postJson),
+  };
+}

@@ -1,0 +1,81 @@
+import type { ConnectionFailure } from "./connection-health.js";
+import { redactUrl } from "./redact.js";
+
+/**
+ * How a caller must treat a failed request. `unreachable`: the source's server cannot be reached at
+ * all (see connection-health.ts); like `auth` and `budget_exhausted` it stops the whole source.
+ */
+export type HttpErrorKind =
+  | "not_found"
+  | "transient"
+  | "permanent"
+  | "auth"
+  | "budget_exhausted"
+  | "unreachable";
+
+/** Fields of an {@link HttpError}; the constructor redacts `url`. */
+export type HttpErrorInit = Pick<
+  HttpError,
+  "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt" | "connection"
+>;
+
+/** A classified HTTP failure; its message, url and excerpt never contain an API key. */
+export class HttpError extends Error {
+  readonly kind: HttpErrorKind;
+  readonly status?: number;
+  readonly url: string;
+  readonly excerpt?: string;
+  readonly retryAfterMs?: number;
+  readonly resetsAt?: Date;
+  /** Set when the attempt got no HTTP answer at all (DNS, refused, TLS, proxy, timeout …). */
+  readonly connection?: ConnectionFailure;
+  /** Requests the failed batch had sent when this stopped it (counted although nothing is journaled). */
+  apiCalls?: number;
+
+  constructor(init: HttpErrorInit) {
+    super(init.message);
+    this.name = "HttpError";
+    this.kind = init.kind;
+    this.status = init.status;
+    this.url = redactUrl(init.url);
+    this.excerpt = init.excerpt;
+    this.retryAfterMs = init.retryAfterMs;
+    this.resetsAt = init.resetsAt;
+    this.connection = init.connection;
+  }
+}
+
+/** Builds the {@link HttpError} of one request: `<METHOD> <url>: <what>`, scrubbed. */
+export type Fail = (kind: HttpErrorKind, what: string, extra?: Partial<HttpErrorInit>) => HttpError;
+
+/** Errors that stop the whole source rather than fail one paper: a refused key, no budget, no server. */
+export function stopsTheSource(error: HttpError): boolean {
+  return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
+}
+
+/**
+ * A 401/403 says nothing but the status after a long URL: say that the key (or its absence) was
+ * refused. Other errors are returned as they are.
+ */
+export function refusedKeyError(error: unknown, label: string, keyGiven: boolean): unknown {
+  if (!(error instanceof HttpError) || error.kind !== "auth") return error;
+  const status = answerOf(error);
+  const message = keyGiven
+    ? `${label} refused the API key (${status})`
+    : `${label} refused requests without an API key (${status})`;
+  const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
+  if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
+  return renamed;
+}
+
+/** `error` with the requests its batch had sent, for the source's API-call count. */
+export function withApiCalls(error: unknown, apiCalls: number): unknown {
+  if (error instanceof HttpError && apiCalls > 0) error.apiCalls = (error.apiCalls ?? 0) + apiCalls;
+  return error;
+}
+
+/** "HTTP 401 Invalid or missing API key": the status and the server's words, without the request line. */
+export function answerOf(error: HttpError): string {
+  const at = error.message.indexOf("HTTP ");
+  return at >= 0 ? error.message.slice(at, at + 160) : `HTTP ${error.status ?? "?"}`;
+}

@@ -1,0 +1,207 @@
+import { hostname as osHostname } from "node:os";
+import path from "node:path";
+import { isErrnoException, SessionLockedError, SessionNotFoundError } from "../errors.js";
+import type { Paper } from "../model/paper.js";
+import type { SourceName } from "../model/records.js";
+import { VERSION } from "../version.js";
+import { removeTempFiles, storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
+import { defaultStorageFs, type StorageFs } from "./fs.js";
+import { JOURNAL_FILE, JournalWriter } from "./journal.js";
+import { loadSession } from "./load-session.js";
+import { SESSION_FILE, type SessionFile } from "./session-files.js";
+import { generateSessionId, validateSessionId } from "./session-id.js";
+import { acquireSessionLock, type SessionLock } from "./session-lock.js";
+import { SessionState } from "./session-state.js";
+import type { CommittedCheckpoint, Completion } from "./snapshot-writer.js";
+
+/**
+ * Opening a session directory: create a new one, or lock an existing one, verify and load it; both
+ * take the session lock and (re)write session.json. A failed opening closes what it opened and
+ * releases the lock; refusing a damaged session changes nothing.
+ */
+
+export interface CommonOptions {
+  /** The checkpoint directory holding all sessions. */
+  baseDir: string;
+  /**
+   * Longest a recorded batch waits to be written with others (group commit; a run uses
+   * JOURNAL_COMMIT_DELAY_MS); `flushJournal` writes at once. 0 (the default) writes each batch as
+   * soon as the previous write is done.
+   */
+  journalCommitDelayMs?: number;
+  /** Most batches per group commit (default: no limit). Tests set 1 for a repeatable operation order. */
+  journalMaxGroup?: number;
+  fs?: StorageFs;
+  now?: () => Date;
+  hostname?: string;
+}
+
+export interface CreateOptions extends CommonOptions {
+  sessionId?: string;
+  inputFile: string;
+  inputSha256: string;
+  papers: Paper[];
+  sources: readonly SourceName[];
+  checkpointIntervalMinutes: number;
+  /** The run's options; keys that look like secrets are dropped before writing. */
+  options?: Record<string, unknown>;
+}
+
+export interface OpenOptions extends CommonOptions {
+  sessionId: string;
+  /** New run options to record in session.json (created_at is kept). */
+  options?: Record<string, unknown>;
+}
+
+/** A session opened for writing, its lock held and its journal open. */
+export interface OpenedSession {
+  sessionId: string;
+  sessionDir: string;
+  fs: StorageFs;
+  now: () => Date;
+  lock: SessionLock;
+  journal: JournalWriter;
+  /** session.json as last written. */
+  file: SessionFile;
+  state: SessionState;
+  /** The sequence number of the next journal record. */
+  nextSeq: number;
+  /** The checkpoint found (none for a new session: its first snapshot is still to be written). */
+  committed: CommittedCheckpoint | undefined;
+  /** What the next snapshot records as completed_at and output_file (null while work remains). */
+  completion: Completion;
+  /** Warnings from loading (recovered backup, torn journal tail...), for the caller to show. */
+  warnings: string[];
+}
+
+const SECRET_KEY = /key|token|secret|password|passwd|credential/i;
+
+/** A copy of run options without anything that looks like a secret. */
+function withoutSecrets(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !SECRET_KEY.test(key)));
+}
+
+/** Create a new session directory, lock it and write session.json (the first snapshot is the caller's). */
+export async function createSession(options: CreateOptions): Promise<OpenedSession> {
+  const fs = options.fs ?? defaultStorageFs();
+  const now = options.now ?? (() => new Date());
+  const sessionId = options.sessionId ? validateSessionId(options.sessionId) : generateSessionId(now());
+  const sessionDir = path.join(options.baseDir, sessionId);
+  try {
+    await fs.mkdir(options.baseDir);
+    await fs.lstat(sessionDir).then(
+      () => {
+        throw new SessionLockedError(`session ${sessionId} already exists in ${options.baseDir}`, {
+          hint: "Resume it with --resume --session-id, or choose another id.",
+        });
+      },
+      (error: unknown) => {
+        if (!(isErrnoException(error) && error.code === "ENOENT")) throw error;
+      },
+    );
+    await fs.mkdir(sessionDir);
+    await fs.syncDir(options.baseDir);
+  } catch (error) {
+    if (error instanceof SessionLockedError) throw error;
+    throw storageError(`creating ${sessionDir}`, error);
+  }
+  const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+  const held = { sessionId, sessionDir, fs, now, lock };
+  return holdingLock(lock, async (opened) => {
+    const created = now().toISOString();
+    const file: SessionFile = {
+      session_id: sessionId,
+      created_at: created,
+      updated_at: created,
+      pid: process.pid,
+      hostname: options.hostname ?? osHostname(),
+      cf_version: VERSION,
+      input_file: path.resolve(options.inputFile),
+      input_sha256: options.inputSha256,
+      input_papers: options.papers.length,
+      sources: [...options.sources],
+      checkpoint_interval_minutes: options.checkpointIntervalMinutes,
+      options: withoutSecrets(options.options ?? {}),
+    };
+    await writeSessionFile(fs, sessionDir, file);
+    const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
+    const state = new SessionState(options.papers, options.sources);
+    const completion = { completedAt: null, outputFile: null };
+    return { ...held, journal, file, state, nextSeq: 1, committed: undefined, completion, warnings: [] };
+  });
+}
+
+/** Lock an existing session, verify and load it, replay its journal. Changes nothing if it refuses. */
+export async function openSession(options: OpenOptions): Promise<OpenedSession> {
+  const fs = options.fs ?? defaultStorageFs();
+  const now = options.now ?? (() => new Date());
+  const sessionId = validateSessionId(options.sessionId);
+  const sessionDir = path.join(options.baseDir, sessionId);
+  const info = await fs.lstat(sessionDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new SessionNotFoundError(`no session ${sessionId} in ${options.baseDir}`, {
+      hint: "List sessions with `cf consolidate-sessions list --all`.",
+    });
+  }
+  const lock = await acquireSessionLock(sessionDir, lockOptions(options));
+  const held = { sessionId, sessionDir, fs, now, lock };
+  return holdingLock(lock, async (opened) => {
+    const loaded = await loadSession(fs, sessionDir);
+    // Only now, with everything verified, may the directory change.
+    await removeTempFiles(fs, sessionDir);
+    const journalPath = path.join(sessionDir, JOURNAL_FILE);
+    const journal = opened(await JournalWriter.open(fs, journalPath, loaded.journalGoodBytes));
+    const file: SessionFile = {
+      ...loaded.session,
+      updated_at: now().toISOString(),
+      pid: process.pid,
+      hostname: options.hostname ?? osHostname(),
+      cf_version: VERSION,
+      ...(options.options ? { options: withoutSecrets(options.options) } : {}),
+    };
+    await writeSessionFile(fs, sessionDir, file);
+    const { checkpoint, state, nextSeq, warnings } = loaded;
+    const committed = {
+      generation: checkpoint.generation,
+      text: loaded.checkpointText,
+      savedAt: checkpoint.last_checkpoint_time,
+    };
+    const completion = { completedAt: checkpoint.completed_at, outputFile: checkpoint.output_file };
+    return { ...held, journal, file, state, nextSeq, committed, completion, warnings };
+  });
+}
+
+/** Write session.json (pretty-printed, atomically). */
+export function writeSessionFile(fs: StorageFs, sessionDir: string, file: SessionFile): Promise<WrittenFile> {
+  return writeFileAtomic(fs, path.join(sessionDir, SESSION_FILE), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** Give up an opened session: close its journal (no descriptor left open) and release its lock. */
+export async function abandonSession(session: { journal?: JournalWriter | undefined; lock: SessionLock }) {
+  await session.journal?.close();
+  await session.lock.release().catch(() => undefined);
+}
+
+/** Run the rest of an opening holding `lock`; if it fails, close the journal it opened and release the lock. */
+async function holdingLock<T>(
+  lock: SessionLock,
+  rest: (opened: (journal: JournalWriter) => JournalWriter) => Promise<T>,
+): Promise<T> {
+  let journal: JournalWriter | undefined;
+  try {
+    return await rest((opened) => {
+      journal = opened;
+      return opened;
+    });
+  } catch (error) {
+    await abandonSession({ journal, lock });
+    throw error;
+  }
+}
+
+function lockOptions(options: CommonOptions) {
+  return {
+    ...(options.hostname ? { hostname: options.hostname } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+}

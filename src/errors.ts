@@ -88,9 +88,21 @@ export class StorageError extends CfError {
   }
 }
 
+/** A broken invariant inside cf (a bug, not the user's doing): exit 1, reported as unexpected. */
+export class InternalError extends CfError {
+  constructor(message: string, options: CfErrorOptions = {}) {
+    super("E_INTERNAL", ExitCode.failure, message, options);
+  }
+}
+
 /** Narrow an unknown thrown value to a Node system error with a `code`. */
 export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string";
+  // CfErrors carry a string code too (E_…), but they are cf's own, not the system's.
+  return (
+    error instanceof Error &&
+    !(error instanceof CfError) &&
+    typeof (error as NodeJS.ErrnoException).code === "string"
+  );
 }
 
 /** The outcome was already reported to the user: only the exit code remains to be set. */

@@ -1,5 +1,7 @@
 import type { StopSignal } from "../errors.js";
-import { type Colors, createColors } from "./render/colors.js";
+import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
+import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-commit.js";
+import { type Colors, loadColors } from "./render/colors.js";
 
 /** What commands need from the process, injected so they can be tested without a terminal. */
 export interface CliDeps {
@@ -9,8 +11,11 @@ export interface CliDeps {
   cwd: string;
   /** stdin and stdout are terminals: prompts and live progress are allowed. */
   interactive: boolean;
-  /** Colours for stdout (none when not a TTY or NO_COLOR is set). */
-  color: Colors;
+  /**
+   * Colours for stdout (plain when not a TTY or NO_COLOR is set). A promise: chalk is loaded by the
+   * first command that prints styled text, never for `--help`.
+   */
+  colors: () => Promise<Colors>;
   /** Ask a yes/no question (default No). Only called when `interactive`. */
   confirm: (message: string) => Promise<boolean>;
   now: () => Date;
@@ -20,6 +25,13 @@ export interface CliDeps {
   onSignal: (handler: (signal: StopSignal) => void) => () => void;
   /** Leave at once with this code (a second Ctrl-C). Only main.ts provides the real one. */
   exitNow: (code: number) => never;
+  /**
+   * The fs a consolidation run writes its session files and output through (tests instrument it;
+   * absent: `nodeStorageFs`, as `processDeps` sets it).
+   */
+  fs?: StorageFs;
+  /** How a consolidation run journals its batches (absent: `GROUP_COMMIT_POLICY`, as `processDeps` sets it). */
+  journalCommit?: JournalCommitPolicy;
 }
 
 /** Colour on only for a TTY without NO_COLOR (or with FORCE_COLOR). */
@@ -38,7 +50,7 @@ export function processDeps(exitNow: (code: number) => never): CliDeps {
     env: process.env,
     cwd: process.cwd(),
     interactive: isTTY && Boolean(process.stdin.isTTY),
-    color: createColors(colorLevel(process.env, isTTY)),
+    colors: once(() => loadColors(colorLevel(process.env, isTTY))),
     confirm: async (message) => {
       const { confirm } = await import("@inquirer/prompts");
       return confirm({ message, default: false });
@@ -63,5 +75,16 @@ export function processDeps(exitNow: (code: number) => never): CliDeps {
       };
     },
     exitNow,
+    fs: nodeStorageFs,
+    journalCommit: GROUP_COMMIT_POLICY,
+  };
+}
+
+/** `make`, called the first time only. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
   };
 }

@@ -4,11 +4,16 @@ import { VERSION } from "../version.js";
 import type { CliDeps } from "./deps.js";
 import { SOURCE_FLAGS, type SourceFlag, sourceLabels } from "./source-flags.js";
 
+/** What commander parsed that matters outside the command: `-v` decides how errors are shown. */
+export interface ParsedGlobals {
+  verbose: number;
+}
+
 /**
  * Build the `cf` command tree. Construction has no side effects; actions load their modules
- * lazily so `cf --help` stays fast.
+ * lazily so `cf --help` stays fast. `parsed` receives the `-v` count of the command that runs.
  */
-export function createProgram(deps: CliDeps): Command {
+export function createProgram(deps: CliDeps, parsed: ParsedGlobals = { verbose: 0 }): Command {
   const program = new Command("cf")
     .description(`Enrich collections of ML papers from ${sourceLabels()}, resumably.`)
     .version(VERSION, "-V, --version", "print the cf version")
@@ -36,6 +41,11 @@ Examples:
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked),
 130/143 interrupted.`,
     );
+
+  program.hook("preAction", (_program, command) => {
+    const { verbose } = command.opts();
+    if (typeof verbose === "number") parsed.verbose = verbose;
+  });
 
   const consolidate = program
     .command("consolidate")

@@ -32,14 +32,9 @@ async function refuseRaceWithRunningSession(
   deps: CliDeps,
 ): Promise<void> {
   if (options.yes) return;
-  const running = (await findSessions(baseDir)).find(
-    (s) => s.status === "running" && (s.input_file === input.file || s.input_sha256 === input.sha256),
-  );
+  const running = runningSessionFor(input, await findSessions(baseDir));
   if (!running) return;
-  const holder = running.holder
-    ? `pid ${running.holder.pid} on ${running.holder.hostname}, since ${running.holder.started_at}`
-    : "another process";
-  const message = `session ${running.session_id} is already running for this input (${holder})`;
+  const message = `session ${running.session_id} is already running for this input (${holderOf(running)})`;
   if (!deps.interactive) {
     throw new SessionLockedError(message, {
       hint: "A second run would fetch everything again and race it for the output. Wait for it to finish, or pass --yes to start another session anyway.",
@@ -47,6 +42,22 @@ async function refuseRaceWithRunningSession(
   }
   deps.stderr(`${message}; a second run would fetch everything again and race it for the output.\n`);
   if (!(await deps.confirm("Start another session anyway?"))) throw new ExitError(ExitCode.tryLater);
+}
+
+/** A session running (lock held by a live process) on this input, by path or by content. */
+function runningSessionFor(
+  input: { file: string; sha256: string },
+  sessions: readonly SessionSummary[],
+): SessionSummary | undefined {
+  return sessions.find(
+    (s) => s.status === "running" && (s.input_file === input.file || s.input_sha256 === input.sha256),
+  );
+}
+
+function holderOf(session: SessionSummary): string {
+  return session.holder
+    ? `pid ${session.holder.pid} on ${session.holder.hostname}, since ${session.holder.started_at}`
+    : "another process";
 }
 
 /** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
@@ -101,6 +112,15 @@ export async function pickSession(
       return { kind: "resume", sessionId: found.session_id, inputSha256: found.input_sha256 };
     }
     const sessions = await findSessions(baseDir);
+    // The input's session is running elsewhere: resuming it must wait (the lock would say so), and
+    // a new session would race it, whatever --yes says.
+    const running = runningSessionFor(input, sessions);
+    if (running) {
+      throw new SessionLockedError(
+        `session ${running.session_id} for this input is running (${holderOf(running)}): it cannot be resumed while it runs`,
+        { hint: "Wait for it to finish or stop it (Ctrl-C there), then run the same command again." },
+      );
+    }
     const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);
     if (corrupt && !options.yes) {
       throw new UsageError(

@@ -2,8 +2,8 @@ import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 import type { SourceClient } from "../sources/types.js";
 import { CheckpointManager } from "../storage/checkpoint-manager.js";
-import { defaultStorageFs, type StorageFs } from "../storage/fs.js";
-import { JOURNAL_COMMIT_DELAY_MS } from "../storage/group-commit.js";
+import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
+import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-commit.js";
 import type { InputChanges } from "../storage/session-state.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
 import { writeOutputFile } from "./output-file.js";
@@ -62,12 +62,11 @@ export interface ConsolidateRequest {
   graceMs?: number;
   concurrency?: number | Partial<Record<SourceName, number>>;
   callbacks?: ConsolidateCallbacks;
+  /** The session files' and the output's fs (default: the real one, `nodeStorageFs`). */
   fs?: StorageFs;
   now?: () => Date;
-  /** See CheckpointManager's journalCommitDelayMs (default JOURNAL_COMMIT_DELAY_MS). */
-  journalCommitDelayMs?: number;
-  /** See CheckpointManager's journalMaxGroup. */
-  journalMaxGroup?: number;
+  /** How batches are journaled (default GROUP_COMMIT_POLICY). */
+  journalCommit?: JournalCommitPolicy;
 }
 
 export interface LookupFailure {
@@ -92,17 +91,18 @@ export interface ConsolidateResult {
 
 /** Run (or continue) a consolidation end to end. The session lock is released on every path. */
 export async function consolidate(request: ConsolidateRequest): Promise<ConsolidateResult> {
-  const fs = request.fs ?? defaultStorageFs();
+  const fs = request.fs ?? nodeStorageFs;
   const now = request.now ?? (() => new Date());
   const { input, callbacks = {} } = request;
   const sources = request.clients.map((c) => c.name);
+  const commit = request.journalCommit ?? GROUP_COMMIT_POLICY;
   const common = {
     baseDir: request.baseDir,
     fs,
     now,
     options: request.options,
-    journalCommitDelayMs: request.journalCommitDelayMs ?? JOURNAL_COMMIT_DELAY_MS,
-    ...(request.journalMaxGroup !== undefined ? { journalMaxGroup: request.journalMaxGroup } : {}),
+    journalCommitDelayMs: commit.delayMs,
+    ...(commit.maxGroup !== undefined ? { journalMaxGroup: commit.maxGroup } : {}),
   };
   const manager =
     request.session.kind === "resume"

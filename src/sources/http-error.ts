@@ -1,3 +1,4 @@
+import { CfError, ExitCode } from "../errors.js";
 import type { ConnectionFailure } from "./connection-health.js";
 import { redactUrl } from "./redact.js";
 
@@ -19,8 +20,14 @@ export type HttpErrorInit = Pick<
   "kind" | "message" | "url" | "status" | "excerpt" | "retryAfterMs" | "resetsAt" | "connection"
 >;
 
-/** A classified HTTP failure; its message, url and excerpt never contain an API key. */
-export class HttpError extends Error {
+/** Kinds that leave the work resumable later rather than failed: exit 75 if one ends the run. */
+const TRY_LATER: ReadonlySet<HttpErrorKind> = new Set(["budget_exhausted", "unreachable"]);
+
+/**
+ * A classified HTTP failure; its message, url and excerpt never contain an API key. A CfError
+ * (`E_HTTP_<KIND>`): should one ever end a run, it exits 75 for a budget or an unreachable API, else 1.
+ */
+export class HttpError extends CfError {
   readonly kind: HttpErrorKind;
   readonly status?: number;
   readonly url: string;
@@ -33,8 +40,11 @@ export class HttpError extends Error {
   apiCalls?: number;
 
   constructor(init: HttpErrorInit) {
-    super(init.message);
-    this.name = "HttpError";
+    super(
+      `E_HTTP_${init.kind.toUpperCase()}`,
+      TRY_LATER.has(init.kind) ? ExitCode.tryLater : ExitCode.failure,
+      init.message,
+    );
     this.kind = init.kind;
     this.status = init.status;
     this.url = redactUrl(init.url);

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { InternalError } from "../errors.js";
 
 /** Options of {@link createRateLimiter}. */
 export interface RateLimiterOptions {
@@ -51,7 +52,7 @@ const GRID_SLACK = 0.1;
 /** Create a limiter giving evenly spaced request starts at ≤ ratePerSecond; the first start is immediate. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) {
-    throw new RangeError(`ratePerSecond must be a positive number, got ${options.ratePerSecond}`);
+    throw new InternalError(`ratePerSecond must be a positive number, got ${options.ratePerSecond}`);
   }
   const ratePerSecond = options.ratePerSecond * (options.pacing ?? PACING);
   const decrease = options.decrease ?? DECREASE;

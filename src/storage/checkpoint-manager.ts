@@ -1,5 +1,5 @@
 import path from "node:path";
-import { SessionLockedError } from "../errors.js";
+import { InternalError, SessionLockedError } from "../errors.js";
 import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 import { BatchLane } from "./batch-lane.js";
@@ -289,6 +289,6 @@ export class CheckpointManager {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error(`session ${this.sessionId} is closed`);
+    if (this.closed) throw new InternalError(`session ${this.sessionId} is closed`);
   }
 }

@@ -1,10 +1,11 @@
-import { appendFileSync, close, constants, createReadStream, open, type ReadStream, readFile } from "node:fs";
+import { close, constants, createReadStream, open, type ReadStream, readFile } from "node:fs";
 import * as fsp from "node:fs/promises";
 
 /**
  * The storage layer's only door to the disk. Every session-file operation goes through a
- * `StorageFs`, so tests can trace the operation order, inject ENOSPC/EIO at the N-th operation, or
- * kill the process at a chosen point (see `withOpHook`).
+ * `StorageFs`, passed in by the caller (the CLI passes `nodeStorageFs`), so tests can pass one that
+ * traces the operation order, injects ENOSPC/EIO at the N-th operation, or kills the process at a
+ * chosen point (see `withOpHook`).
  */
 
 export interface WritableFile {
@@ -191,23 +192,4 @@ export function withOpHook(base: StorageFs, hook: OpHook): StorageFs {
       return base.syncDir(path);
     },
   };
-}
-
-/**
- * The StorageFs for the running process. Test-only: `CF_TEST_KILL_AT_OP=N` kills the process with
- * SIGKILL right before its N-th mutating session-file operation, to test crash recovery;
- * `CF_TEST_TRACE_OPS=<file>` appends one line `<op> <path>` per mutating operation to that file
- * (before the kill, so a killed run's trace ends with the operation it never did).
- */
-export function defaultStorageFs(env: NodeJS.ProcessEnv = process.env): StorageFs {
-  const killAt = Number(env.CF_TEST_KILL_AT_OP ?? 0);
-  const kills = Number.isInteger(killAt) && killAt > 0;
-  const trace = env.CF_TEST_TRACE_OPS;
-  if (!kills && !trace) return nodeStorageFs;
-  let count = 0;
-  return withOpHook(nodeStorageFs, (op, path) => {
-    count += 1;
-    if (trace) appendFileSync(trace, `${op} ${path}\n`);
-    if (kills && count >= killAt) process.kill(process.pid, "SIGKILL");
-  });
 }

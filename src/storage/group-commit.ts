@@ -8,6 +8,16 @@
 /** The commit delay of a run: a completed batch waits at most this long to be journaled with others. */
 export const JOURNAL_COMMIT_DELAY_MS = 1000;
 
+/** How a run journals its batches: the longest a batch waits for others, and the most per write. */
+export interface JournalCommitPolicy {
+  delayMs: number;
+  /** Most batches per write (default: no limit). */
+  maxGroup?: number;
+}
+
+/** The policy of a real run: group commit, a batch waiting up to JOURNAL_COMMIT_DELAY_MS. */
+export const GROUP_COMMIT_POLICY: JournalCommitPolicy = { delayMs: JOURNAL_COMMIT_DELAY_MS };
+
 export interface GroupCommitOptions {
   /** Longest an entry waits for others; 0 (the default) writes as soon as the previous write is done. */
   delayMs?: number | undefined;

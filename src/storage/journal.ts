@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { z } from "zod";
-import { isErrnoException, SessionCorruptError, type StorageError } from "../errors.js";
+import { InternalError, isErrnoException, SessionCorruptError, type StorageError } from "../errors.js";
 import { storageError } from "./atomic-write.js";
 import type { StorageFs, WritableFile } from "./fs.js";
 import { JournalFramer, journalDigest } from "./journal-frame.js";
@@ -162,7 +162,7 @@ export class JournalWriter {
   async appendMany(records: readonly { seq: number; payload: unknown }[]): Promise<void> {
     if (this.failed) throw this.failed;
     // Overlapping appends would interleave records and reuse the framer's buffer mid-write.
-    if (this.appending) throw new Error(`overlapping appends to ${this.file}`);
+    if (this.appending) throw new InternalError(`overlapping appends to ${this.file}`);
     this.appending = true;
     try {
       await this.handle.write(this.framer.frame(records));

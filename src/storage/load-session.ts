@@ -13,11 +13,10 @@ import {
   type FileRef,
   PROGRESS_FILE,
   type ProgressFile,
-  progressFileSchema,
+  progressSchemaFor,
   SESSION_FILE,
   type SessionFile,
   sessionFileSchema,
-  trustedProgressFileSchema,
 } from "./session-files.js";
 import { SessionState } from "./session-state.js";
 import { describeZodError } from "./zod-problem.js";
@@ -117,7 +116,7 @@ async function readProgressFile(
 ): Promise<{ file: ProgressFile; sha256: string }> {
   const buffer = await readRequired(fs, file);
   const sha256 = createHash("sha256").update(buffer).digest("hex");
-  const schema = sha256 === trustedSha256 ? trustedProgressFileSchema : progressFileSchema;
+  const schema = progressSchemaFor(sha256, trustedSha256);
   const parsed = schema.safeParse(parseJson(buffer, file));
   if (!parsed.success) throw new SessionCorruptError(file, describeZodError(file, parsed.error));
   return { file: parsed.data, sha256 };

@@ -5,7 +5,7 @@ import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 import { VERSION } from "../version.js";
 import { removeTempFiles, storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
-import { defaultStorageFs, type StorageFs } from "./fs.js";
+import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { JOURNAL_FILE, JournalWriter } from "./journal.js";
 import { loadSession } from "./load-session.js";
 import { SESSION_FILE, type SessionFile } from "./session-files.js";
@@ -31,6 +31,7 @@ export interface CommonOptions {
   journalCommitDelayMs?: number;
   /** Most batches per group commit (default: no limit). Tests set 1 for a repeatable operation order. */
   journalMaxGroup?: number;
+  /** The session files' fs (default: the real one, `nodeStorageFs`). */
   fs?: StorageFs;
   now?: () => Date;
   hostname?: string;
@@ -83,7 +84,7 @@ function withoutSecrets(options: Record<string, unknown>): Record<string, unknow
 
 /** Create a new session directory, lock it and write session.json (the first snapshot is the caller's). */
 export async function createSession(options: CreateOptions): Promise<OpenedSession> {
-  const fs = options.fs ?? defaultStorageFs();
+  const fs = options.fs ?? nodeStorageFs;
   const now = options.now ?? (() => new Date());
   const sessionId = options.sessionId ? validateSessionId(options.sessionId) : generateSessionId(now());
   const sessionDir = path.join(options.baseDir, sessionId);
@@ -133,7 +134,7 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
 
 /** Lock an existing session, verify and load it, replay its journal. Changes nothing if it refuses. */
 export async function openSession(options: OpenOptions): Promise<OpenedSession> {
-  const fs = options.fs ?? defaultStorageFs();
+  const fs = options.fs ?? nodeStorageFs;
   const now = options.now ?? (() => new Date());
   const sessionId = validateSessionId(options.sessionId);
   const sessionDir = path.join(options.baseDir, sessionId);

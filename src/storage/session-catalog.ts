@@ -170,7 +170,8 @@ const STARTED_SOURCE_STATUSES: ReadonlySet<string> = new Set([
   "completed",
 ]);
 
-async function readSessionFile(
+/** session.json of the session in `dir`, or why it cannot be read (named by its file name alone). */
+export async function readSessionFile(
   fs: StorageFs,
   dir: string,
 ): Promise<{ kind: "ok"; file: SessionFile } | { kind: "missing" } | { kind: "corrupt"; problem: string }> {

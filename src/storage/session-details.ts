@@ -6,16 +6,13 @@ import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { legacySourceDetails } from "./legacy-status.js";
 import { paperTitles } from "./paper-titles.js";
 import { PAPERS_FILE } from "./papers-file.js";
-import { inspectSession, type SessionSummary } from "./session-catalog.js";
+import { inspectSession, readSessionFile, type SessionSummary } from "./session-catalog.js";
 import {
   type Checkpoint,
   PROGRESS_FILE,
   type ProgressFile,
-  progressFileSchema,
-  SESSION_FILE,
+  progressSchemaFor,
   type SessionFile,
-  sessionFileSchema,
-  trustedProgressFileSchema,
 } from "./session-files.js";
 import { describeZodError } from "./zod-problem.js";
 
@@ -138,14 +135,8 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
 }
 
 async function readSessionJson(fs: StorageFs, dir: string): Promise<SessionFile | undefined> {
-  try {
-    const parsed = sessionFileSchema.safeParse(
-      JSON.parse((await fs.readFile(path.join(dir, SESSION_FILE))).toString("utf8")),
-    );
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined; // inspectSession has already said why
-  }
+  const read = await readSessionFile(fs, dir); // when it fails, inspectSession has already said why
+  return read.kind === "ok" ? read.file : undefined;
 }
 
 /** The session directory's entries with their sizes (lstat: nothing is opened). */
@@ -176,7 +167,7 @@ async function readProgress(
     return undefined;
   }
   const sha256 = createHash("sha256").update(buffer).digest("hex");
-  const schema = sha256 === checkpoint.files.progress.sha256 ? trustedProgressFileSchema : progressFileSchema;
+  const schema = progressSchemaFor(sha256, checkpoint.files.progress.sha256);
   let raw: unknown;
   try {
     raw = JSON.parse(buffer.toString("utf8"));

@@ -125,3 +125,8 @@ export const trustedProgressFileSchema: z.ZodType<ProgressFile> = progressFileSc
   errors: z.partialRecord(sourceNameSchema, uncheckedMap<string>()).default({}),
   input_hashes: uncheckedMap<string>().default({}),
 });
+
+/** The schema for progress.json bytes of digest `sha256`: the trusted one when the checkpoint vouches for them. */
+export function progressSchemaFor(sha256: string, vouchedSha256: string): z.ZodType<ProgressFile> {
+  return sha256 === vouchedSha256 ? trustedProgressFileSchema : progressFileSchema;
+}

@@ -5,6 +5,7 @@ import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { runCli } from "../helpers/run-cli.js";
 import { makeCfSession, makePythonSession } from "../helpers/sessions.js";
 import { testdir } from "../helpers/testdir.js";
+import { lockDown, unlock, unprivilegedUser } from "../helpers/unprivileged.js";
 
 async function populated() {
   const cwd = await testdir();
@@ -122,6 +123,30 @@ describe("cf consolidate-sessions clean", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Removed 2 session(s)");
     expect((await readdir(base)).sort()).toEqual(["consolidate_20250719_201418_d9bb5987", "s_interrupted"]);
+  });
+
+  it("a session that cannot be removed is named and the run exits 1 (a failure, not a usage error)", async () => {
+    const { cwd, base } = await populated();
+    const blocker = path.join(base, "s_completed", "blocker");
+    await mkdir(blocker);
+    await writeFile(path.join(blocker, "file"), "x");
+    const user = await unprivilegedUser(cwd);
+    await lockDown(blocker);
+    const run = await runCli(["consolidate-sessions", "clean", "--completed", "--failed", "--yes"], {
+      cwd,
+      ...user,
+    });
+    await unlock(blocker);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toContain("Removed 1 session(s)");
+    expect(run.stderr).toMatch(
+      /could not remove 1 session\(s\):\n {2}s_completed: .*(EACCES|permission denied)/,
+    );
+    expect((await readdir(base)).sort()).toEqual([
+      "consolidate_20250719_201418_d9bb5987",
+      "s_completed",
+      "s_interrupted",
+    ]);
   });
 
   it("never removes a running session, nor follows a symlink out of the checkpoint directory", async () => {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createColors } from "../../src/cli/render/colors.js";
+import { PLAIN_COLORS } from "../../src/cli/render/colors.js";
 import { renderFailures } from "../../src/cli/render/summary.js";
 import { parseInputFile, readInputFile } from "../../src/model/input-file.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -74,7 +74,7 @@ describe("input text", () => {
   it("prints failed lookups of the summary escaped", () => {
     const text = renderFailures(
       [{ source: "openalex", paper_id: "p\u001b[31m\u202e", error: "HTTP 500\r\n\u0085x" }],
-      createColors(0),
+      PLAIN_COLORS,
     );
     expect(text).not.toMatch(UNSAFE);
     expect(text).toContain("openalex p\\x1b[31m\\u202e: HTTP 500\\r\\n\\x85x");

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
-import { chmod, chown, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
 import { type CliRun, runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
+import { unprivilegedUser } from "../helpers/unprivileged.js";
 
 /**
  * An output or checkpoint directory that cannot work is refused before the first request and
@@ -12,19 +13,9 @@ import { testdir } from "../helpers/testdir.js";
  */
 
 const PAPERS = 8;
-const IS_ROOT = process.getuid?.() === 0;
-/** Root writes through chmod 555, so as root the read-only cases run `cf` as the user nobody. */
-const NOBODY = 65534;
-
-/** `cf` run by a user whom a chmod 555 directory stops: the test's own user, or nobody when that is root. */
+/** `cf` run by a user whom a chmod 555 directory stops (nobody, when the tests run as root). */
 async function unprivileged(dir: string, sim: Awaited<ReturnType<typeof simulatorFor>>) {
-  if (IS_ROOT) {
-    await chmod(dir, 0o755);
-    for (const entry of [dir, ...(await readdir(dir)).map((name) => path.join(dir, name))]) {
-      await chown(entry, NOBODY, NOBODY);
-    }
-  }
-  const user = IS_ROOT ? { uid: NOBODY, gid: NOBODY } : {};
+  const user = await unprivilegedUser(dir);
   return (args: string[]) => runCli(["consolidate", ...args, ...simFlags(sim)], { cwd: dir, ...user });
 }
 

@@ -10,15 +10,15 @@ import { checkFinal, requestsPerKill, runConcurrently, startAttempt } from "./su
 import { SEED, size, TIER } from "./support/tier.js";
 
 /**
- * Kill points: CF_TEST_KILL_AT_OP=N makes cf SIGKILL itself right before its N-th mutating session
- * file operation (open, write, fsync, truncate, close, rename, unlink, mkdir, dirsync; journal
- * appends and the output file included). A traced run (CF_TEST_TRACE_OPS) counts the operations of
- * a small run with several snapshots; then every N (full tier) or a seeded sample covering every
- * kind of state a kill can leave (CI) is killed there and resumed with a plain `--resume`, which
- * must always reach the golden output: no duplicate, no unreadable file, no more requests than the
- * golden run plus the batches in flight. A kill before the first checkpoint leaves nothing worth
- * resuming and must not make the user choose; a kill after the completion commit leaves nothing to
- * do.
+ * Kill points: run through the test entry (test/support/cf-test-entry.mjs), `killAtOp: N` makes cf
+ * SIGKILL itself right before its N-th mutating session file operation (open, write, fsync,
+ * truncate, close, rename, unlink, mkdir, dirsync; journal appends and the output file included).
+ * A traced run (`traceOps`) counts the operations of a small run with several snapshots; then
+ * every N (full tier) or a seeded sample covering every kind of state a kill can leave (CI) is
+ * killed there and resumed with a plain `--resume` (the real binary), which must always reach the
+ * golden output: no duplicate, no unreadable file, no more requests than the golden run plus the
+ * batches in flight. A kill before the first checkpoint leaves nothing worth resuming and must not
+ * make the user choose; a kill after the completion commit leaves nothing to do.
  */
 
 /** A small run in CI, a larger one (more batches, so more journal appends) in the full tier. */
@@ -67,8 +67,8 @@ async function goldenRun(interval: string): Promise<Golden> {
   const sim = await startSimulator({ corpus, latencyMs: LATENCY_MS });
   try {
     const traceFile = path.join(dir, "trace.txt");
-    const env = { CF_TEST_TRACE_OPS: traceFile, CF_TEST_JOURNAL_COMMIT: "each" };
-    const run = await startAttempt(args(sim, interval, false), dir, undefined, env).done;
+    const hooks = { traceOps: traceFile, journalCommit: "each" } as const;
+    const run = await startAttempt(args(sim, interval, false), dir, undefined, hooks).done;
     if (run.code !== 0) throw new Error(`golden run failed (${run.code}): ${run.stderr}`);
     const output = await comparableOutput(path.join(dir, "out.json"));
     const trace = await readTrace(traceFile);
@@ -128,12 +128,8 @@ async function killAndResume(n: number, golden: Golden): Promise<string | undefi
   try {
     const traceFile = path.join(dir, "trace.txt");
     // One journal write per batch (no group commit timing), so op N is the same operation as in the golden run.
-    const env = {
-      CF_TEST_KILL_AT_OP: String(n),
-      CF_TEST_TRACE_OPS: traceFile,
-      CF_TEST_JOURNAL_COMMIT: "each",
-    };
-    const killed = await startAttempt(args(sim, golden.interval, false), dir, undefined, env).done;
+    const hooks = { killAtOp: n, traceOps: traceFile, journalCommit: "each" } as const;
+    const killed = await startAttempt(args(sim, golden.interval, false), dir, undefined, hooks).done;
     const trace = await readTrace(traceFile);
     const at = `${where}, killed before "${trace.length === n ? kindOf(trace[n - 1] as string) : "nothing"}"`;
     if (killed.signal === "SIGKILL" ? trace.length !== n : killed.code !== 0 || trace.length >= n) {

@@ -1,10 +1,12 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { onTestFinished } from "vitest";
-import { canonicalJson } from "../../src/model/canonical-json.js";
 import { createCorpus, generateInputFile } from "../../src/simulator/corpus.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.js";
 import { spawnCli } from "./run-cli.js";
+
+// The output oracles live in output.ts; re-exported for the suites that import them from here.
+export { comparableOutput, duplicateRecords } from "./output.js";
 
 /** A simulator for one test, closed when the test finishes. */
 export async function simulatorFor(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -34,29 +36,6 @@ export function simFlags(sim: Simulator, rps = 50): string[] {
     String(rps),
     "--no-progress",
   ];
-}
-
-/** The output's papers as canonical JSON without timestamps: equal for equivalent runs. */
-export async function comparableOutput(file: string): Promise<string> {
-  const data = JSON.parse(await readFile(file, "utf8"));
-  return canonicalJson(
-    JSON.parse(JSON.stringify(data.papers, (key, value) => (key === "timestamp" ? undefined : value))),
-  );
-}
-
-/** Records that appear more than once in a paper's list (same source and data): must be none. */
-export async function duplicateRecords(file: string): Promise<string[]> {
-  const data = JSON.parse(await readFile(file, "utf8"));
-  const duplicates: string[] = [];
-  for (const paper of data.papers) {
-    for (const list of ["citations", "abstracts", "urls", "identifiers"]) {
-      const keys = (paper[list] as Array<{ source: string; data: unknown }>).map(
-        (r) => `${r.source}|${canonicalJson(r.data)}`,
-      );
-      if (new Set(keys).size !== keys.length) duplicates.push(`${paper.paper_id}.${list}`);
-    }
-  }
-  return duplicates;
 }
 
 /**

@@ -2,6 +2,37 @@ import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/cf.js");
+/** The same program with instrumented storage seams (test/support/cf-test-entry.mjs). */
+const TEST_ENTRY = path.resolve(import.meta.dirname, "../support/cf-test-entry.mjs");
+
+/**
+ * Test seams of the test entry, which builds `cf` with an instrumented fs and commit policy
+ * (cf itself reads none of this): `killAtOp: N` SIGKILLs it right before its N-th mutating
+ * session-file operation, `traceOps` appends `<op> <path>` per such operation to that file,
+ * `journalCommit: "each"` journals each batch on its own (a repeatable operation order).
+ */
+export interface TestHooks {
+  killAtOp?: number;
+  traceOps?: string;
+  journalCommit?: "each";
+}
+
+/** The script to run and its environment: the binary, or the test entry when `hooks` are given. */
+function entryFor(options: { env?: Record<string, string>; hooks?: TestHooks }) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.FORCE_COLOR;
+  delete env.CF_CHECKPOINT_DIR;
+  for (const name of Object.keys(env)) if (name.startsWith("CF_TEST_")) delete env[name];
+  Object.assign(env, options.env);
+  if (Object.keys(options.env ?? {}).some((name) => name.startsWith("CF_TEST_")))
+    throw new Error("test seams are set with `hooks`, not CF_TEST_* variables (cf does not read them)");
+  const { hooks } = options;
+  if (!hooks) return { script: BIN, env };
+  if (hooks.killAtOp !== undefined) env.CF_TEST_KILL_AT_OP = String(hooks.killAtOp);
+  if (hooks.traceOps !== undefined) env.CF_TEST_TRACE_OPS = hooks.traceOps;
+  if (hooks.journalCommit !== undefined) env.CF_TEST_JOURNAL_COMMIT = hooks.journalCommit;
+  return { script: TEST_ENTRY, env };
+}
 
 export interface CliRun {
   code: number;
@@ -9,24 +40,25 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Options of a CLI child: its directory, extra environment, and the user it runs as (root only). */
+/**
+ * Options of a CLI child: its directory, extra environment, the user it runs as (root only), and
+ * test seams (which run the test entry instead of the binary).
+ */
 export interface CliOptions {
   cwd?: string;
   env?: Record<string, string>;
   uid?: number;
   gid?: number;
+  hooks?: TestHooks;
 }
 
 /** Run the built `cf` binary as a child process (no TTY), with a clean colour environment. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  delete env.FORCE_COLOR;
-  delete env.CF_CHECKPOINT_DIR;
-  Object.assign(env, options.env);
+  const { script, env } = entryFor(options);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [script, ...args],
       { cwd: options.cwd, env, timeout: 20_000, uid: options.uid, gid: options.gid },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
@@ -44,16 +76,13 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Start the built `cf` binary without waiting for it (to signal or kill it). */
+/** Start the built `cf` binary (the test entry with `hooks`) without waiting for it (to signal or kill it). */
 export function spawnCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; hooks?: TestHooks } = {},
 ): CliProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.FORCE_COLOR;
-  delete env.CF_CHECKPOINT_DIR;
-  Object.assign(env, options.env);
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const { script, env } = entryFor(options);
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: options.cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],

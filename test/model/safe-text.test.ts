@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createColors } from "../../src/cli/render/colors.js";
+import { loadColors } from "../../src/cli/render/colors.js";
 import { safeJson, safeLines, safeStyled, safeText } from "../../src/model/safe-text.js";
 
 describe("safeText", () => {
@@ -17,9 +17,9 @@ describe("safeText", () => {
     expect(safeText(once)).toBe(once);
   });
 
-  it("safeLines keeps newlines, safeStyled keeps cf's own colours", () => {
+  it("safeLines keeps newlines, safeStyled keeps cf's own colours", async () => {
     expect(safeLines("one\u001b\ntwo\r")).toBe("one\\x1b\ntwo\\r");
-    const color = createColors(1);
+    const color = await loadColors(1);
     const line = color.red(`stopped: x\u001b[31my\u001b]0;title\u0007`);
     expect(safeStyled(line)).toBe(color.red("stopped: x\u001b[31my\\x1b]0;title\\x07"));
     expect(safeStyled("\u001b[2Jwipe")).toBe("\\x1b[2Jwipe");

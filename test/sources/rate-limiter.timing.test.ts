@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { afterEach, describe, expect, it } from "vitest";
+import { InternalError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/sources/http.js";
 import { createRateLimiter, type RateLimiter } from "../../src/sources/rate-limiter.js";
 import { startTestServer, type TestServer } from "../support/http-server.js";
@@ -136,6 +137,6 @@ describe("createRateLimiter", () => {
   });
 
   it("rejects a non-positive rate", () => {
-    expect(() => createRateLimiter({ ratePerSecond: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ ratePerSecond: 0 })).toThrow(InternalError);
   });
 });

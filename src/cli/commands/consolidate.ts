@@ -40,7 +40,7 @@ import { pickSession } from "../session-picker.js";
 /** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
 export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
   const options = resolveConsolidateOptions(raw, deps.env);
-  const { color } = deps;
+  const color = await deps.colors();
   const log = (level: number, line: string) => {
     // Log lines carry URLs and messages from servers: never raw control characters.
     if (options.verbose >= level) deps.stderr(`${color.dim(safeText(line))}\n`);
@@ -123,8 +123,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       options: recordedOptions(options, outputFile),
       signal: controller.signal,
       concurrency: sourceConcurrency(options),
-      // Test-only: one journal write per batch, so that runs repeat their file operations exactly.
-      ...(deps.env.CF_TEST_JOURNAL_COMMIT === "each" ? { journalCommitDelayMs: 0, journalMaxGroup: 1 } : {}),
+      ...(deps.fs ? { fs: deps.fs } : {}),
+      ...(deps.journalCommit ? { journalCommit: deps.journalCommit } : {}),
       callbacks: {
         onSessionReady: (info) => {
           sessionId = info.sessionId;
@@ -226,9 +226,9 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
 async function createProgress(options: ConsolidateOptions, deps: CliDeps): Promise<ProgressView> {
   if (options.progress && deps.progressStream) {
     const { default: ora } = await import("ora");
-    return createSpinnerProgress(ora, deps.progressStream, deps.color);
+    return createSpinnerProgress(ora, deps.progressStream, await deps.colors());
   }
-  return createLogProgress({ write: deps.stderr, color: deps.color });
+  return createLogProgress({ write: deps.stderr, color: await deps.colors() });
 }
 
 /** The host of a (redacted) request URL, for log lines. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { UsageError } from "../../errors.js";
+import { StorageError, UsageError } from "../../errors.js";
 import { findSessions, type SessionStatus } from "../../storage/session-catalog.js";
 import { directorySize, planClean, removeSession, sweepLeftovers } from "../../storage/session-cleaner.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
@@ -46,7 +46,7 @@ export async function cleanSessionsCommand(raw: Record<string, unknown>, deps: C
   );
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
   const sessions = await findSessions(baseDir);
-  const { color } = deps;
+  const color = await deps.colors();
   if (sessions.length === 0) {
     deps.stdout(`No sessions to clean in ${displayPath(baseDir, deps.cwd)}.\n`);
     return;
@@ -104,7 +104,8 @@ export async function cleanSessionsCommand(raw: Record<string, unknown>, deps: C
   deps.stdout(color.green(`Removed ${removed} session(s), freed ${formatBytes(freed)}.\n`));
   await reportSweep(kept, deps);
   if (failures.length > 0) {
-    throw new UsageError(`could not remove ${failures.length} session(s):\n  ${failures.join("\n  ")}`);
+    // A failed removal is a failure of the operation (exit 1), not of the command line.
+    throw new StorageError(`could not remove ${failures.length} session(s):\n  ${failures.join("\n  ")}`);
   }
 }
 

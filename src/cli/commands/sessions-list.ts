@@ -4,6 +4,7 @@ import { findSessions, RESUMABLE_STATUSES, type SessionSummary } from "../../sto
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import type { CliDeps } from "../deps.js";
 import { checkpointDirOption, parseOptions } from "../options.js";
+import type { Colors } from "../render/colors.js";
 import { displayPath, renderSessionsTable, sessionToJson } from "../render/sessions-table.js";
 import { resumeCommand } from "../resume-command.js";
 
@@ -23,7 +24,7 @@ export async function listSessionsCommand(raw: Record<string, unknown>, deps: Cl
     deps.stdout(`${safeJson(JSON.stringify(shown.map(sessionToJson), null, 2))}\n`);
     return;
   }
-  const { color } = deps;
+  const color = await deps.colors();
   if (sessions.length === 0) {
     deps.stdout(`${color.yellow("No consolidation sessions found")} in ${displayPath(baseDir, deps.cwd)}.\n`);
     return;
@@ -36,7 +37,7 @@ export async function listSessionsCommand(raw: Record<string, unknown>, deps: Cl
   }
   const { default: Table } = await import("cli-table3");
   deps.stdout(renderSessionsTable(shown, Table, color, deps.cwd));
-  deps.stdout(footer(shown, sessions.length, options.all, baseDir, deps));
+  deps.stdout(footer(shown, sessions.length, options.all, baseDir, deps, color));
 }
 
 function footer(
@@ -45,11 +46,12 @@ function footer(
   all: boolean,
   baseDir: string,
   deps: CliDeps,
+  color: Colors,
 ): string {
   const resumable = shown.filter((s) => RESUMABLE_STATUSES.includes(s.status) && s.format === "cf");
   const lines: string[] = [];
   if (all) lines.push(`${total} session(s), ${resumable.length} resumable.`);
-  else lines.push(deps.color.cyan(`${resumable.length} resumable session(s).`));
+  else lines.push(color.cyan(`${resumable.length} resumable session(s).`));
   for (const session of resumable.slice(0, 5)) {
     const command = resumeCommand({
       inputFile: session.input_file ?? "",

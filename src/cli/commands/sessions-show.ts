@@ -39,7 +39,7 @@ export async function showSessionCommand(
     return;
   }
   const { default: Table } = await import("cli-table3");
-  deps.stdout(renderSessionDetails(details, resume, Table, deps.color, deps.cwd));
+  deps.stdout(renderSessionDetails(details, resume, Table, await deps.colors(), deps.cwd));
 }
 
 /** The resume command of a session cf can continue now, else null. */

@@ -1,4 +1,4 @@
-import { CfError } from "../../errors.js";
+import { CfError, InternalError } from "../../errors.js";
 import { safeLines } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
 
@@ -7,7 +7,7 @@ import type { Colors } from "./colors.js";
  * Messages quote input and server text: control and bidi characters are shown escaped (safeLines).
  */
 export function renderError(error: unknown, color: Colors, verbose = false): string {
-  if (error instanceof CfError) {
+  if (error instanceof CfError && !(error instanceof InternalError)) {
     if (error.message === "") return ""; // already reported (ExitError)
     const lines = [`${color.red("cf:")} ${safeLines(error.message)}`];
     if (error.hint) lines.push(`${color.dim("hint:")} ${safeLines(error.hint)}`);

@@ -71,7 +71,7 @@ export async function buildCliSession(root: string): Promise<CliSession> {
   hook = () => undefined;
   // The resume is killed before its 19th file operation: after opening (12 operations: the journal's
   // truncate and reopen, session.json) and three journal appends (write + fsync each), whatever the load.
-  const second = spawnCli([...args, "--resume"], { cwd: root, env: { CF_TEST_KILL_AT_OP: "19" } });
+  const second = spawnCli([...args, "--resume"], { cwd: root, hooks: { killAtOp: 19 } });
   if ((await second.exited).signal !== "SIGKILL")
     throw new Error(`the resume was not killed: ${second.stderr()}`);
   const journal = await readFile(path.join(dir, "journal.jsonl"), "utf8");

@@ -6,7 +6,7 @@ import type { RequestLogEntry, Simulator } from "../../../src/simulator/server.j
 import { isTempFileName } from "../../../src/storage/atomic-write.js";
 import { inspectSession } from "../../../src/storage/session-catalog.js";
 import { comparableOutput, duplicateRecords } from "../../helpers/e2e.js";
-import { spawnCli } from "../../helpers/run-cli.js";
+import { spawnCli, type TestHooks } from "../../helpers/run-cli.js";
 import { recordSuite } from "./tier.js";
 
 /** Shared pieces of the crash suites (crash-equivalence, kill-points). */
@@ -57,16 +57,17 @@ export type KillAt =
   | { after: "tempFiles"; n: number; base: string };
 
 /**
- * Start cf and wait for its end, killing it as `killAt` says; `onRequest` must be called by the
- * simulator's request hook. A watchdog kills a run that hangs (reported as such).
+ * Start cf (the test entry with `hooks`) and wait for its end, killing it as `killAt` says;
+ * `onRequest` must be called by the simulator's request hook. A watchdog kills a run that hangs
+ * (reported as such).
  */
 export function startAttempt(
   args: string[],
   cwd: string,
   killAt?: KillAt,
-  env?: Record<string, string>,
+  hooks?: TestHooks,
 ): { onRequest: () => void; done: Promise<Attempt> } {
-  const proc = spawnCli(args, { cwd, ...(env ? { env } : {}) });
+  const proc = spawnCli(args, { cwd, ...(hooks ? { hooks } : {}) });
   let seen = 0;
   let hung = false;
   const kill = () => proc.child.kill("SIGKILL");

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { consolidate } from "../../../src/core/consolidate.js";
 import { toBatchInput } from "../../../src/core/engine.js";
@@ -9,6 +8,7 @@ import type { SourceClient } from "../../../src/sources/types.js";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs } from "../../../src/storage/fs.js";
 import { fakeSource } from "../../helpers/fake-source.js";
+import { comparableOutput } from "../../helpers/output.js";
 import { makePapers } from "../../helpers/papers.js";
 
 /**
@@ -163,14 +163,6 @@ export async function buildFakeSession(baseDir: string): Promise<FakeSession> {
   return { baseDir, sessionDir: path.join(baseDir, SESSION_ID), generation1, full };
 }
 
-/** An output's papers as canonical JSON without timestamps. */
-export async function outputPapers(file: string): Promise<string> {
-  const data = JSON.parse(await readFile(file, "utf8"));
-  return canonicalJson(
-    JSON.parse(JSON.stringify(data.papers, (key, value) => (key === "timestamp" ? undefined : value))),
-  );
-}
-
 /** Run (new) or resume a session to the end with the final sources; returns the output's papers. */
 export async function runToEnd(
   baseDir: string,
@@ -190,5 +182,5 @@ export async function runToEnd(
     fs: fs ?? noSyncFs,
   });
   if (!result.complete) throw new Error(`run of ${session.sessionId} did not complete`);
-  return outputPapers(outputFile);
+  return comparableOutput(outputFile);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run test:faults [-- --ci]`: the fault suites (test/faults) at full size, then a table of each
 // suite's cases, failures and time. Sizes can be changed with CF_FAULT_<NAME> variables (see
-// test/faults/support/tier.ts) and the seed with CF_FAULT_SEED.
+// test/helpers/faults/tier.ts) and the seed with CF_FAULT_SEED.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";

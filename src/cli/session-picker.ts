@@ -1,57 +1,23 @@
-import path from "node:path";
 import type { SessionChoice } from "../core/consolidate.js";
+import { decideSession, type InputIdentity, type SessionFlags } from "../core/session-choice.js";
 import { ExitCode, ExitError, SessionLockedError, SessionNotFoundError, UsageError } from "../errors.js";
-import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
+import type { SessionSummary } from "../storage/session-catalog.js";
 import type { CliDeps } from "./deps.js";
 import { displayPath } from "./render/sessions-table.js";
 import { resumeCommand } from "./resume-command.js";
 
-/** Decide which session a `cf consolidate` run uses, asking on a terminal where the user must choose. */
+/**
+ * Which session a `cf consolidate` run uses: core decides (session-choice.ts); this words each case,
+ * asks on a terminal where the user must choose, and turns refusals into errors.
+ */
 
-export interface PickerOptions {
-  resume: boolean;
-  sessionId?: string | undefined;
-  yes: boolean;
-}
+export type PickerOptions = SessionFlags;
 
 function describe(session: SessionSummary): string {
   const sources = Object.entries(session.sources)
     .map(([name, s]) => `${name} ${s.papers_done}/${session.total_papers ?? "?"}`)
     .join(", ");
   return `${session.session_id} (${session.status}${sources ? `; ${sources}` : ""})`;
-}
-
-/**
- * A new session for an input that a running session is working on would fetch everything again and
- * race it for the output: say who runs it and ask; without a terminal (and without --yes), try later.
- */
-async function refuseRaceWithRunningSession(
-  input: { file: string; sha256: string },
-  baseDir: string,
-  options: PickerOptions,
-  deps: CliDeps,
-): Promise<void> {
-  if (options.yes) return;
-  const running = runningSessionFor(input, await findSessions(baseDir));
-  if (!running) return;
-  const message = `session ${running.session_id} is already running for this input (${holderOf(running)})`;
-  if (!deps.interactive) {
-    throw new SessionLockedError(message, {
-      hint: "A second run would fetch everything again and race it for the output. Wait for it to finish, or pass --yes to start another session anyway.",
-    });
-  }
-  deps.stderr(`${message}; a second run would fetch everything again and race it for the output.\n`);
-  if (!(await deps.confirm("Start another session anyway?"))) throw new ExitError(ExitCode.tryLater);
-}
-
-/** A session running (lock held by a live process) on this input, by path or by content. */
-function runningSessionFor(
-  input: { file: string; sha256: string },
-  sessions: readonly SessionSummary[],
-): SessionSummary | undefined {
-  return sessions.find(
-    (s) => s.status === "running" && (s.input_file === input.file || s.input_sha256 === input.sha256),
-  );
 }
 
 function holderOf(session: SessionSummary): string {
@@ -63,120 +29,112 @@ function holderOf(session: SessionSummary): string {
 /** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
 export async function pickSession(
   options: PickerOptions,
-  input: { file: string; sha256: string },
+  input: InputIdentity,
   baseDir: string,
   deps: CliDeps,
 ): Promise<SessionChoice> {
   const say = (line: string) => deps.stderr(`${line}\n`);
-  if (options.sessionId) {
-    const sessions = await findSessions(baseDir);
-    const existing = sessions.find((s) => path.basename(s.dir) === options.sessionId);
-    // Naming an existing session without --resume is a usage error: the user may have meant a new
-    // one. A running session is left to the lock, which names the process holding it (exit 75).
-    if (existing && !options.resume && existing.status !== "running") {
-      const command = resumeCommand({
-        inputFile: input.file,
-        sessionId: options.sessionId,
-        baseDir,
-        cwd: deps.cwd,
-        env: deps.env,
-        sources: Object.keys(existing.sources),
-      });
-      if (existing.status === "corrupt") {
+  const where = displayPath(baseDir, deps.cwd);
+  const commandFor = (session: SessionSummary) =>
+    resumeCommand({
+      inputFile: input.file,
+      sessionId: session.session_id,
+      baseDir,
+      cwd: deps.cwd,
+      env: deps.env,
+      sources: Object.keys(session.sources),
+    });
+  const decision = await decideSession(options, input, baseDir);
+  switch (decision.kind) {
+    case "resume": {
+      if (decision.found) say(`Found resumable session: ${decision.sessionId}`);
+      return {
+        kind: "resume",
+        sessionId: decision.sessionId,
+        inputSha256: decision.session.input_sha256,
+      };
+    }
+    case "named-exists": {
+      const { session } = decision;
+      if (session.status === "corrupt") {
         throw new UsageError(
-          `session ${options.sessionId} already exists in ${displayPath(baseDir, deps.cwd)} and is corrupt: ${existing.problem ?? "unreadable"}`,
+          `session ${options.sessionId} already exists in ${where} and is corrupt: ${session.problem ?? "unreadable"}`,
           {
             hint: "Choose another --session-id to start a new session, or remove it (`cf consolidate-sessions clean --corrupt`).",
           },
         );
       }
       throw new UsageError(
-        `session ${options.sessionId} already exists in ${displayPath(baseDir, deps.cwd)} (${existing.status}): add --resume to continue it`,
+        `session ${options.sessionId} already exists in ${where} (${session.status}): add --resume to continue it`,
         {
-          hint: `To continue it, run:\n  ${command}\nTo start a new session instead, choose another --session-id.`,
+          hint: `To continue it, run:\n  ${commandFor({ ...session, session_id: options.sessionId ?? session.session_id })}\nTo start a new session instead, choose another --session-id.`,
         },
       );
     }
-    if (existing) return { kind: "resume", sessionId: options.sessionId, inputSha256: existing.input_sha256 };
-    if (options.resume) {
-      throw new SessionNotFoundError(`no session ${options.sessionId} in ${displayPath(baseDir, deps.cwd)}`, {
+    case "named-missing":
+      throw new SessionNotFoundError(`no session ${decision.sessionId} in ${where}`, {
         hint: "List sessions with `cf consolidate-sessions list --all`.",
       });
-    }
-    return { kind: "new", sessionId: options.sessionId };
-  }
-  const found = await findResumableSession(baseDir, input.file);
-  if (options.resume) {
-    if (found) {
-      say(`Found resumable session: ${found.session_id}`);
-      return { kind: "resume", sessionId: found.session_id, inputSha256: found.input_sha256 };
-    }
-    const sessions = await findSessions(baseDir);
-    // The input's session is running elsewhere: resuming it must wait (the lock would say so), and
-    // a new session would race it, whatever --yes says.
-    const running = runningSessionFor(input, sessions);
-    if (running) {
+    case "running-elsewhere":
       throw new SessionLockedError(
-        `session ${running.session_id} for this input is running (${holderOf(running)}): it cannot be resumed while it runs`,
+        `session ${decision.session.session_id} for this input is running (${holderOf(decision.session)}): it cannot be resumed while it runs`,
         { hint: "Wait for it to finish or stop it (Ctrl-C there), then run the same command again." },
       );
-    }
-    const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);
-    if (corrupt && !options.yes) {
+    case "newest-corrupt":
       throw new UsageError(
-        `the newest session for ${displayPath(input.file, deps.cwd)} (${corrupt.session_id}) is corrupt: ${corrupt.problem ?? "unreadable"}`,
+        `the newest session for ${displayPath(input.file, deps.cwd)} (${decision.session.session_id}) is corrupt: ${decision.session.problem ?? "unreadable"}`,
         {
           hint: "Nothing was changed. Repair or remove it (`cf consolidate-sessions clean --corrupt`), or pass --yes to start a new session.",
         },
       );
-    }
-    // A run killed after its completion commit: the work is done, and starting over would redo it all.
-    const completed = sessions.find(
-      (s) => s.status === "completed" && s.input_file === input.file && s.input_sha256 === input.sha256,
-    );
-    if (completed) {
-      say(`Nothing to resume: session ${completed.session_id} already completed this input.`);
+    case "already-completed":
+      say(`Nothing to resume: session ${decision.session.session_id} already completed this input.`);
       say("  Run without --resume to start a new session.");
       throw new ExitError(0);
-    }
-    // A session that never committed a checkpoint (a run killed while creating it) holds nothing:
-    // it must not make the user choose.
-    const others = sessions.filter((s) => s.status !== "pending");
-    if (others.length === 0) {
-      say(`No session to resume for ${displayPath(input.file, deps.cwd)}: starting a new one.`);
+    case "confirm-new": {
+      say("No resumable session found for this input file. Other sessions:");
+      for (const session of decision.others.slice(0, 5)) {
+        say(`  • ${session.session_id} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`);
+      }
+      if (options.yes) return { kind: "new" };
+      if (!deps.interactive) {
+        throw new UsageError(
+          "no resumable session for this input, and no terminal to ask whether to start a new one",
+          { hint: "Pass --yes to start a new session, or --session-id to resume a specific one." },
+        );
+      }
+      if (!(await deps.confirm("Start a new session?"))) throw new ExitError(0);
       return { kind: "new" };
     }
-    say("No resumable session found for this input file. Other sessions:");
-    for (const session of others.slice(0, 5)) {
-      say(`  • ${session.session_id} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`);
+    case "confirm-race": {
+      // A new session would fetch everything again and race the running one for the output.
+      const message = `session ${decision.running.session_id} is already running for this input (${holderOf(decision.running)})`;
+      if (!deps.interactive) {
+        throw new SessionLockedError(message, {
+          hint: "A second run would fetch everything again and race it for the output. Wait for it to finish, or pass --yes to start another session anyway.",
+        });
+      }
+      deps.stderr(`${message}; a second run would fetch everything again and race it for the output.\n`);
+      if (!(await deps.confirm("Start another session anyway?"))) throw new ExitError(ExitCode.tryLater);
+      if (decision.resumable) await offerResumable(decision.resumable);
+      return { kind: "new" };
     }
-    if (options.yes) return { kind: "new" };
-    if (!deps.interactive) {
-      throw new UsageError(
-        "no resumable session for this input, and no terminal to ask whether to start a new one",
-        {
-          hint: "Pass --yes to start a new session, or --session-id to resume a specific one.",
-        },
-      );
-    }
-    if (!(await deps.confirm("Start a new session?"))) throw new ExitError(0);
-    return { kind: "new" };
+    case "new-beside-resumable":
+      await offerResumable(decision.resumable);
+      return { kind: "new" };
+    case "new":
+      if (decision.why === "nothing-to-resume") {
+        say(`No session to resume for ${displayPath(input.file, deps.cwd)}: starting a new one.`);
+      }
+      return decision.sessionId ? { kind: "new", sessionId: decision.sessionId } : { kind: "new" };
   }
-  await refuseRaceWithRunningSession(input, baseDir, options, deps);
-  if (found) {
-    say(`A resumable session exists for this input: ${describe(found)}.`);
-    const command = resumeCommand({
-      inputFile: input.file,
-      sessionId: found.session_id,
-      baseDir,
-      cwd: deps.cwd,
-      env: deps.env,
-      sources: Object.keys(found.sources),
-    });
-    say(`  Resume it with: ${command}`);
+
+  /** A resumable session exists: say how to resume it; on a terminal without --yes, ask before a new one. */
+  async function offerResumable(session: SessionSummary): Promise<void> {
+    say(`A resumable session exists for this input: ${describe(session)}.`);
+    say(`  Resume it with: ${commandFor(session)}`);
     if (deps.interactive && !options.yes && !(await deps.confirm("Start a new session anyway?"))) {
       throw new ExitError(0);
     }
   }
-  return { kind: "new" };
 }

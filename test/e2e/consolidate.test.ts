@@ -3,8 +3,8 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { inspectSession } from "../../src/storage/session-catalog.js";
-import { requestsPerKill } from "../faults/support/crash.js";
 import { comparableOutput, duplicateRecords, simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import { requestsPerKill } from "../helpers/faults/crash.js";
 import { runCli, spawnCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 

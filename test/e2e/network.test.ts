@@ -3,10 +3,10 @@ import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { inspectSession } from "../../src/storage/session-catalog.js";
 import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import { startTestServer } from "../helpers/http/http-server.js";
+import { closedPort, startDroppableLink, startForwardProxy } from "../helpers/http/net-tools.js";
 import { spawnCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-import { startTestServer } from "../support/http-server.js";
-import { closedPort, startDroppableLink, startForwardProxy } from "../support/net-tools.js";
 
 /** The network as it really is (issue 11), through the built binary against 127.0.0.1. */
 

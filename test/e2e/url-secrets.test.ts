@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { filesContaining, onlySession } from "../faults/support/http-runs.js";
+import { filesContaining, onlySession } from "../helpers/faults/http-runs.js";
+import { type Script, startTestServer, type TestServer } from "../helpers/http/http-server.js";
 import { doiInputPapers } from "../helpers/papers.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-import { type Script, startTestServer, type TestServer } from "../support/http-server.js";
 
 /** Base-URL secrets and base-URL validation, through the built binary (batch identity: the http-faults suite). */
 

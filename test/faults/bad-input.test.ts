@@ -2,12 +2,12 @@ import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_INPUT_BYTES } from "../../src/model/input-file.js";
+import { FLAG_CASES } from "../helpers/faults/bad-flag-cases.js";
+import { type BadCase, INPUT_CASES } from "../helpers/faults/bad-input-cases.js";
+import { freeBytes, runMeasured, writeLargeJson, writeSparseFile } from "../helpers/faults/big-input.js";
+import { runCases, size, TIER } from "../helpers/faults/tier.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-import { FLAG_CASES } from "./support/bad-flag-cases.js";
-import { type BadCase, INPUT_CASES } from "./support/bad-input-cases.js";
-import { freeBytes, runMeasured, writeLargeJson, writeSparseFile } from "./support/big-input.js";
-import { runCases, size, TIER } from "./support/tier.js";
 
 /** Over the limit: "a 1 GB file". */
 const BIG_BYTES = Math.round(1.1 * 1024 ** 3);

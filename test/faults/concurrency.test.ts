@@ -7,13 +7,19 @@ import { SessionLockedError } from "../../src/errors.js";
 import { inspectSession } from "../../src/storage/session-catalog.js";
 import { acquireSessionLock } from "../../src/storage/session-lock.js";
 import { comparableOutput, duplicateRecords, simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
+import {
+  type Contender,
+  lockPid,
+  startContenders,
+  until,
+  waitForAllButOne,
+} from "../helpers/faults/contenders.js";
+import { goldenFor } from "../helpers/faults/http-runs.js";
+import { proxiedUrls, startLoggingProxy } from "../helpers/faults/logging-proxy.js";
+import { runCases, SEED, size } from "../helpers/faults/tier.js";
 import { runCli, spawnCli } from "../helpers/run-cli.js";
 import { makeCfSession } from "../helpers/sessions.js";
 import { testdir } from "../helpers/testdir.js";
-import { type Contender, lockPid, startContenders, until, waitForAllButOne } from "./support/contenders.js";
-import { goldenFor } from "./support/http-runs.js";
-import { proxiedUrls, startLoggingProxy } from "./support/logging-proxy.js";
-import { runCases, SEED, size } from "./support/tier.js";
 
 const PAPERS = 100;
 const CONTENDERS = 8;

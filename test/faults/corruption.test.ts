@@ -6,14 +6,13 @@ import { mulberry32, pick } from "../../src/simulator/prng.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { inspectSession } from "../../src/storage/session-catalog.js";
 import { comparableOutput, duplicateRecords } from "../helpers/e2e.js";
-import { testdir } from "../helpers/testdir.js";
 import {
   buildCliSession,
   CLI_SESSION_ID,
   copyCliSession,
   listCli,
   resumeCli,
-} from "./support/cli-session.js";
+} from "../helpers/faults/cli-session.js";
 import {
   type Case,
   contentsOf,
@@ -23,8 +22,8 @@ import {
   leftovers,
   regressions,
   unchanged,
-} from "./support/corruption-cases.js";
-import { judge, type Observation } from "./support/corruption-oracle.js";
+} from "../helpers/faults/corruption-cases.js";
+import { judge, type Observation } from "../helpers/faults/corruption-oracle.js";
 import {
   DAMAGE_KINDS,
   DAMAGED_FILES,
@@ -32,7 +31,7 @@ import {
   describeDamage,
   planDamage,
   planDamages,
-} from "./support/damage.js";
+} from "../helpers/faults/damage.js";
 import {
   buildFakeSession,
   type Fingerprint,
@@ -40,12 +39,13 @@ import {
   noSyncFs,
   runToEnd,
   SESSION_ID,
-} from "./support/fake-session.js";
-import { runCases, SEED, size, TIER } from "./support/tier.js";
+} from "../helpers/faults/fake-session.js";
+import { runCases, SEED, size, TIER } from "../helpers/faults/tier.js";
+import { testdir } from "../helpers/testdir.js";
 
 /**
  * Suite "corruption": one damage (truncation, flipped byte, wrong type, empty, deleted) to one file of
- * a real session, then the catalog and a resume, judged by support/corruption-oracle.ts. Most cases
+ * a real session, then the catalog and a resume, judged by test/helpers/faults/corruption-oracle.ts. Most cases
  * run in-process on a fake-source session; a seeded sample runs the built binary on a CLI session.
  */
 

@@ -5,7 +5,6 @@ import { createCorpus } from "../../src/simulator/corpus.js";
 import { intIn, mulberry32, type Random } from "../../src/simulator/prng.js";
 import { type Simulator, startSimulator } from "../../src/simulator/server.js";
 import { comparableOutput, simFlags, writeInput } from "../helpers/e2e.js";
-import { testdir } from "../helpers/testdir.js";
 import {
   checkFinal,
   type KillAt,
@@ -13,8 +12,9 @@ import {
   runConcurrently,
   startAttempt,
   tempFilesOf,
-} from "./support/crash.js";
-import { recordSuite, SEED, size, TIER } from "./support/tier.js";
+} from "../helpers/faults/crash.js";
+import { recordSuite, SEED, size, TIER } from "../helpers/faults/tier.js";
+import { testdir } from "../helpers/testdir.js";
 
 /**
  * Crash equivalence: runs of 500 papers killed with SIGKILL at seeded random moments (and killed

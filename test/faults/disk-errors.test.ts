@@ -3,7 +3,6 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { consolidate } from "../../src/core/consolidate.js";
 import { mulberry32 } from "../../src/simulator/prng.js";
-import { testdir } from "../helpers/testdir.js";
 import {
   checkManagerCase,
   checkRunCase,
@@ -12,11 +11,12 @@ import {
   runRequest,
   stateOf,
   type Target,
-} from "./support/disk-checks.js";
-import { type DiskCode, faultyFs, type Injection } from "./support/disk-faults.js";
-import { buildFakeSession, runToEnd } from "./support/fake-session.js";
-import { checkRealCase, prepareRealRun, type RealKind, type RealRun } from "./support/real-disk.js";
-import { runCases, SEED, size, TIER } from "./support/tier.js";
+} from "../helpers/faults/disk-checks.js";
+import { type DiskCode, faultyFs, type Injection } from "../helpers/faults/disk-faults.js";
+import { buildFakeSession, runToEnd } from "../helpers/faults/fake-session.js";
+import { checkRealCase, prepareRealRun, type RealKind, type RealRun } from "../helpers/faults/real-disk.js";
+import { runCases, SEED, size, TIER } from "../helpers/faults/tier.js";
+import { testdir } from "../helpers/testdir.js";
 
 /**
  * Suite "disk": ENOSPC and EIO at every mutating operation (transient and persistent) of opening a

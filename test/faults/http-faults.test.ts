@@ -4,27 +4,27 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FAULT_KINDS } from "../../src/simulator/faults.js";
 import { comparableOutput, duplicateRecords, simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
-import { doiInputPapers } from "../helpers/papers.js";
-import { runCli } from "../helpers/run-cli.js";
-import { testdir } from "../helpers/testdir.js";
-import { startEndlessServer, startTestServer } from "../support/http-server.js";
-import { s2PaperFor } from "../support/s2-fake.js";
-import { runMeasured } from "./support/big-input.js";
+import { runMeasured } from "../helpers/faults/big-input.js";
 import {
   coveringSeed,
   filesContaining,
   goldenFor,
   onlySession,
   resumeToGolden,
-} from "./support/http-runs.js";
+} from "../helpers/faults/http-runs.js";
 import {
   type ProxyLogEntry,
   proxiedUrls,
   requestTarget,
   retryAfterGaps,
   startLoggingProxy,
-} from "./support/logging-proxy.js";
-import { runCases, SEED, size } from "./support/tier.js";
+} from "../helpers/faults/logging-proxy.js";
+import { runCases, SEED, size } from "../helpers/faults/tier.js";
+import { startEndlessServer, startTestServer } from "../helpers/http/http-server.js";
+import { s2PaperFor } from "../helpers/http/s2-fake.js";
+import { doiInputPapers } from "../helpers/papers.js";
+import { runCli } from "../helpers/run-cli.js";
+import { testdir } from "../helpers/testdir.js";
 
 const PAPERS = 100;
 /** Papers of the run where every request fails: few, since each request is tried 5 times with backoff. */

@@ -5,12 +5,12 @@ import { createCorpus } from "../../src/simulator/corpus.js";
 import { mulberry32 } from "../../src/simulator/prng.js";
 import { type Simulator, startSimulator } from "../../src/simulator/server.js";
 import { comparableOutput, simFlags, writeInput } from "../helpers/e2e.js";
+import { checkFinal, requestsPerKill, runConcurrently, startAttempt } from "../helpers/faults/crash.js";
+import { SEED, size, TIER } from "../helpers/faults/tier.js";
 import { testdir } from "../helpers/testdir.js";
-import { checkFinal, requestsPerKill, runConcurrently, startAttempt } from "./support/crash.js";
-import { SEED, size, TIER } from "./support/tier.js";
 
 /**
- * Kill points: run through the test entry (test/support/cf-test-entry.mjs), `killAtOp: N` makes cf
+ * Kill points: run through the test entry (test/helpers/spawned/cf-test-entry.mjs), `killAtOp: N` makes cf
  * SIGKILL itself right before its N-th mutating session file operation (open, write, fsync,
  * truncate, close, rename, unlink, mkdir, dirsync; journal appends and the output file included).
  * A traced run (`traceOps`) counts the operations of a small run with several snapshots; then

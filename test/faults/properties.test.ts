@@ -10,11 +10,9 @@ import { legacyStatus } from "../../src/storage/legacy-status.js";
 import { loadSession } from "../../src/storage/load-session.js";
 import { inspectSession } from "../../src/storage/session-catalog.js";
 import { SessionState } from "../../src/storage/session-state.js";
-import { makePapers } from "../helpers/papers.js";
-import { testdir } from "../helpers/testdir.js";
-import { enrichmentSet, journalPayload, refetched } from "./support/arbitraries.js";
-import { applyOnce, digest, unsyncedFs, writeCrashedSession } from "./support/journal-replay.js";
-import { batches, flatten, held, model, newPaper } from "./support/merge-model.js";
+import { enrichmentSet, journalPayload, refetched } from "../helpers/faults/arbitraries.js";
+import { applyOnce, digest, unsyncedFs, writeCrashedSession } from "../helpers/faults/journal-replay.js";
+import { batches, flatten, held, model, newPaper } from "../helpers/faults/merge-model.js";
 import {
   cfStatusModel,
   type LockKind,
@@ -22,8 +20,10 @@ import {
   pythonStatusModel,
   SOURCE_STATUSES,
   writeStatusSession,
-} from "./support/status-model.js";
-import { recordSuite, SEED, size } from "./support/tier.js";
+} from "../helpers/faults/status-model.js";
+import { recordSuite, SEED, size } from "../helpers/faults/tier.js";
+import { makePapers } from "../helpers/papers.js";
+import { testdir } from "../helpers/testdir.js";
 
 const RUNS = size("property_runs", 1000, 10000);
 

@@ -2,9 +2,9 @@ import { readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { interruptedRun, writeInput } from "../helpers/e2e.js";
+import { runCases } from "../helpers/faults/tier.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
-import { runCases } from "./support/tier.js";
 
 const LINKED = ["journal.jsonl", "checkpoint.json", "progress.json", "session.json"] as const;
 

@@ -1,4 +1,4 @@
-// The instrumented StorageFs of the test entry (test/support/cf-test-entry.mjs): plain JS over the
+// The instrumented StorageFs of the test entry (test/helpers/spawned/cf-test-entry.mjs): plain JS over the
 // compiled storage layer, so a child process can load it without a TypeScript build step.
 import { appendFileSync } from "node:fs";
 import { nodeStorageFs, withOpHook } from "../../dist/storage/fs.js";

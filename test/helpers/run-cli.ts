@@ -2,8 +2,8 @@ import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/cf.js");
-/** The same program with instrumented storage seams (test/support/cf-test-entry.mjs). */
-const TEST_ENTRY = path.resolve(import.meta.dirname, "../support/cf-test-entry.mjs");
+/** The same program with instrumented storage seams (test/helpers/spawned/cf-test-entry.mjs). */
+const TEST_ENTRY = path.resolve(import.meta.dirname, "./spawned/cf-test-entry.mjs");
 
 /**
  * Test seams of the test entry, which builds `cf` with an instrumented fs and commit policy

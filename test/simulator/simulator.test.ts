@@ -16,8 +16,8 @@ import { TITLE_NOISE_FORMS, type TitleNoiseForm, TRACK_LABELS } from "../../src/
 import * as W from "../../src/simulator/words.js";
 import { HttpError } from "../../src/sources/http.js";
 import { rebuildAbstract } from "../../src/sources/openalex/mapping.js";
+import { audit, FAST, openAlexFor, papersOf, runAll, s2For } from "../helpers/simulator-clients.js";
 import { testdir } from "../helpers/testdir.js";
-import { audit, FAST, openAlexFor, papersOf, runAll, s2For } from "./support.js";
 
 const corpus = createCorpus({ seed: 42, size: 3000 });
 const sims: Simulator[] = [];

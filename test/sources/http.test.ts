@@ -6,7 +6,12 @@ import {
   type HttpEvent,
   redactUrl,
 } from "../../src/sources/http.js";
-import { type Script, startEndlessServer, startTestServer, type TestServer } from "../support/http-server.js";
+import {
+  type Script,
+  startEndlessServer,
+  startTestServer,
+  type TestServer,
+} from "../helpers/http/http-server.js";
 
 // Real bodies: the OpenAlex 404 (paper-qa cassette, 2025-11-04) and an S2 429 (SakanaAI/AI-Scientist#84).
 const OPENALEX_404_HTML = `<!doctype html>

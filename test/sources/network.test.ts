@@ -13,8 +13,8 @@ import {
   proxySettings,
   redactProxyUrl,
 } from "../../src/sources/proxy.js";
-import { startTestServer } from "../support/http-server.js";
-import { closedPort, startDroppableLink, startForwardProxy } from "../support/net-tools.js";
+import { startTestServer } from "../helpers/http/http-server.js";
+import { closedPort, startDroppableLink, startForwardProxy } from "../helpers/http/net-tools.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

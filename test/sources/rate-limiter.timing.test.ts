@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InternalError } from "../../src/errors.js";
 import { createHttpClient } from "../../src/sources/http.js";
 import { createRateLimiter, type RateLimiter } from "../../src/sources/rate-limiter.js";
-import { startTestServer, type TestServer } from "../support/http-server.js";
+import { startTestServer, type TestServer } from "../helpers/http/http-server.js";
 
 let server: TestServer | undefined;
 afterEach(async () => {

@@ -29,7 +29,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   };
 });
 
-const HOLDER_SCRIPT = fileURLToPath(new URL("../support/lock-holder.mjs", import.meta.url));
+const HOLDER_SCRIPT = fileURLToPath(new URL("../helpers/spawned/lock-holder.mjs", import.meta.url));
 const COMPILED = fileURLToPath(new URL("../../dist/storage/session-lock.js", import.meta.url));
 
 let dirs: string[] = [];
@@ -47,7 +47,7 @@ interface Child {
   waitForLine(accept: (line: string) => boolean): Promise<string>;
 }
 
-/** Spawn test/support/lock-holder.mjs and collect its stdout lines. */
+/** Spawn test/helpers/spawned/lock-holder.mjs and collect its stdout lines. */
 function startHolder(mode: "hold" | "race", dir: string): Child {
   const proc = spawn(process.execPath, [HOLDER_SCRIPT, mode, dir], { stdio: ["pipe", "pipe", "pipe"] });
   children.push(proc);

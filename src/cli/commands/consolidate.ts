@@ -1,8 +1,10 @@
 import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
+import type { SourceStop } from "../../core/engine.js";
 import { defaultOutputPath } from "../../core/output-file.js";
 import { planRun } from "../../core/plan.js";
-import { ExitCode, ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
+import { runOutcome } from "../../core/run-outcome.js";
+import { ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import { safeText } from "../../model/safe-text.js";
@@ -171,46 +173,46 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       env: deps.env,
       sources: options.sources,
     });
-    if (result.declinedInputChange) {
+    const outcome = runOutcome(result, { signal: signalName, couldAnswer: options.yes || deps.interactive });
+    if (outcome.kind === "declined") {
       deps.stderr("Nothing done: the session is unchanged.\n");
-      throw new ExitError(options.yes || deps.interactive ? ExitCode.ok : ExitCode.usage);
+      throw new ExitError(outcome.exitCode);
     }
-    if (result.engine.interrupted) {
+    if (outcome.kind === "interrupted") {
       deps.stderr(`Interrupted; checkpoint saved. Resume with:\n  ${resume}\n`);
-      throw new ExitError(exitCodeForSignal(signalName ?? "SIGINT"));
+      throw new ExitError(outcome.exitCode);
     }
     const { default: Table } = await import("cli-table3");
     deps.stdout(renderSummary(result.stats, Table, color));
     deps.stdout(renderFailures(result.failures, color));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
-    if (result.complete) return;
-    // Sources that cannot go on now but can later: try again (exit 75), nothing is lost.
-    const unreachable = result.engine.stops.filter((s) => s.kind === "unreachable");
-    if (unreachable.length > 0) {
-      for (const stop of unreachable)
-        deps.stderr(`${color.yellow(describeStop(stop, keyGiven(options, stop.source)))}.\n`);
-      deps.stderr(`Nothing is lost: resume with:\n  ${resume}\n`);
-      throw new ExitError(ExitCode.tryLater);
+    const stopLine = (stop: SourceStop) => describeStop(stop, keyGiven(options, stop.source));
+    switch (outcome.kind) {
+      case "complete":
+        return;
+      case "unreachable":
+        for (const stop of outcome.stops) deps.stderr(`${color.yellow(stopLine(stop))}.\n`);
+        deps.stderr(`Nothing is lost: resume with:\n  ${resume}\n`);
+        break;
+      case "budget_exhausted": {
+        const { stop } = outcome;
+        const when = stop.resetsAt ? ` It resets at ${stop.resetsAt.toISOString()}` : "";
+        deps.stderr(
+          `${color.yellow(`The ${stop.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
+        );
+        break;
+      }
+      case "key_refused":
+        for (const stop of outcome.stops) deps.stderr(`${color.red(stopLine(stop))}.\n`);
+        deps.stderr(`Nothing is lost: once the key is right, resume with:\n  ${resume}\n`);
+        break;
+      case "lookups_failed":
+        deps.stderr(
+          `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
+        );
+        break;
     }
-    const budget = result.engine.stops.find((s) => s.kind === "budget_exhausted");
-    if (budget) {
-      const when = budget.resetsAt ? ` It resets at ${budget.resetsAt.toISOString()}` : "";
-      deps.stderr(
-        `${color.yellow(`The ${budget.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
-      );
-      throw new ExitError(ExitCode.tryLater);
-    }
-    const refused = result.engine.stops.filter((s) => s.kind === "auth");
-    for (const stop of refused)
-      deps.stderr(`${color.red(describeStop(stop, keyGiven(options, stop.source)))}.\n`);
-    if (refused.length > 0) {
-      deps.stderr(`Nothing is lost: once the key is right, resume with:\n  ${resume}\n`);
-      throw new ExitError(ExitCode.failure);
-    }
-    deps.stderr(
-      `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
-    );
-    throw new ExitError(ExitCode.failure);
+    throw new ExitError(outcome.exitCode);
   } catch (error) {
     // No session was created: "the last checkpoint is intact" would send the user to a resume
     // that cannot work. Say what to fix instead.

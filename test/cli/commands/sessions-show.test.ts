@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
-import { runCli } from "../helpers/run-cli.js";
-import { makeCfSession, makePythonSession } from "../helpers/sessions.js";
-import { testdir } from "../helpers/testdir.js";
+import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
+import { runCli } from "../../helpers/run-cli.js";
+import { makeCfSession, makePythonSession } from "../../helpers/sessions.js";
+import { testdir } from "../../helpers/testdir.js";
 
 const ENOTFOUND =
   "OpenAlex DOI list (transient): request failed (ENOTFOUND: getaddrinfo ENOTFOUND api.openalex.org)";

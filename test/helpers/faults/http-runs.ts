@@ -2,9 +2,9 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { decideFault, FAULT_KINDS, type FaultKind } from "../../../src/simulator/faults.js";
 import { inspectSession } from "../../../src/storage/session-catalog.js";
-import { comparableOutput, simFlags, simulatorFor, writeInput } from "../../helpers/e2e.js";
-import { runCli } from "../../helpers/run-cli.js";
-import { testdir } from "../../helpers/testdir.js";
+import { comparableOutput, simFlags, simulatorFor, writeInput } from "../e2e.js";
+import { runCli } from "../run-cli.js";
+import { testdir } from "../testdir.js";
 
 /** Helpers of the HTTP fault suite: golden outputs, seeds, resumes and leak checks. */
 

@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Paper, parsePaper } from "../../src/model/paper.js";
-import { applyPaperUpdate, type PaperUpdate } from "../../src/model/paper-update.js";
-import { createOpenAlexClient } from "../../src/sources/openalex/client.js";
-import { mapWork, rebuildAbstract } from "../../src/sources/openalex/mapping.js";
-import { type OpenAlexWork, workSchema, worksListSchema } from "../../src/sources/openalex/schema.js";
-import { compareTitles } from "../../src/sources/title-matcher.js";
-import { startTestServer, type TestServer } from "../support/http-server.js";
+import { type Paper, parsePaper } from "../../../src/model/paper.js";
+import { applyPaperUpdate, type PaperUpdate } from "../../../src/model/paper-update.js";
+import { createOpenAlexClient } from "../../../src/sources/openalex/client.js";
+import { mapWork, rebuildAbstract } from "../../../src/sources/openalex/mapping.js";
+import { type OpenAlexWork, workSchema, worksListSchema } from "../../../src/sources/openalex/schema.js";
+import { compareTitles } from "../../../src/sources/title-matcher.js";
+import { startTestServer, type TestServer } from "../../helpers/http/http-server.js";
 
-// Real recorded OpenAlex bodies, read in place (provenance: ../../../shared/fixtures/SOURCES.md).
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures");
+// Real recorded OpenAlex bodies, read in place (provenance: ../../../../shared/fixtures/SOURCES.md).
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/fixtures");
 const EXTRACTED = path.join(FIXTURES, "extracted");
 const B_VITAMINS = "b-vitamins-openalex-python__W2741809807.json";
 const GO_OPENALEX = "max-planck-innovation-competition-go-openalex__W2741809807.json";

@@ -5,7 +5,7 @@ import path from "node:path";
 
 /** Oversized input files for the bad-input suite, and a `cf` run that reports its peak memory. */
 
-const PEAK_RSS = path.resolve(import.meta.dirname, "peak-rss.mjs");
+const PEAK_RSS = path.resolve(import.meta.dirname, "../spawned/peak-rss.mjs");
 
 /** A sparse file of `bytes` NUL bytes: "a 1 GB file" in no time and no disk space. */
 export async function writeSparseFile(file: string, bytes: number): Promise<void> {

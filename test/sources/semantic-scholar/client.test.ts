@@ -1,14 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Paper } from "../../src/model/paper.js";
-import { HttpError, type HttpEvent } from "../../src/sources/http.js";
+import type { Paper } from "../../../src/model/paper.js";
+import { HttpError, type HttpEvent } from "../../../src/sources/http.js";
 import {
   createSemanticScholarClient,
   S2_FIELDS,
   type SemanticScholarClientOptions,
-} from "../../src/sources/semantic-scholar/client.js";
-import type { LookupResult, SourceClient } from "../../src/sources/types.js";
-import { startTestServer, type TestServer } from "../support/http-server.js";
-import { batchIds, type S2FakeOptions, s2FakeScript, s2PaperFor, testPaper } from "../support/s2-fake.js";
+} from "../../../src/sources/semantic-scholar/client.js";
+import type { LookupResult, SourceClient } from "../../../src/sources/types.js";
+import { startTestServer, type TestServer } from "../../helpers/http/http-server.js";
+import {
+  batchIds,
+  type S2FakeOptions,
+  s2FakeScript,
+  s2PaperFor,
+  testPaper,
+} from "../../helpers/http/s2-fake.js";
 
 const KEY = "s2-SECRET-key-9876";
 const NOW = new Date(2026, 0, 2, 3, 4, 5);

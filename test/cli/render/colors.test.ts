@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadColors, PLAIN_COLORS } from "../../src/cli/render/colors.js";
+import { loadColors, PLAIN_COLORS } from "../../../src/cli/render/colors.js";
 
 describe("colors", () => {
   it("level 0 leaves text plain", () => {

@@ -1,11 +1,11 @@
 import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
-import { runCli } from "../helpers/run-cli.js";
-import { makeCfSession, makePythonSession } from "../helpers/sessions.js";
-import { testdir } from "../helpers/testdir.js";
-import { lockDown, unlock, unprivilegedUser } from "../helpers/unprivileged.js";
+import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
+import { runCli } from "../../helpers/run-cli.js";
+import { makeCfSession, makePythonSession } from "../../helpers/sessions.js";
+import { testdir } from "../../helpers/testdir.js";
+import { lockDown, unlock, unprivilegedUser } from "../../helpers/unprivileged.js";
 
 async function populated() {
   const cwd = await testdir();

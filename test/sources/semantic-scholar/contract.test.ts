@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { type PaperUpdate, paperUpdateSchema } from "../../src/model/paper-update.js";
-import { createSemanticScholarClient } from "../../src/sources/semantic-scholar/client.js";
-import { mapS2Paper, sameAuthorName } from "../../src/sources/semantic-scholar/mapping.js";
+import { type PaperUpdate, paperUpdateSchema } from "../../../src/model/paper-update.js";
+import { createSemanticScholarClient } from "../../../src/sources/semantic-scholar/client.js";
+import { mapS2Paper, sameAuthorName } from "../../../src/sources/semantic-scholar/mapping.js";
 import {
   type S2Paper,
   s2AuthorBatchResponseSchema,
@@ -16,12 +16,12 @@ import {
   s2PaperSchema,
   s2SearchResponseSchema,
   TITLE_MATCH_NOT_FOUND,
-} from "../../src/sources/semantic-scholar/schema.js";
-import { startTestServer, type TestServer } from "../support/http-server.js";
-import { testPaper } from "../support/s2-fake.js";
+} from "../../../src/sources/semantic-scholar/schema.js";
+import { startTestServer, type TestServer } from "../../helpers/http/http-server.js";
+import { testPaper } from "../../helpers/http/s2-fake.js";
 
 // Real recorded S2 bodies, read in place (provenance: fixtures/SOURCES.md and extracted/MANIFEST_*.json).
-const FIXTURES = path.resolve(import.meta.dirname, "../../../shared/fixtures");
+const FIXTURES = path.resolve(import.meta.dirname, "../../../../shared/fixtures");
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"));
 const X = (name: string) => `extracted/${name}`;
 const TS = "2026-01-02T03:04:05";

@@ -3,7 +3,7 @@
 //   race <dir>: print "ready", wait for a "go" line, try once and print "won" or "busy"; a winner keeps the
 //               lock until a "done" line, then prints "verified" or "lost" and releases.
 import { createInterface } from "node:readline";
-import { acquireSessionLock } from "../../dist/storage/session-lock.js";
+import { acquireSessionLock } from "../../../dist/storage/session-lock.js";
 
 const [mode, dir] = process.argv.slice(2);
 const input = createInterface({ input: process.stdin });

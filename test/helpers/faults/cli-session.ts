@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { cp, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Simulator } from "../../../src/simulator/server.js";
-import { comparableOutput, simFlags, simulatorFor, writeInput } from "../../helpers/e2e.js";
-import { runCli, spawnCli } from "../../helpers/run-cli.js";
+import { comparableOutput, simFlags, simulatorFor, writeInput } from "../e2e.js";
+import { runCli, spawnCli } from "../run-cli.js";
 
 /**
  * A real session written by the built binary against the simulator: interrupted by SIGINT (so

@@ -7,9 +7,9 @@ import type { Paper } from "../../../src/model/paper.js";
 import type { SourceClient } from "../../../src/sources/types.js";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs } from "../../../src/storage/fs.js";
-import { fakeSource } from "../../helpers/fake-source.js";
-import { comparableOutput } from "../../helpers/output.js";
-import { makePapers } from "../../helpers/papers.js";
+import { fakeSource } from "../fake-source.js";
+import { comparableOutput } from "../output.js";
+import { makePapers } from "../papers.js";
 
 /**
  * A deterministic in-process session built from fake sources: generations 0, 1 and 2 (so

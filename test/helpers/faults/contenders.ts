@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { type CliProcess, spawnCli } from "../../helpers/run-cli.js";
+import { type CliProcess, spawnCli } from "../run-cli.js";
 
 /** One of several `cf` processes started at the same moment, with when it ended. */
 export interface Contender {

@@ -3,8 +3,8 @@ import { cp, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Simulator } from "../../../src/simulator/server.js";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
-import { comparableOutput, simFlags, simulatorFor, writeInput } from "../../helpers/e2e.js";
-import { type CliRun, runCli } from "../../helpers/run-cli.js";
+import { comparableOutput, simFlags, simulatorFor, writeInput } from "../e2e.js";
+import { type CliRun, runCli } from "../run-cli.js";
 
 /**
  * Real full file systems for the binary: a small tmpfs (needs root: `mount -t tmpfs`) holding the

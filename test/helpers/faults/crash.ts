@@ -5,8 +5,8 @@ import { resolveConsolidateOptions, sourceConcurrency } from "../../../src/cli/c
 import type { RequestLogEntry, Simulator } from "../../../src/simulator/server.js";
 import { isTempFileName } from "../../../src/storage/atomic-write.js";
 import { inspectSession } from "../../../src/storage/session-catalog.js";
-import { comparableOutput, duplicateRecords } from "../../helpers/e2e.js";
-import { spawnCli, type TestHooks } from "../../helpers/run-cli.js";
+import { comparableOutput, duplicateRecords } from "../e2e.js";
+import { spawnCli, type TestHooks } from "../run-cli.js";
 import { recordSuite } from "./tier.js";
 
 /** Shared pieces of the crash suites (crash-equivalence, kill-points). */

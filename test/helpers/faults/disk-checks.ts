@@ -6,7 +6,7 @@ import { toBatchInput } from "../../../src/core/engine.js";
 import { SessionCorruptError } from "../../../src/errors.js";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
 import type { StorageFs } from "../../../src/storage/fs.js";
-import { fakeSource } from "../../helpers/fake-source.js";
+import { fakeSource } from "../fake-source.js";
 import { errorProblems, faultyFs, type Injection, mixProblems, tempFiles } from "./disk-faults.js";
 import {
   type FakeSession,

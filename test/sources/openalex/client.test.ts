@@ -1,13 +1,18 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Paper, parsePaper } from "../../src/model/paper.js";
-import { createHttpClient, HttpError, type HttpEvent } from "../../src/sources/http.js";
+import { type Paper, parsePaper } from "../../../src/model/paper.js";
+import { createHttpClient, HttpError, type HttpEvent } from "../../../src/sources/http.js";
 import {
   createOpenAlexClient,
   MAX_URL_BYTES,
   type OpenAlexClientOptions,
-} from "../../src/sources/openalex/client.js";
-import { type Script, startTestServer, type TestServer } from "../support/http-server.js";
-import { type FakeOpenAlex, fakeWork, openAlexScript, parseRequest } from "../support/openalex-fake.js";
+} from "../../../src/sources/openalex/client.js";
+import { type Script, startTestServer, type TestServer } from "../../helpers/http/http-server.js";
+import {
+  type FakeOpenAlex,
+  fakeWork,
+  openAlexScript,
+  parseRequest,
+} from "../../helpers/http/openalex-fake.js";
 
 const KEY = "oa-SECRET-key-4242";
 const EMAIL = "someone@example.org";

@@ -1,4 +1,4 @@
-import { type Paper, parsePaper } from "../../src/model/paper.js";
+import { type Paper, parsePaper } from "../../../src/model/paper.js";
 import type { RecordedRequest, Script, Step } from "./http-server.js";
 
 /** Fields of a test paper; `paper_id` and `title` are required, the rest has defaults. */

@@ -7,8 +7,8 @@
 //   CF_TEST_JOURNAL_COMMIT=each journal each batch on its own instead of in groups, so that two runs
 //                               perform the same operations in the same order
 // Suites spawn it through spawnCli's `hooks` option (test/helpers/run-cli.ts).
-import { run } from "../../dist/cli/run.js";
-import { instrumentedFs } from "../helpers/instrumented-fs.mjs";
+import { run } from "../../../dist/cli/run.js";
+import { instrumentedFs } from "../instrumented-fs.mjs";
 
 const env = process.env;
 
@@ -22,7 +22,7 @@ function killAtOp() {
   return n;
 }
 
-/** @returns {import("../../dist/storage/group-commit.js").JournalCommitPolicy | undefined} */
+/** @returns {import("../../../dist/storage/group-commit.js").JournalCommitPolicy | undefined} */
 function journalCommit() {
   const value = env.CF_TEST_JOURNAL_COMMIT;
   if (value === undefined || value === "") return undefined; // the normal group commit

@@ -1,0 +1,99 @@
+import path from "node:path";
+import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
+
+/**
+ * The resume-or-new rules of `cf consolidate`: which session a run should use, or why the user must
+ * decide, from the flags and the sessions on disk. No terminal here: the CLI (session-picker.ts)
+ * words each case, asks where a terminal allows, and maps refusals to errors.
+ */
+
+export interface SessionFlags {
+  resume: boolean;
+  sessionId?: string | undefined;
+  yes: boolean;
+}
+
+export interface InputIdentity {
+  /** Absolute path of the input file. */
+  file: string;
+  sha256: string;
+}
+
+export type SessionDecision =
+  /** Continue this session. */
+  | { kind: "resume"; sessionId: string; session: SessionSummary; found: boolean }
+  /** Start a new session (with this id when given); `why` says what to tell the user first. */
+  | { kind: "new"; sessionId?: string; why?: "nothing-to-resume" }
+  /** --session-id names an existing session but --resume is missing (usage error). */
+  | { kind: "named-exists"; session: SessionSummary }
+  /** --resume --session-id names no session. */
+  | { kind: "named-missing"; sessionId: string }
+  /** --resume, but the input's session runs in another process: try later. */
+  | { kind: "running-elsewhere"; session: SessionSummary }
+  /** --resume, and the newest session for the input is corrupt (without --yes). */
+  | { kind: "newest-corrupt"; session: SessionSummary }
+  /** --resume, and a session already completed this very input: nothing to do. */
+  | { kind: "already-completed"; session: SessionSummary }
+  /** --resume found nothing for this input, but other sessions exist: a new one needs a yes. */
+  | { kind: "confirm-new"; others: SessionSummary[] }
+  /** No --resume, and a session runs on this input: a new one would race it (needs a yes). */
+  | { kind: "confirm-race"; running: SessionSummary; resumable?: SessionSummary }
+  /** No --resume, and a resumable session exists for this input: say so; a new one needs a yes on a terminal. */
+  | { kind: "new-beside-resumable"; resumable: SessionSummary };
+
+/** A session running (lock held by a live process) on this input, by path or by content. */
+export function runningSessionFor(
+  input: InputIdentity,
+  sessions: readonly SessionSummary[],
+): SessionSummary | undefined {
+  return sessions.find(
+    (s) => s.status === "running" && (s.input_file === input.file || s.input_sha256 === input.sha256),
+  );
+}
+
+export async function decideSession(
+  flags: SessionFlags,
+  input: InputIdentity,
+  baseDir: string,
+): Promise<SessionDecision> {
+  if (flags.sessionId) return decideNamed(flags, flags.sessionId, await findSessions(baseDir));
+  const found = await findResumableSession(baseDir, input.file);
+  if (flags.resume) {
+    if (found) return { kind: "resume", sessionId: found.session_id, session: found, found: true };
+    return decideNothingToResume(flags, input, await findSessions(baseDir));
+  }
+  const running = flags.yes ? undefined : runningSessionFor(input, await findSessions(baseDir));
+  if (running) return { kind: "confirm-race", running, ...(found ? { resumable: found } : {}) };
+  return found ? { kind: "new-beside-resumable", resumable: found } : { kind: "new" };
+}
+
+function decideNamed(flags: SessionFlags, sessionId: string, sessions: SessionSummary[]): SessionDecision {
+  const existing = sessions.find((s) => path.basename(s.dir) === sessionId);
+  // A running session named without --resume is left to the lock, which names its holder (exit 75).
+  if (existing && !flags.resume && existing.status !== "running")
+    return { kind: "named-exists", session: existing };
+  if (existing) return { kind: "resume", sessionId, session: existing, found: false };
+  if (flags.resume) return { kind: "named-missing", sessionId };
+  return { kind: "new", sessionId };
+}
+
+function decideNothingToResume(
+  flags: SessionFlags,
+  input: InputIdentity,
+  sessions: SessionSummary[],
+): SessionDecision {
+  // Resuming must wait for the running session; a new one would race it, whatever --yes says.
+  const running = runningSessionFor(input, sessions);
+  if (running) return { kind: "running-elsewhere", session: running };
+  const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);
+  if (corrupt && !flags.yes) return { kind: "newest-corrupt", session: corrupt };
+  // A run killed after its completion commit: the work is done, and starting over would redo it all.
+  const completed = sessions.find(
+    (s) => s.status === "completed" && s.input_file === input.file && s.input_sha256 === input.sha256,
+  );
+  if (completed) return { kind: "already-completed", session: completed };
+  // A session that never committed a checkpoint (killed while being created) holds nothing.
+  const others = sessions.filter((s) => s.status !== "pending");
+  if (others.length === 0) return { kind: "new", why: "nothing-to-resume" };
+  return { kind: "confirm-new", others };
+}

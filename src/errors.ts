@@ -1,6 +1,6 @@
 /**
- * The one error hierarchy of `cf`. Every error carries a stable `code` and the exit code the CLI
- * boundary (src/cli/main.ts, the only place that sets it) maps it to.
+ * The one error hierarchy of `cf`. Every error carries a stable `code` and its exit code, which
+ * src/cli/run.ts returns and src/cli/main.ts (the only place that sets it) sets.
  */
 
 export const ExitCode = {

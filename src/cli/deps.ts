@@ -1,6 +1,6 @@
 import type { StopSignal } from "../errors.js";
-import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
-import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-commit.js";
+import type { StorageFs } from "../storage/fs.js";
+import type { JournalCommitPolicy } from "../storage/group-commit.js";
 import { type Colors, loadColors } from "./render/colors.js";
 
 /** What commands need from the process, injected so they can be tested without a terminal. */
@@ -23,14 +23,14 @@ export interface CliDeps {
   progressStream: NodeJS.WriteStream | undefined;
   /** Subscribe to SIGINT/SIGTERM/SIGHUP; returns an unsubscribe function. */
   onSignal: (handler: (signal: StopSignal) => void) => () => void;
-  /** Leave at once with this code (a second Ctrl-C). Only main.ts provides the real one. */
+  /** Leave at once with this code (a second Ctrl-C): main.ts and the test entry give process.exit. */
   exitNow: (code: number) => never;
   /**
    * The fs a consolidation run writes its session files and output through (tests instrument it;
-   * absent: `nodeStorageFs`, as `processDeps` sets it).
+   * absent: core uses `nodeStorageFs`, loaded only by the commands that need it, not for `--help`).
    */
   fs?: StorageFs;
-  /** How a consolidation run journals its batches (absent: `GROUP_COMMIT_POLICY`, as `processDeps` sets it). */
+  /** How a consolidation run journals its batches (absent: core uses `GROUP_COMMIT_POLICY`). */
   journalCommit?: JournalCommitPolicy;
 }
 
@@ -75,8 +75,6 @@ export function processDeps(exitNow: (code: number) => never): CliDeps {
       };
     },
     exitNow,
-    fs: nodeStorageFs,
-    journalCommit: GROUP_COMMIT_POLICY,
   };
 }
 

@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import { ExitCode } from "../errors.js";
 import { type CliDeps, processDeps } from "./deps.js";
 import { createProgram } from "./program.js";
+import { PLAIN_COLORS } from "./render/colors.js";
 import { renderError } from "./render/errors.js";
 
 /**
@@ -29,7 +30,9 @@ export async function run(argv: string[], overrides: RunDeps): Promise<number> {
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return commanderExitCode(error);
-    deps.stderr(renderError(error, await deps.colors(), parsed.verbose > 0));
+    // Styles are a nicety: if they cannot be loaded, the error is still said, plainly.
+    const color = await deps.colors().catch(() => PLAIN_COLORS);
+    deps.stderr(renderError(error, color, parsed.verbose > 0));
     return typeof (error as { exitCode?: unknown }).exitCode === "number"
       ? (error as { exitCode: number }).exitCode
       : ExitCode.failure;

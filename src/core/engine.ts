@@ -1,7 +1,7 @@
 import { inputView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { describeUnreachable } from "../sources/connection-health.js";
-import { answerOf, HttpError } from "../sources/http.js";
+import { answerOf, HttpError, stopsTheSource } from "../sources/http.js";
 import type { BatchResult, SourceClient } from "../sources/types.js";
 import type { BatchLane } from "../storage/batch-lane.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
@@ -212,10 +212,7 @@ async function runSource(
 }
 
 function toStop(source: SourceName, error: unknown): SourceStop {
-  if (
-    error instanceof HttpError &&
-    (error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable")
-  ) {
+  if (error instanceof HttpError && stopsTheSource(error)) {
     // A connection stop is said by host and cause, without the request line that happened to hit it.
     const message =
       error.kind === "unreachable" && error.connection

@@ -82,8 +82,9 @@ function decideNothingToResume(
   input: InputIdentity,
   sessions: SessionSummary[],
 ): SessionDecision {
-  // Resuming must wait for the running session; a new one would race it, whatever --yes says.
-  const running = runningSessionFor(input, sessions);
+  // This input's session runs elsewhere: resuming must wait for it, whatever --yes says. (A session
+  // running on a copy of the input at another path is not this one: the rules below apply.)
+  const running = sessions.find((s) => s.status === "running" && s.input_file === input.file);
   if (running) return { kind: "running-elsewhere", session: running };
   const corrupt = sessions.find((s) => s.status === "corrupt" && s.input_file === input.file);
   if (corrupt && !flags.yes) return { kind: "newest-corrupt", session: corrupt };

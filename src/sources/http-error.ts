@@ -59,7 +59,9 @@ export class HttpError extends CfError {
 export type Fail = (kind: HttpErrorKind, what: string, extra?: Partial<HttpErrorInit>) => HttpError;
 
 /** Errors that stop the whole source rather than fail one paper: a refused key, no budget, no server. */
-export function stopsTheSource(error: HttpError): boolean {
+export function stopsTheSource(
+  error: HttpError,
+): error is HttpError & { kind: "auth" | "budget_exhausted" | "unreachable" } {
   return error.kind === "auth" || error.kind === "budget_exhausted" || error.kind === "unreachable";
 }
 

@@ -20,7 +20,6 @@ import { CONNECTION_RETRY_CAP_MS, classify, jitteredBackoff, networkError } from
  * (http-body.ts), classified errors (http-error.ts) and no secret in any message (redact.ts).
  */
 
-export { DEFAULT_MAX_BODY_BYTES } from "./http-body.js";
 export {
   answerOf,
   HttpError,
@@ -30,7 +29,7 @@ export {
   stopsTheSource,
   withApiCalls,
 } from "./http-error.js";
-export { redactUrl, urlSecrets } from "./redact.js";
+export { redactUrl } from "./redact.js";
 
 /** Options of {@link createHttpClient}; `sleep`, `now` (wall clock, epoch ms) and `random` are for tests. */
 export interface HttpClientOptions {

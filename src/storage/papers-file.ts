@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { CfError, isErrnoException, SessionCorruptError } from "../errors.js";
+import { isErrnoException, SessionCorruptError } from "../errors.js";
 import { type Paper, parsePaper } from "../model/paper.js";
 import { storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import type { StorageFs } from "./fs.js";
@@ -105,7 +105,7 @@ export async function readPapersFile(
       }
     }
   } catch (error) {
-    if (error instanceof CfError || !isErrnoException(error)) throw error;
+    if (!isErrnoException(error)) throw error; // cf's own errors included (isErrnoException excludes them)
     // A missing file is corruption (named), not an unexpected error; other disk errors are StorageErrors.
     if (error.code === "ENOENT") throw new SessionCorruptError(file, `${file} is missing`);
     throw storageError(`reading ${file}`, error);

@@ -348,6 +348,15 @@ describe("pickSession: a session running for this input in another process", () 
     }
   });
 
+  it("--resume with only a copy of the input (another path) running: not this input's session, the usual rules", async () => {
+    const { cwd, baseDir, input } = await workspace();
+    const dir = await makeCfSession(baseDir, "copy", { inputFile: path.join(cwd, "copy.json"), done: 1 });
+    await holdByAnotherProcess(dir);
+    const error = await rejection(pickSession(opts({ resume: true }), input, baseDir, fakeDeps(cwd).deps));
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain("no resumable session for this input");
+  });
+
   it("a lock left by a dead process is no running session", async () => {
     const { cwd, baseDir, input } = await workspace();
     const dir = await makeCfSession(baseDir, "crashed", { inputFile: input.file, done: 1 });

@@ -3,7 +3,9 @@ import { safeLines } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
 
 /**
- * The lines shown for an error: `cf: <message>` and, when known, a hint. Never a stack for CfErrors.
+ * The lines shown for an error: `cf: <message>` and, when known, a hint; the cause's stack only
+ * under -v. An InternalError (a broken invariant) and any error cf did not raise are bugs: said so,
+ * with their own stack under -v.
  * Messages quote input and server text: control and bidi characters are shown escaped (safeLines).
  */
 export function renderError(error: unknown, color: Colors, verbose = false): string {

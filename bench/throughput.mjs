@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, dist, runTimed } from "./util.mjs";
+import { BIN, dist, runTimed, simulatorFlags } from "./util.mjs";
 
 const LIMITS = { openalex: 20, s2: 5 };
 /** Fewer requests than this give a rate fraction without a target. */
@@ -45,14 +45,7 @@ export async function throughput(mix, count) {
         "--no-progress",
         "--checkpoint-interval",
         "1",
-        "--openalex-url",
-        sim.openalexUrl,
-        "--s2-url",
-        sim.s2Url,
-        "--openalex-rps",
-        String(LIMITS.openalex),
-        "--s2-rps",
-        String(LIMITS.s2),
+        ...simulatorFlags(sim, LIMITS),
       ],
       { cwd: dir },
     );

@@ -7,6 +7,20 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const BIN = path.join(ROOT, "bin", "cf.js");
 export const dist = (rel) => import(path.join(ROOT, "dist", rel));
 
+/** `cf consolidate` flags for the simulator `sim` at `limits` requests per second ({ openalex, s2 }). */
+export function simulatorFlags(sim, limits) {
+  return [
+    "--openalex-url",
+    sim.openalexUrl,
+    "--s2-url",
+    sim.s2Url,
+    "--openalex-rps",
+    String(limits.openalex),
+    "--s2-rps",
+    String(limits.s2),
+  ];
+}
+
 /** The median of a list of numbers. */
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -96,6 +96,9 @@ export const consolidateOptionsSchema = z.object({
   yes: z.boolean().default(false),
   progress: z.boolean().default(true),
   dryRun: z.boolean().default(false),
+  cache: z.union([z.string().trim().min(1, "name a file (or use --no-cache)"), z.literal(false)]).optional(),
+  maxAge: z.string().default("30d"),
+  refresh: z.boolean().default(false),
   verbose: z.number().int().default(0),
   ...sourceFlagSchemas(SOURCE_FLAGS.connection),
   // Timers overflow past 2^31 ms (then fire at once), so an hour is the ceiling.

@@ -28,7 +28,8 @@ export function createProgram(deps: CliDeps, parsed: ParsedGlobals = { verbose: 
     .addHelpText(
       "after",
       `
-Sessions are kept in .cf_state/consolidate (or --checkpoint-dir / CF_CHECKPOINT_DIR).
+Sessions are kept in .cf_state/consolidate (or --checkpoint-dir / CF_CHECKPOINT_DIR),
+the response cache they share in .cf_state/cache.sqlite (or --cache / CF_CACHE).
 
 Examples:
   cf consolidate --input papers.json        enrich, with checkpoints
@@ -37,6 +38,7 @@ Examples:
   cf consolidate-sessions list --all --json every session, for scripts
   cf consolidate-sessions show <session-id> one session: sources, failure causes
   cf consolidate-sessions clean --completed --dry-run
+  cf cache stats                            the response cache: answers per source
 
 Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked),
 130/143 interrupted.`,
@@ -63,6 +65,13 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked)
     .option("-y, --yes", "answer yes to questions (start a new session, accept a changed input)")
     .option("--no-progress", "no live progress: a plain log line every 10 s")
     .option("--dry-run", "validate the input and show the plan; fetch and write nothing")
+    .option(
+      "--cache <file>",
+      "response cache shared by all sessions (env CF_CACHE; default .cf_state/cache.sqlite)",
+    )
+    .option("--no-cache", "use no response cache: no cache file is read or written (env CF_NO_CACHE=1)")
+    .option("--max-age <duration>", "reuse cached answers fetched within this long (12h, 7d, 30d)", "30d")
+    .option("--refresh", "use no cached answer: fetch every paper again and store the new answers")
     .option("-v, --verbose", "more logs on stderr (-v info, -vv debug)", (_v: string, n: number) => n + 1, 0);
   // Each source's flags (registry): base URLs and rates, then keys and the sources' own options.
   const addSourceFlags = (flags: readonly SourceFlag[]) => {
@@ -87,6 +96,11 @@ Input: the \`cf collect\` envelope, a plain list of papers, or the legacy flat f
 the earlier collectors (numeric citations and abstract strings are kept as original
 records). Scraped titles are cleaned for searching (HTML entities, LaTeX, track labels
 such as "(Extended Abstract)"); the output keeps every title as given.
+
+Cache: every answer (found or not found) is kept in a response cache shared by all
+sessions (.cf_state/cache.sqlite, --cache / CF_CACHE); a later run, in any session, answers
+those papers without a request while they are fresh (--max-age, default 30d; not-found
+answers at most 7 days). --refresh fetches again; --no-cache uses none. See \`cf cache\`.
 
 Network: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured (-v shows the proxy). An API
 that gives no answer for 30 s (DNS, refused, TLS, proxy, timeouts) stops that source
@@ -202,7 +216,76 @@ Examples:
       await cleanSessionsCommand(options, deps);
     });
 
-  for (const command of [program, ...program.commands, ...sessions.commands]) {
+  const cache = program
+    .command("cache")
+    .description("inspect and clear the response cache shared by all sessions")
+    .addHelpText(
+      "after",
+      `
+The response cache holds, per source, the API's answer for each lookup key (a DOI,
+an arXiv id, or a cleaned title and year): found (with the API's record) or not
+found, and the time it was fetched. Every consolidation run reads and adds to it,
+so papers already looked up are not requested again. It is one SQLite file,
+.cf_state/cache.sqlite by default (--cache <file> or env CF_CACHE to use another).`,
+    );
+
+  cache
+    .command("stats")
+    .description("show cached answers per source, their age, and the file size")
+    .option("--json", "print one JSON object instead of a table")
+    .option("--cache <file>", "the cache file (env CF_CACHE; default .cf_state/cache.sqlite)")
+    .addHelpText(
+      "after",
+      `
+Shows the file's path, size and schema version, and per source how many answers
+are cached as found and as not found, with the oldest and newest fetch time.
+A missing cache file is said and not created. A file that is not a usable cache
+is moved aside (<file>.broken-<time>) with a warning, and an empty cache is shown.
+
+Examples:
+  cf cache stats
+  cf cache stats --json | jq '.sources.openalex.found.entries'
+  CF_CACHE=/data/cf-cache.sqlite cf cache stats
+
+Exit codes: 0 shown (also when there is no cache file), 1 the cache cannot be read,
+2 bad flags.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { cacheStatsCommand } = await import("./commands/cache.js");
+      await cacheStatsCommand(options, deps);
+    });
+
+  cache
+    .command("clear")
+    .description("remove cached answers: all, older than a duration, or of one source")
+    .option("--older-than <duration>", "only answers fetched longer ago than this (30m, 12h, 7d, 4w)")
+    .option("--source <name>", `only answers of this source (${SOURCE_NAMES.join(", ")})`)
+    .option("--dry-run", "show what would be removed and stop")
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .option("--cache <file>", "the cache file (env CF_CACHE; default .cf_state/cache.sqlite)")
+    .addHelpText(
+      "after",
+      `
+Shows how many answers will be removed per source (found, not found), then asks
+(default No). Afterwards the file is compacted (VACUUM) when it was emptied or
+much was removed, unless another cf run is writing to it; the sizes before and
+after are shown. Removed answers are fetched again by the next run that needs them.
+A missing cache file is said and not created.
+
+Examples:
+  cf cache clear --dry-run
+  cf cache clear --older-than 30d --yes
+  cf cache clear --source semantic_scholar --yes
+
+Exit codes: 0 done (also nothing to remove or answered No), 1 the cache cannot be
+read or changed, 2 bad flags or no confirmation without a terminal.`,
+    )
+    .action(async (options: Record<string, unknown>) => {
+      const { cacheClearCommand } = await import("./commands/cache.js");
+      await cacheClearCommand(options, deps);
+    });
+
+  for (const command of [program, ...program.commands, ...sessions.commands, ...cache.commands]) {
     command.showHelpAfterError(`(run \`${commandPath(command)} --help\` for usage)`);
   }
   return program;

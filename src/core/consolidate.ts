@@ -7,6 +7,7 @@ import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-
 import type { InputChanges } from "../storage/session-state.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
 import { writeOutputFile } from "./output-file.js";
+import { type CacheSettings, openRunCache, type RunCache } from "./run-cache.js";
 import { type ConsolidationStats, computeStats } from "./stats.js";
 
 /** One `cf consolidate` run: open or create the session, run the engine, write the output. */
@@ -67,6 +68,8 @@ export interface ConsolidateRequest {
   now?: () => Date;
   /** How batches are journaled (default GROUP_COMMIT_POLICY). */
   journalCommit?: JournalCommitPolicy;
+  /** The response cache shared by sessions (absent: none, no file touched). */
+  cache?: CacheSettings;
 }
 
 export interface LookupFailure {
@@ -93,9 +96,22 @@ export interface ConsolidateResult {
 export async function consolidate(request: ConsolidateRequest): Promise<ConsolidateResult> {
   const fs = request.fs ?? nodeStorageFs;
   const now = request.now ?? (() => new Date());
+  const commit = request.journalCommit ?? GROUP_COMMIT_POLICY;
+  const cache = request.cache ? openRunCache(request.cache, now) : undefined;
+  try {
+    return await consolidateWith(request, cache, { fs, now, commit });
+  } finally {
+    cache?.close();
+  }
+}
+
+async function consolidateWith(
+  request: ConsolidateRequest,
+  cache: RunCache | undefined,
+  { fs, now, commit }: { fs: StorageFs; now: () => Date; commit: JournalCommitPolicy },
+): Promise<ConsolidateResult> {
   const { input, callbacks = {} } = request;
   const sources = request.clients.map((c) => c.name);
-  const commit = request.journalCommit ?? GROUP_COMMIT_POLICY;
   const common = {
     baseDir: request.baseDir,
     fs,
@@ -103,6 +119,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
     options: request.options,
     journalCommitDelayMs: commit.delayMs,
     ...(commit.maxGroup !== undefined ? { journalMaxGroup: commit.maxGroup } : {}),
+    ...(cache ? { answerStore: cache.store } : {}),
   };
   const manager =
     request.session.kind === "resume"
@@ -140,6 +157,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.graceMs !== undefined ? { graceMs: request.graceMs } : {}),
       ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
+      ...(cache ? { cache: { keep: true, ...(cache.read ? { read: cache.read } : {}) } } : {}),
       callbacks,
     });
     const stats = computeStats(manager.papers, engine.sources, engine.durationMs, engine);

@@ -6,6 +6,7 @@ import type { BatchResult, SourceClient } from "../sources/types.js";
 import type { BatchLane } from "../storage/batch-lane.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
 import type { SourceState } from "../storage/session-files.js";
+import { answersToKeep, type CacheReader, serveFromCache } from "./cached-answers.js";
 
 /**
  * The consolidation engine: every source runs concurrently through its pending papers in planned
@@ -24,6 +25,10 @@ export interface SourceProgress {
   notFound: number;
   failed: number;
   apiCalls: number;
+  /** Papers answered by the response cache (this session, so far). */
+  cached: number;
+  /** Of `cached`, those answered before this run started. */
+  cachedAtStart: number;
 }
 
 export interface SourceStop {
@@ -50,7 +55,15 @@ export interface EngineOptions {
   /** Batches in flight per source (default 4): a number for all, or per source. */
   concurrency?: number | Partial<Record<SourceName, number>>;
   callbacks?: EngineCallbacks;
+  /**
+   * The response cache: `read` gives fresh answers (absent with --refresh or no cache), `keep`
+   * says to hand each batch's answers to the session, which stores them with its journal group.
+   */
+  cache?: { read?: CacheReader; keep: boolean };
 }
+
+/** Most cache-served papers per journal entry. */
+const SERVED_PER_ENTRY = 500;
 
 export interface EngineResult {
   interrupted: boolean;
@@ -136,7 +149,10 @@ async function runSource(
   manager.addSource(source);
   const initial = manager.sourceState(source);
   if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
-  const batches = client.planBatches(manager.state.pendingPapers(source).map(inputView));
+  const pending = manager.state.pendingPapers(source).map(inputView);
+  const read = options.cache?.read;
+  const { served, rest } = read ? serveFromCache(client, pending, read) : { served: [], rest: pending };
+  const batches = client.planBatches(rest);
   const progress = (): SourceProgress => {
     const state = manager.sourceState(source);
     return {
@@ -148,6 +164,8 @@ async function runSource(
       notFound: state.papers_not_found,
       failed: state.papers_failed,
       apiCalls: state.api_calls,
+      cached: state.papers_cached ?? 0,
+      cachedAtStart: initial.papers_cached ?? 0,
     };
   };
   options.callbacks?.onProgress?.(progress());
@@ -155,6 +173,19 @@ async function runSource(
   let stopped = false;
   let abandoned = false;
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
+  if (served.length > 0) {
+    if (stopping()) return "interrupted";
+    // Served papers are journaled like looked-up ones (no request), SERVED_PER_ENTRY to an entry.
+    const recorded: Promise<number>[] = [];
+    for (let i = 0; i < served.length; i += SERVED_PER_ENTRY) {
+      const results = served.slice(i, i + SERVED_PER_ENTRY);
+      const input = toBatchInput(source, { results, apiCalls: 0 });
+      recorded.push(manager.recordBatch({ ...input, cached: results.length }));
+    }
+    manager.flushJournal();
+    await Promise.all(recorded);
+    options.callbacks?.onProgress?.(progress());
+  }
   const worker = async () => {
     // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
     // it is journaled (see BatchLane).
@@ -191,7 +222,9 @@ async function runSource(
         }
         return;
       }
-      await lane.add(toBatchInput(source, result), () => options.callbacks?.onProgress?.(progress()));
+      const input = toBatchInput(source, result);
+      if (options.cache?.keep) input.answers = answersToKeep(source, batch, result);
+      await lane.add(input, () => options.callbacks?.onProgress?.(progress()));
     }
   };
   const width = typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];

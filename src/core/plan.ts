@@ -2,6 +2,7 @@ import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
 import type { SourceClient } from "../sources/types.js";
+import { type CacheReader, serveFromCache } from "./cached-answers.js";
 
 /** What a run would do, for `--dry-run`: computed from the clients' own batch planning. */
 export interface RunPlan {
@@ -10,7 +11,14 @@ export interface RunPlan {
   /** With an arXiv id but no DOI. */
   arxivOnly: number;
   titleOnly: number;
-  sources: Array<{ source: SourceName; requests: number; ratePerSecond: number; seconds: number }>;
+  sources: Array<{
+    source: SourceName;
+    /** Papers a fresh cached answer serves (no request). */
+    cached: number;
+    requests: number;
+    ratePerSecond: number;
+    seconds: number;
+  }>;
 }
 
 /** Plan the requests of each source for these papers at the given rates (requests per second). */
@@ -18,6 +26,7 @@ export function planRun(
   papers: readonly Paper[],
   clients: readonly SourceClient[],
   rates: Partial<Record<SourceName, number>>,
+  readCache?: CacheReader,
 ): RunPlan {
   let withDoi = 0;
   let arxivOnly = 0;
@@ -31,9 +40,13 @@ export function planRun(
     arxivOnly,
     titleOnly: papers.length - withDoi - arxivOnly,
     sources: clients.map((client) => {
-      const requests = client.planBatches(papers).length;
+      const { served, rest } = readCache
+        ? serveFromCache(client, papers, readCache)
+        : { served: [], rest: papers };
+      const requests = client.planBatches(rest).length;
       const ratePerSecond = rates[client.name] ?? 1;
-      return { source: client.name, requests, ratePerSecond, seconds: requests / ratePerSecond };
+      const seconds = requests / ratePerSecond;
+      return { source: client.name, cached: served.length, requests, ratePerSecond, seconds };
     }),
   };
 }

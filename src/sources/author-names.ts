@@ -66,6 +66,20 @@ const CYRILLIC_TO_LATIN: Record<string, string> = Object.fromEntries(
  * "Müller", "Mueller" and "Muller" all become "muller"; Greek and Cyrillic are romanised.
  */
 export function foldNamePart(part: string): string {
+  let folded = FOLDED.get(part);
+  if (folded === undefined) {
+    folded = foldUncached(part);
+    if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
+    FOLDED.set(part, folded);
+  }
+  return folded;
+}
+
+/** Names recur across papers and answers: folding each once saves most of the matcher's time on them. */
+const FOLDED = new Map<string, string>();
+const FOLDED_MAX = 100_000;
+
+function foldUncached(part: string): string {
   let s = part.normalize("NFKC").toLowerCase().normalize("NFD").replace(/\p{M}/gu, "");
   s = s.replace(/ου/gu, "ou").replace(/αι/gu, "ai").replace(/ει/gu, "ei");
   s = [...s].map((ch) => LETTER_FOLDS[ch] ?? GREEK_TO_LATIN[ch] ?? CYRILLIC_TO_LATIN[ch] ?? ch).join("");

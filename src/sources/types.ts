@@ -7,10 +7,22 @@ import type { SourceName } from "../model/records.js";
  * through `lookupBatch` at the source's rate, journals the result, and never sees HTTP details.
  */
 
-/** What one lookup found for one paper. */
+/**
+ * The API's own answer behind a found or not-found result, as the response cache keeps it: the
+ * object the lookup resolved to (a work, a paper) and when it was fetched, so that `fromCache`
+ * can produce the same result later without a request (and a better mapping needs no refetch).
+ */
+export interface RawAnswer {
+  status: "found" | "not_found";
+  /** The API's object for a found answer (JSON); null for not found. */
+  payload: unknown;
+  fetchedAt: Date;
+}
+
+/** What one lookup found for one paper; `answer` is what the response cache may keep of it. */
 export type LookupResult =
-  | { paper_id: string; outcome: "matched"; update: PaperUpdate }
-  | { paper_id: string; outcome: "not_found" }
+  | { paper_id: string; outcome: "matched"; update: PaperUpdate; answer?: RawAnswer }
+  | { paper_id: string; outcome: "not_found"; answer?: RawAnswer }
   /** Still failing after the HTTP layer's retries (transient) or refused (permanent): retried on resume. */
   | { paper_id: string; outcome: "failed"; error: string };
 
@@ -35,4 +47,11 @@ export interface SourceClient {
    * that signal's reason and is redone on resume).
    */
   lookupBatch(batch: readonly Paper[], signal?: AbortSignal, stopSignal?: AbortSignal): Promise<BatchResult>;
+  /**
+   * The result a lookup of `paper` would give from a cached answer (see `RawAnswer`), its records
+   * timestamped with the answer's fetch time; undefined when the answer cannot serve this paper
+   * (a title answer the matcher does not accept for it, a shape this build does not read): then
+   * the paper is looked up.
+   */
+  fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined;
 }

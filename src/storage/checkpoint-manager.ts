@@ -15,6 +15,7 @@ import {
   openSession,
   writeSessionFile,
 } from "./open-session.js";
+import type { AnswerStore, CacheEntry } from "./response-cache.js";
 import type { SessionFile, SourceState, SourceStatus } from "./session-files.js";
 import type { InputChanges, SessionState } from "./session-state.js";
 import { SnapshotWriter } from "./snapshot-writer.js";
@@ -32,9 +33,13 @@ import { SnapshotWriter } from "./snapshot-writer.js";
 export interface BatchInput {
   source: SourceName;
   apiCalls: number;
+  /** Papers of the batch answered by the response cache. */
+  cached?: number;
   outcomes: BatchEntry["outcomes"];
   errors?: BatchEntry["errors"];
   updates: BatchEntry["updates"];
+  /** The API answers behind the batch, for the response cache (not journaled). */
+  answers?: readonly CacheEntry[];
 }
 
 export class CheckpointManager {
@@ -43,12 +48,16 @@ export class CheckpointManager {
   private journalMs = 0;
   private readonly commits: GroupCommit<JournalPayload, number>;
   private readonly snapshots: SnapshotWriter;
+  private readonly answerStore: AnswerStore | undefined;
+  /** The cache answers of batches waiting for their group commit. */
+  private readonly answers = new WeakMap<JournalPayload, readonly CacheEntry[]>();
 
   private constructor(
     private readonly session: OpenedSession,
     options: CommonOptions,
   ) {
     const { state } = session;
+    this.answerStore = options.answerStore;
     const apply = (entry: JournalPayload) => {
       state.applyToProgress(entry);
       state.applyToCounters(entry);
@@ -139,15 +148,18 @@ export class CheckpointManager {
    * recorded meanwhile; the promise settles with its group.
    */
   recordBatch(batch: BatchInput): Promise<number> {
-    return this.commits.add({
+    const entry: JournalPayload = {
       type: "batch",
       source: batch.source,
       at: this.session.now().toISOString(),
       api_calls: batch.apiCalls,
+      ...(batch.cached ? { cached: batch.cached } : {}),
       outcomes: batch.outcomes,
       ...(batch.errors ? { errors: batch.errors } : {}),
       updates: batch.updates,
-    });
+    };
+    if (batch.answers && batch.answers.length > 0 && this.answerStore) this.answers.set(entry, batch.answers);
+    return this.commits.add(entry);
   }
 
   /**
@@ -204,6 +216,10 @@ export class CheckpointManager {
     const started = performance.now();
     try {
       await this.assertLockHeld();
+      // The group's answers reach the cache (one transaction) before its journal write: a kill
+      // between the two leaves answers the cache has and the journal lacks, never the reverse.
+      const answers = entries.flatMap((entry) => this.answers.get(entry) ?? []);
+      if (answers.length > 0) this.answerStore?.putMany(answers);
       const first = this.session.nextSeq;
       await this.session.journal.appendMany(entries.map((payload, i) => ({ seq: first + i, payload })));
       this.session.nextSeq = first + entries.length;

@@ -9,6 +9,8 @@ export const batchEntrySchema = z.object({
   source: sourceNameSchema,
   at: z.string(),
   api_calls: z.number().int().nonnegative(),
+  /** Papers of this batch answered by the response cache, without a request. */
+  cached: z.number().int().nonnegative().optional(),
   outcomes: z.record(z.string(), paperOutcomeSchema),
   errors: z.record(z.string(), z.string()).optional(),
   updates: z.array(paperUpdateSchema),

@@ -1,7 +1,17 @@
-import { mkdirSync, renameSync } from "node:fs";
-import { createRequire } from "node:module";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type BetterSqlite3 from "better-sqlite3";
+import {
+  BUSY_TIMEOUT_MS,
+  CACHE_SCHEMA_VERSION,
+  type Database,
+  decodePayload,
+  encodePayload,
+  moveAside,
+  openDatabase,
+  openDatabaseReadOnly,
+} from "./cache-database.js";
+
+export { CACHE_SCHEMA_VERSION };
 
 /**
  * The response cache shared by all sessions (issue 14): per source, the API's answer for each lookup
@@ -12,14 +22,8 @@ import type BetterSqlite3 from "better-sqlite3";
  * an empty cache takes its place.
  */
 
-/** The schema this build writes (`PRAGMA user_version`). Older ones are migrated forward. */
-export const CACHE_SCHEMA_VERSION = 1;
-
 /** Not-found answers are trusted at most this long (new papers get indexed). */
 export const NOT_FOUND_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-
-/** How long two runs wait for each other's write transaction before giving up on the cache. */
-const BUSY_TIMEOUT_MS = 5000;
 
 export type CacheStatus = "found" | "not_found";
 
@@ -30,6 +34,11 @@ export interface CacheEntry {
   /** The API's own object (JSON) for a found answer; null for not found. */
   payload: unknown;
   fetchedAt: Date;
+}
+
+/** Where the answers of journaled batches go (the cache, or a test's fake). */
+export interface AnswerStore {
+  putMany(entries: readonly CacheEntry[]): void;
 }
 
 export interface CacheSourceStats {
@@ -47,30 +56,16 @@ export interface CacheStats {
   sources: CacheSourceStats[];
 }
 
+/** Which entries `clear` and `count` select: all, those of one source, those fetched before a time. */
+export interface CacheFilter {
+  source?: string;
+  fetchedBefore?: Date;
+}
+
 export interface OpenCacheOptions {
   /** Said once when the file had to be moved aside or the cache stopped working. */
   onWarning?: (message: string) => void;
   now?: () => Date;
-}
-
-/** Migrations: entry i brings a database at user_version i to i + 1. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE answers (
-     source TEXT NOT NULL,
-     key TEXT NOT NULL,
-     status TEXT NOT NULL CHECK (status IN ('found', 'not_found')),
-     payload TEXT,
-     fetched_at INTEGER NOT NULL,
-     PRIMARY KEY (source, key)
-   ) WITHOUT ROWID;
-   CREATE INDEX answers_fetched_at ON answers (fetched_at);`,
-];
-
-type Database = BetterSqlite3.Database;
-
-/** better-sqlite3 is a native addon: loaded on first use, so that commands without a cache never pay for it. */
-function loadDriver(): typeof BetterSqlite3 {
-  return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 }
 
 export class ResponseCache {
@@ -92,14 +87,29 @@ export class ResponseCache {
     const now = options.now ?? (() => new Date());
     mkdirSync(path.dirname(file), { recursive: true });
     try {
-      return new ResponseCache(file, prepare(file), warn);
+      return new ResponseCache(file, openDatabase(file), warn);
     } catch (error) {
       const aside = `${file}.broken-${now().toISOString().replace(/[:.]/g, "-")}`;
       moveAside(file, aside);
       warn(
         `the response cache ${file} could not be used (${reason(error)}): moved aside to ${path.basename(aside)}; starting an empty cache`,
       );
-      return new ResponseCache(file, prepare(file), warn);
+      return new ResponseCache(file, openDatabase(file), warn);
+    }
+  }
+
+  /**
+   * Open an existing cache for reading only (a dry run): nothing is created, migrated or moved
+   * aside. Undefined when there is no usable cache there (a broken file is said through `onWarning`).
+   */
+  static openReadOnly(file: string, options: OpenCacheOptions = {}): ResponseCache | undefined {
+    const warn = options.onWarning ?? (() => {});
+    if (!existsSync(file)) return undefined;
+    try {
+      return new ResponseCache(file, openDatabaseReadOnly(file), warn);
+    } catch (error) {
+      warn(`the response cache ${file} cannot be read (${reason(error)}): the plan counts no cached answers`);
+      return undefined;
     }
   }
 
@@ -123,7 +133,9 @@ export class ResponseCache {
         if (!row) continue;
         const since = row.status === "found" ? foundSince : notFoundSince;
         if (row.fetched_at < since) continue;
-        found.set(key, toEntry(source, row));
+        const entry = toEntry(source, row);
+        // An answer that no longer decodes is a miss (the paper is looked up), not a broken cache.
+        if (entry) found.set(key, entry);
       }
       return found;
     });
@@ -138,7 +150,7 @@ export class ResponseCache {
       );
       this.db.transaction(() => {
         for (const e of entries) {
-          const payload = e.status === "found" ? JSON.stringify(e.payload ?? null) : null;
+          const payload = e.status === "found" ? encodePayload(e.payload) : null;
           upsert.run(e.source, e.key, e.status, payload, e.fetchedAt.getTime());
         }
       })();
@@ -178,19 +190,44 @@ export class ResponseCache {
   }
 
   /** Remove entries (of one source, fetched before a time, or all); returns how many. */
-  clear(filter: { source?: string; fetchedBefore?: Date } = {}): number {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (filter.source !== undefined) {
-      where.push("source = ?");
-      params.push(filter.source);
+  clear(filter: CacheFilter = {}): number {
+    const { sql, params } = whereClause(filter);
+    return this.guard(0, () => this.db.prepare(`DELETE FROM answers${sql}`).run(...params).changes);
+  }
+
+  /** How many entries `clear(filter)` would remove (optionally only those of one status); changes nothing. */
+  count(filter: CacheFilter & { status?: CacheStatus } = {}): number {
+    const { sql, params } = whereClause(filter);
+    return this.guard(
+      0,
+      () =>
+        this.db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM answers${sql}`).get(...params)
+          ?.n ?? 0,
+    );
+  }
+
+  /**
+   * Give the pages of removed entries back to the file system (`VACUUM`, then a WAL checkpoint).
+   * True when done; false when another connection is writing (it does not wait for it) or anything
+   * else failed. Never throws and never marks the cache broken: the space is only reused later.
+   */
+  vacuum(): boolean {
+    if (this.broken) return false;
+    try {
+      this.db.pragma("busy_timeout = 0");
+      this.db.exec("VACUUM");
+      // In WAL mode the file shrinks at a checkpoint; one that meets a reader is finished by a later one.
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+      return true;
+    } catch {
+      return false;
+    } finally {
+      try {
+        this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      } catch {
+        // the next operation's guard reports a database that no longer answers
+      }
     }
-    if (filter.fetchedBefore !== undefined) {
-      where.push("fetched_at < ?");
-      params.push(filter.fetchedBefore.getTime());
-    }
-    const sql = `DELETE FROM answers${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
-    return this.guard(0, () => this.db.prepare(sql).run(...params).changes);
   }
 
   close(): void {
@@ -220,7 +257,8 @@ export class ResponseCache {
 interface Row {
   key: string;
   status: CacheStatus;
-  payload: string | null;
+  /** Deflated JSON (a string in files written before compression). */
+  payload: Buffer | string | null;
   fetched_at: number;
 }
 
@@ -232,54 +270,36 @@ interface StatsRow {
   newest: number;
 }
 
-function toEntry(source: string, row: Row): CacheEntry {
-  return {
-    source,
-    key: row.key,
-    status: row.status,
-    payload: row.payload === null ? null : JSON.parse(row.payload),
-    fetchedAt: new Date(row.fetched_at),
-  };
+/** The ` WHERE …` of a filter (empty for none) and its parameters, shared by `clear` and `count`. */
+function whereClause(filter: CacheFilter & { status?: CacheStatus }): {
+  sql: string;
+  params: (string | number)[];
+} {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (filter.source !== undefined) {
+    where.push("source = ?");
+    params.push(filter.source);
+  }
+  if (filter.status !== undefined) {
+    where.push("status = ?");
+    params.push(filter.status);
+  }
+  if (filter.fetchedBefore !== undefined) {
+    where.push("fetched_at < ?");
+    params.push(filter.fetchedBefore.getTime());
+  }
+  return { sql: where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "", params };
 }
 
-/** Open `file`, check that it is a database of a schema this build knows, and migrate it forward. */
-function prepare(file: string): Database {
-  const Driver = loadDriver();
-  const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
+function toEntry(source: string, row: Row): CacheEntry | undefined {
+  let payload: unknown = null;
   try {
-    // Reading the header fails at once for a file that is not a database.
-    const version = db.pragma("user_version", { simple: true }) as number;
-    if (version > CACHE_SCHEMA_VERSION) {
-      throw new Error(`schema version ${version} is newer than this cf's ${CACHE_SCHEMA_VERSION}`);
-    }
-    db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode: a power loss may drop the last transactions, never corrupt the file; the
-    // journal, not the cache, is what a resume relies on.
-    db.pragma("synchronous = NORMAL");
-    if (version < CACHE_SCHEMA_VERSION) {
-      db.transaction(() => {
-        const current = db.pragma("user_version", { simple: true }) as number;
-        for (let v = current; v < CACHE_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
-        db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
-      }).immediate();
-    }
-    // A damaged table shows here rather than in the middle of a run.
-    db.prepare("SELECT key FROM answers LIMIT 1").get();
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
+    payload = decodePayload(row.payload);
+  } catch {
+    return undefined;
   }
-}
-
-function moveAside(file: string, aside: string): void {
-  for (const suffix of ["", "-wal", "-shm"]) {
-    try {
-      renameSync(`${file}${suffix}`, `${aside}${suffix}`);
-    } catch {
-      // a missing -wal or -shm file is normal
-    }
-  }
+  return { source, key: row.key, status: row.status, payload, fetchedAt: new Date(row.fetched_at) };
 }
 
 function reason(error: unknown): string {

@@ -25,6 +25,8 @@ export interface SourceSummary {
   papers_enriched: number;
   papers_failed: number;
   api_calls: number;
+  /** Papers answered by the response cache instead of a request. */
+  papers_cached: number;
 }
 
 export interface SessionSummary {
@@ -94,6 +96,7 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
         papers_enriched: state.papers_enriched,
         papers_failed: state.papers_failed,
         api_calls: state.api_calls,
+        papers_cached: state.papers_cached ?? 0,
       };
     }
     if (summary.status !== "corrupt") {
@@ -119,6 +122,7 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
         papers_enriched: stats.papers_enriched,
         papers_failed: 0,
         api_calls: 0,
+        papers_cached: 0,
       };
     }
     if (summary.status !== "corrupt") summary.status = legacyStatus(cp.sources, cp.total_papers);

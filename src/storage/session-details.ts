@@ -32,6 +32,8 @@ export interface SourceDetails {
   papers_not_found: number | null;
   papers_failed: number | null;
   api_calls: number;
+  /** Papers answered by the response cache instead of a request. */
+  papers_cached: number;
   resets_at: string | null;
   /** Every cause of this source's failed papers, most frequent first. */
   failure_causes: FailureCause[];
@@ -106,6 +108,7 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_not_found: state.papers_not_found,
         papers_failed: state.papers_failed,
         api_calls: state.api_calls,
+        papers_cached: state.papers_cached ?? 0,
         resets_at: state.resets_at ?? null,
         failure_causes: groupFailureCauses(messages),
       };
@@ -126,6 +129,7 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_not_found: null,
         papers_failed: null,
         api_calls: stats.api_calls,
+        papers_cached: 0,
         resets_at: null,
         failure_causes: [],
       };

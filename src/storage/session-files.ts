@@ -49,6 +49,8 @@ export const sourceStateSchema = z.object({
   papers_not_found: z.number().int().nonnegative(),
   papers_failed: z.number().int().nonnegative(),
   api_calls: z.number().int().nonnegative(),
+  /** Papers answered by the response cache instead of a request (absent in files before the cache). */
+  papers_cached: z.number().int().nonnegative().optional(),
   last_error: z.string().nullable(),
   /** When a budget-exhausted source can run again (ISO), if known. */
   resets_at: z.string().nullable().optional(),

@@ -138,6 +138,7 @@ export class SessionState {
     const state = this.sources.get(entry.source)!;
     if (entry.type === "batch") {
       state.api_calls += entry.api_calls;
+      if (entry.cached) state.papers_cached = (state.papers_cached ?? 0) + entry.cached;
     } else {
       state.status = entry.status;
       state.last_error = entry.last_error;
@@ -163,6 +164,7 @@ export class SessionState {
     }
     return {
       ...base,
+      papers_cached: base.papers_cached ?? 0,
       papers_done: matched + notFound,
       papers_enriched: matched,
       papers_not_found: notFound,

@@ -28,6 +28,7 @@ describe("npm run bench --quick (smoke)", () => {
       );
     const sections = new Set(rows.map((r) => r.metric.split(".")[0]));
     expect([...sections].sort()).toEqual([
+      "cache",
       "checkpoint",
       "matching",
       "memory",

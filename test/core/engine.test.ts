@@ -71,6 +71,7 @@ function delayed(inner: SourceClient, delayOf: (call: number, firstId: string) =
   const client: SourceClient = {
     name: inner.name,
     planBatches: (papers) => inner.planBatches(papers),
+    fromCache: (paper, answer) => inner.fromCache(paper, answer),
     async lookupBatch(batch, signal, stop) {
       calls += 1;
       inFlight += 1;
@@ -246,6 +247,8 @@ describe("runEngine", () => {
       notFound: 0,
       failed: 0,
       apiCalls: 0,
+      cached: 0,
+      cachedAtStart: 0,
     });
     expect(of("openalex").map((p) => p.done)).toEqual([0, 4, 8, 9]);
     expect(of("openalex").at(-1)).toEqual({
@@ -257,6 +260,8 @@ describe("runEngine", () => {
       notFound: 1,
       failed: 1,
       apiCalls: 3,
+      cached: 0,
+      cachedAtStart: 0,
     });
     expect(of("semantic_scholar").map((p) => [p.done, p.apiCalls])).toEqual([
       [0, 0],

@@ -41,10 +41,31 @@ export function fakeSource(name: SourceName, options: FakeSourceOptions = {}) {
       const results: LookupResult[] = batch.map((paper) => {
         if (options.failing?.has(paper.paper_id))
           return { paper_id: paper.paper_id, outcome: "failed", error: "HTTP 503" };
-        if (options.unknown?.has(paper.paper_id)) return { paper_id: paper.paper_id, outcome: "not_found" };
-        return { paper_id: paper.paper_id, outcome: "matched", update: updateFor(paper.paper_id, name, 7) };
+        const fetchedAt = new Date();
+        if (options.unknown?.has(paper.paper_id)) {
+          const answer = { status: "not_found" as const, payload: null, fetchedAt };
+          return { paper_id: paper.paper_id, outcome: "not_found", answer };
+        }
+        const answer = { status: "found" as const, payload: { id: paper.paper_id, count: 7 }, fetchedAt };
+        return {
+          paper_id: paper.paper_id,
+          outcome: "matched",
+          update: updateFor(paper.paper_id, name, 7),
+          answer,
+        };
       });
       return { results, apiCalls: 1 };
+    },
+    /** A cached answer is served only for the paper it was fetched for (by its `id`). */
+    fromCache(paper, answer): LookupResult | undefined {
+      if (answer.status === "not_found") return { paper_id: paper.paper_id, outcome: "not_found" };
+      const payload = answer.payload as { id?: string; count?: number } | null;
+      if (payload?.id !== paper.paper_id || typeof payload.count !== "number") return undefined;
+      return {
+        paper_id: paper.paper_id,
+        outcome: "matched",
+        update: updateFor(paper.paper_id, name, payload.count),
+      };
     },
   };
   return { client, calls };

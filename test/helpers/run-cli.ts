@@ -1,4 +1,7 @@
 import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/cf.js");
@@ -17,12 +20,31 @@ export interface TestHooks {
   journalCommit?: "each";
 }
 
+/** Response caches of children run without a `cwd` (one per run), removed when the test process exits. */
+let strayCaches: string | undefined;
+
+/**
+ * A child without a `cwd` runs in the repository: its default cache (`.cf_state/cache.sqlite`) would
+ * land there and be shared by unrelated tests. It gets a cache file of its own instead.
+ */
+function ownCacheFile(): string {
+  if (!strayCaches) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "cf-test-caches-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    strayCaches = dir;
+  }
+  return path.join(strayCaches, `${randomUUID()}.sqlite`);
+}
+
 /** The script to run and its environment: the binary, or the test entry when `hooks` are given. */
-function entryFor(options: { env?: Record<string, string>; hooks?: TestHooks }) {
+function entryFor(options: { cwd?: string | undefined; env?: Record<string, string>; hooks?: TestHooks }) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.FORCE_COLOR;
   delete env.CF_CHECKPOINT_DIR;
+  delete env.CF_CACHE;
+  delete env.CF_NO_CACHE;
   for (const name of Object.keys(env)) if (name.startsWith("CF_TEST_")) delete env[name];
+  if (options.cwd === undefined) env.CF_CACHE = ownCacheFile();
   Object.assign(env, options.env);
   if (Object.keys(options.env ?? {}).some((name) => name.startsWith("CF_TEST_")))
     throw new Error("test seams are set with `hooks`, not CF_TEST_* variables (cf does not read them)");

@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -12,6 +13,9 @@ import {
   ResponseCache,
 } from "../../src/storage/response-cache.js";
 import { testdir } from "../helpers/testdir.js";
+
+/** Text that does not compress (payloads are stored deflated): sizes on disk follow its length. */
+const noise = (length: number) => randomBytes(length).toString("base64").slice(0, length);
 
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 const WRITER = path.resolve(import.meta.dirname, "../helpers/spawned/cache-writer.mjs");
@@ -40,6 +44,13 @@ async function openIn(dir: string, warnings: string[] = []) {
   });
 }
 
+/** Another process drops the table under an open cache (a stand-in for damage met mid-run). */
+function dropTableUnder(dir: string): void {
+  const other = new Database(path.join(dir, "cache.sqlite"));
+  other.exec("DROP TABLE answers");
+  other.close();
+}
+
 function integrity(file: string): string {
   const db = new Database(file, { readonly: true });
   try {
@@ -50,6 +61,35 @@ function integrity(file: string): string {
 }
 
 describe("ResponseCache: answers by source and key, with freshness", () => {
+  it("stores payloads deflated; reads plain-JSON rows too; a row that does not decode is a miss, not a broken cache", async () => {
+    const dir = await testdir();
+    const warnings: string[] = [];
+    const cache = await openIn(dir, warnings);
+    const big = { id: "W1", abstract_inverted_index: { word: Array.from({ length: 500 }, (_, i) => i) } };
+    cache.putMany([entry("doi:big", "found", 1, big)]);
+    cache.close();
+    const db = new Database(path.join(dir, "cache.sqlite"));
+    const row = db.prepare("SELECT payload FROM answers WHERE key = 'doi:big'").get() as { payload: unknown };
+    expect(Buffer.isBuffer(row.payload)).toBe(true);
+    expect((row.payload as Buffer).length).toBeLessThan(JSON.stringify(big).length / 2);
+    const insert = db.prepare(
+      "INSERT INTO answers (source, key, status, payload, fetched_at) VALUES ('openalex', ?, 'found', ?, ?)",
+    );
+    insert.run("doi:text", JSON.stringify({ id: "W2" }), NOW.getTime());
+    insert.run("doi:garbage", Buffer.from("not deflate at all"), NOW.getTime());
+    db.close();
+    const again = await openIn(dir, warnings);
+    const got = again.getMany("openalex", ["doi:big", "doi:text", "doi:garbage"], 30 * DAY, NOW);
+    expect(got.get("doi:big")?.payload).toEqual(big);
+    expect(got.get("doi:text")?.payload).toEqual({ id: "W2" });
+    expect(got.has("doi:garbage")).toBe(false);
+    // The cache goes on working after the bad row.
+    again.putMany([entry("doi:after", "not_found", 0)]);
+    expect(again.getMany("openalex", ["doi:after"], 30 * DAY, NOW).size).toBe(1);
+    expect(warnings).toEqual([]);
+    again.close();
+  });
+
   it("keeps the API's object and the fetch time; a later answer replaces the earlier one", async () => {
     const cache = await openIn(await testdir());
     cache.putMany([
@@ -151,10 +191,7 @@ describe("ResponseCache: never fails a run because of its file", () => {
     const warnings: string[] = [];
     const cache = await openIn(dir, warnings);
     cache.putMany([entry("a", "found", 0)]);
-    // Another process drops the table under this one (a stand-in for damage met mid-run).
-    const other = new Database(path.join(dir, "cache.sqlite"));
-    other.exec("DROP TABLE answers");
-    other.close();
+    dropTableUnder(dir);
     expect(cache.getMany("openalex", ["a"], DAY, NOW).size).toBe(0);
     cache.putMany([entry("b", "found", 0)]);
     expect(cache.stats().sources).toEqual([]);
@@ -215,4 +252,113 @@ describe("ResponseCache: shared by processes, safe against SIGKILL", () => {
     expect(warnings).toEqual([]);
     cache.close();
   }, 60_000);
+});
+
+describe("ResponseCache: count and vacuum (cf cache clear)", () => {
+  const FILTERS = [
+    {},
+    { source: "openalex" },
+    { source: "semantic_scholar" },
+    { source: "crossref" },
+    { fetchedBefore: new Date(NOW.getTime() - 5 * DAY) },
+    { source: "openalex", fetchedBefore: new Date(NOW.getTime() - 5 * DAY) },
+    { fetchedBefore: new Date(NOW.getTime() - 100 * DAY) },
+  ];
+  const mixed = () => [
+    entry("a", "found", 10),
+    entry("b", "found", 1),
+    entry("c", "not_found", 3),
+    entry("d", "not_found", 8),
+    { ...entry("a", "found", 2), source: "semantic_scholar" },
+    { ...entry("e", "not_found", 20), source: "semantic_scholar" },
+  ];
+
+  it("count selects what clear removes, and changes nothing", async () => {
+    const expected = [6, 4, 2, 0, 3, 2, 0];
+    for (const [i, filter] of FILTERS.entries()) {
+      const cache = await openIn(await testdir());
+      cache.putMany(mixed());
+      const before = cache.stats();
+      expect(cache.count(filter), JSON.stringify(filter)).toBe(expected[i]);
+      expect(cache.count(filter)).toBe(expected[i]);
+      expect(cache.stats()).toEqual(before);
+      expect(cache.clear(filter), JSON.stringify(filter)).toBe(expected[i]);
+      expect(cache.count(filter)).toBe(0);
+      expect(cache.count()).toBe(6 - expected[i]!);
+      cache.close();
+    }
+  });
+
+  it("count by status, within a source and an age", async () => {
+    const cache = await openIn(await testdir());
+    cache.putMany(mixed());
+    expect(cache.count({ status: "found" })).toBe(3);
+    expect(cache.count({ status: "not_found" })).toBe(3);
+    expect(cache.count({ source: "openalex", status: "not_found" })).toBe(2);
+    expect(
+      cache.count({
+        source: "openalex",
+        status: "not_found",
+        fetchedBefore: new Date(NOW.getTime() - 5 * DAY),
+      }),
+    ).toBe(1);
+    cache.close();
+  });
+
+  it("vacuum gives the pages of removed entries back to the file system", async () => {
+    const dir = await testdir();
+    const file = path.join(dir, "cache.sqlite");
+    const cache = await openIn(dir);
+    cache.putMany(Array.from({ length: 300 }, (_, i) => entry(`k${i}`, "found", 1, { text: noise(2000) })));
+    const full = cache.stats().bytes;
+    expect(cache.clear()).toBe(300);
+    // Deleting alone keeps the pages (on the free list).
+    expect(cache.stats().bytes).toBe(full);
+    expect(cache.vacuum()).toBe(true);
+    expect(cache.stats().bytes).toBeLessThan(full / 10);
+    expect((await stat(file)).size).toBeLessThan(full / 10);
+    cache.putMany([entry("after", "found", 0)]);
+    expect(cache.count()).toBe(1);
+    cache.close();
+    expect(integrity(file)).toBe("ok");
+  });
+
+  it("vacuum while another connection writes: false at once, no warning, the cache still works", async () => {
+    const dir = await testdir();
+    const file = path.join(dir, "cache.sqlite");
+    const warnings: string[] = [];
+    const cache = await openIn(dir, warnings);
+    cache.putMany([entry("a", "found", 1), entry("b", "not_found", 1)]);
+    cache.clear({ source: "openalex" });
+    const other = new Database(file);
+    other.exec("BEGIN IMMEDIATE");
+    const started = Date.now();
+    expect(cache.vacuum()).toBe(false);
+    // It does not wait out the 5 s busy timeout of ordinary operations.
+    expect(Date.now() - started).toBeLessThan(2000);
+    // ... and gives that timeout back to them.
+    const db = (cache as unknown as { db: BetterSqlite3.Database }).db;
+    expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
+    other.exec("COMMIT");
+    other.close();
+    expect(warnings).toEqual([]);
+    cache.putMany([entry("c", "found", 0)]);
+    expect(cache.getMany("openalex", ["c"], DAY, NOW).size).toBe(1);
+    expect(cache.vacuum()).toBe(true);
+    cache.close();
+  });
+
+  it("a cache that stopped working: count is 0 and vacuum false, with the one warning", async () => {
+    const dir = await testdir();
+    const warnings: string[] = [];
+    const cache = await openIn(dir, warnings);
+    cache.putMany([entry("a", "found", 0)]);
+    dropTableUnder(dir);
+    expect(cache.count()).toBe(0);
+    expect(cache.vacuum()).toBe(false);
+    expect(cache.count({ source: "openalex" })).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/stopped working/);
+    cache.close();
+  });
 });

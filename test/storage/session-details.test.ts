@@ -159,6 +159,7 @@ describe("sessionDetails", () => {
         papers_not_found: null,
         papers_failed: null,
         api_calls: 1830,
+        papers_cached: 0,
         resets_at: null,
         failure_causes: [],
       },

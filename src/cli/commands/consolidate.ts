@@ -2,7 +2,8 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
 import { defaultOutputPath } from "../../core/output-file.js";
-import { planRun } from "../../core/plan.js";
+import { planRun, type RunPlan } from "../../core/plan.js";
+import { openPlanCache } from "../../core/run-cache.js";
 import { runOutcome } from "../../core/run-outcome.js";
 import { ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
@@ -10,6 +11,7 @@ import { describeMigration } from "../../model/legacy-fields.js";
 import { safeText } from "../../model/safe-text.js";
 import type { HttpEvent } from "../../sources/http.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
+import { cacheSettingsFrom } from "../cache-location.js";
 import {
   buildClients,
   type ConsolidateOptions,
@@ -77,6 +79,11 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     network,
   );
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  const cacheWarning = (message: string) => deps.stderr(`${color.yellow("warning:")} ${safeText(message)}\n`);
+  const cacheFlags = cacheSettingsFrom(options, deps.env, deps.cwd);
+  const cache = cacheFlags ? { ...cacheFlags, onWarning: cacheWarning } : undefined;
+  if (cache)
+    log(1, `response cache ${displayPath(cache.file, deps.cwd)}${cache.refresh ? " (refresh)" : ""}`);
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
   // Refused before any session is looked for: the output must be neither the input nor inside the
   // checkpoint directory (the session's files would overwrite it).
@@ -85,8 +92,13 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     const { papers, migrated } = parse();
     // A dry run creates nothing: it only checks that the output could be written.
     await checkOutputWritable(outputFile, deps.cwd, false);
-    const plan = planRun(papers, clients, sourceRates(options));
-    deps.stdout(renderPlan(papers.length, plan, describeMigration(migrated), options));
+    const planCache = cache ? openPlanCache(cache, deps.now) : undefined;
+    try {
+      const plan = planRun(papers, clients, sourceRates(options), planCache?.read);
+      deps.stdout(renderPlan(papers.length, plan, describeMigration(migrated), options));
+    } finally {
+      planCache?.close();
+    }
     return;
   }
   await checkCheckpointDir(baseDir, deps.cwd, false);
@@ -127,6 +139,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       concurrency: sourceConcurrency(options),
       ...(deps.fs ? { fs: deps.fs } : {}),
       ...(deps.journalCommit ? { journalCommit: deps.journalCommit } : {}),
+      ...(cache ? { cache } : {}),
       callbacks: {
         onSessionReady: (info) => {
           sessionId = info.sessionId;
@@ -252,20 +265,24 @@ function shortCause(event: HttpEvent): string {
 
 function renderPlan(
   papers: number,
-  plan: ReturnType<typeof planRun>,
+  plan: RunPlan,
   migrated: string | undefined,
   options: ConsolidateOptions,
 ): string {
   // A title search without a verified match costs one more, broader search (README "Matching").
-  const fallbacks =
-    plan.titleOnly > 0 ? `up to ${plan.titleOnly} more if title searches need their fallback; ` : "";
+  const fallbacks = (requests: number) => {
+    const most = Math.min(plan.titleOnly, requests);
+    return most > 0 ? `up to ${most} more if title searches need their fallback; ` : "";
+  };
+  const cached = (s: RunPlan["sources"][number]) =>
+    s.cached > 0 ? `${s.cached} of ${papers} papers answered by the cache; ` : "";
   const lines = [
     `DRY RUN: nothing is fetched or written.`,
     `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
     ...(migrated ? [`  ${migrated}.`] : []),
     ...plan.sources.map(
       (s) =>
-        `  ${s.source}: ${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks}not counting retries or single-DOI fallbacks)`,
+        `  ${s.source}: ${cached(s)}${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks(s.requests)}not counting retries or single-DOI fallbacks)`,
     ),
     `Checkpoint every ${options.checkpointInterval} minute(s) (0 = only at the end).`,
   ];

@@ -3,6 +3,7 @@ import { StorageError, UsageError } from "../../errors.js";
 import { findSessions, type SessionStatus } from "../../storage/session-catalog.js";
 import { directorySize, planClean, removeSession, sweepLeftovers } from "../../storage/session-cleaner.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
+import { confirmRemoval } from "../confirm-removal.js";
 import type { CliDeps } from "../deps.js";
 import { formatBytes, parseDuration } from "../duration.js";
 import { checkpointDirOption, parseOptions } from "../options.js";
@@ -74,21 +75,7 @@ export async function cleanSessionsCommand(raw: Record<string, unknown>, deps: C
       `  ${color.cyan(session.session_id)}  ${colorStatus(session.status, color)}  ${displayPath(session.input_file, deps.cwd)}  ${formatBytes(sizes[i] ?? 0)}\n`,
     );
   });
-  if (options.dryRun) {
-    deps.stdout(color.dim("Dry run: nothing removed.\n"));
-    return;
-  }
-  if (!options.yes) {
-    if (!deps.interactive) {
-      throw new UsageError("not removing anything without confirmation: this is not a terminal", {
-        hint: "Pass --yes to confirm, or --dry-run to only look.",
-      });
-    }
-    if (!(await deps.confirm(`Remove these ${plan.remove.length} session(s)?`))) {
-      deps.stdout("Nothing removed.\n");
-      return;
-    }
-  }
+  if (!(await confirmRemoval(options, `Remove these ${plan.remove.length} session(s)?`, deps, color))) return;
   let removed = 0;
   let freed = 0;
   const failures: string[] = [];

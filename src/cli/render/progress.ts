@@ -20,12 +20,15 @@ export function formatDuration(seconds: number): string {
 /** One source's line: done/total, percent, rate, ETA, enriched, errors. */
 export function progressLine(p: SourceProgress, elapsedSeconds: number, color: Colors): string {
   const pct = p.total === 0 ? 100 : (p.done / p.total) * 100;
-  const rate = elapsedSeconds > 0 ? (p.done - p.doneAtStart) / elapsedSeconds : 0;
+  // Papers the cache answered took no time: the rate (and so the ETA) counts only looked-up ones.
+  const lookedUp = p.done - p.doneAtStart - (p.cached - p.cachedAtStart);
+  const rate = elapsedSeconds > 0 ? Math.max(0, lookedUp) / elapsedSeconds : 0;
   const remaining = p.total - p.done;
   const eta = remaining === 0 ? "done" : rate > 0 ? `ETA ${formatDuration(remaining / rate)}` : "ETA ?";
   const label = sourceLabel(p.source).padEnd(16);
   const errors = p.failed > 0 ? color.red(`  errors ${p.failed}`) : "";
-  return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${errors}`;
+  const cached = p.cached > 0 ? `  cached ${p.cached}` : "";
+  return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${cached}${errors}`;
 }
 
 export interface ProgressView {

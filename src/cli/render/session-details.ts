@@ -125,6 +125,7 @@ function sourcesTable(details: SessionDetails, Table: typeof import("cli-table3"
   row("Not found", (s) => count(s.papers_not_found));
   row("Failed", (s) => (s.papers_failed ? color.red(String(s.papers_failed)) : count(s.papers_failed)));
   row("API calls", (s) => String(s.api_calls));
+  if (sources.some(([, s]) => s.papers_cached > 0)) row("Cached", (s) => String(s.papers_cached));
   if (sources.some(([, s]) => s.resets_at)) row("Resets at", (s) => safeText(s.resets_at ?? "-"));
   return table.toString();
 }

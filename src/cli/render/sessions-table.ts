@@ -73,7 +73,8 @@ export function renderSessionsTable(
         if (!source) return color.dim("N/A");
         const done = `${source.papers_done}/${total ?? "?"}`;
         const failed = source.papers_failed > 0 ? `, ${source.papers_failed} failed` : "";
-        return `${done} (${source.papers_enriched} enriched${failed})`;
+        const cached = source.papers_cached > 0 ? `, ${source.papers_cached} cached` : "";
+        return `${done} (${source.papers_enriched} enriched${failed}${cached})`;
       }),
       color.dim(shortTime(session.created_at)),
       color.dim(shortTime(session.last_checkpoint)),

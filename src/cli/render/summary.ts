@@ -25,6 +25,8 @@ export function renderSummary(
   row("Not found", (s) => String(s.papers_not_found));
   row("Failed", (s) => (s.papers_failed > 0 ? color.red(String(s.papers_failed)) : "0"));
   row("API calls", (s) => String(s.api_calls));
+  if (sources.some(([, s]) => (s?.papers_cached ?? 0) > 0))
+    row("Cached", (s) => String(s.papers_cached ?? 0));
   const pct = (n: number) => (stats.total_papers === 0 ? "0" : ((n / stats.total_papers) * 100).toFixed(1));
   const lines = [
     table.toString(),

@@ -15,7 +15,7 @@ import { createRateLimiter } from "../rate-limiter.js";
 import { scrubSecrets } from "../redact.js";
 import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, type MatchType } from "../title-matcher.js";
-import type { BatchResult, LookupResult, SourceClient } from "../types.js";
+import type { BatchResult, LookupResult, RawAnswer, SourceClient } from "../types.js";
 import { mapWork, workDoi } from "./mapping.js";
 import {
   type OpenAlexWork,
@@ -252,9 +252,32 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
 
   function toResult(paper: Paper, outcome: Outcome): LookupResult {
     const paper_id = paper.paper_id;
-    if ("work" in outcome) return { paper_id, outcome: "matched", update: mapWork(paper, outcome.work, now) };
-    if ("notFound" in outcome) return { paper_id, outcome: "not_found" };
-    return { paper_id, outcome: "failed", error: outcome.error };
+    if ("error" in outcome) return { paper_id, outcome: "failed", error: outcome.error };
+    // The records' timestamp and the cached answer's fetch time are one instant.
+    const fetchedAt = now();
+    if ("notFound" in outcome) {
+      return { paper_id, outcome: "not_found", answer: { status: "not_found", payload: null, fetchedAt } };
+    }
+    return {
+      paper_id,
+      outcome: "matched",
+      update: mapWork(paper, outcome.work, () => fetchedAt),
+      answer: { status: "found", payload: outcome.work, fetchedAt },
+    };
+  }
+
+  /**
+   * A cached answer replayed as a lookup would: a work found by DOI is that DOI's work (as the
+   * singleton lookup trusts it); a work found by title must still pass the matcher for this paper.
+   */
+  function fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined {
+    const paper_id = paper.paper_id;
+    if (answer.status === "not_found") return { paper_id, outcome: "not_found" };
+    const parsed = workSchema.safeParse(answer.payload);
+    if (!parsed.success || !parsed.data.id) return undefined;
+    const work = parsed.data;
+    if (!lookupDoi(paper) && !bestVerifiedWork(paper, [work])) return undefined;
+    return { paper_id, outcome: "matched", update: mapWork(paper, work, () => answer.fetchedAt) };
   }
 
   return {
@@ -264,6 +287,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
       return [...chunkByUrl(papers.filter(lookupDoi), lookupDoi), ...titleOnly];
     },
     lookupBatch,
+    fromCache,
   };
 }
 

@@ -16,7 +16,7 @@ import { createRateLimiter } from "../rate-limiter.js";
 import { scrubSecrets } from "../redact.js";
 import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, isSameTitle, type TitleCandidate } from "../title-matcher.js";
-import type { BatchResult, LookupResult, SourceClient } from "../types.js";
+import type { BatchResult, LookupResult, RawAnswer, SourceClient } from "../types.js";
 import { mapS2Paper } from "./mapping.js";
 import {
   type S2Paper,
@@ -96,10 +96,13 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     if (answer.length !== ids.length) {
       return failAll(`permanent: batch answer has ${answer.length} entries for ${ids.length} ids`);
     }
-    const timestamp = formatLocalTimestamp(now());
+    const fetchedAt = now();
+    const timestamp = formatLocalTimestamp(fetchedAt);
     return papers.map((paper, i): LookupResult => {
       const item: unknown = answer[i];
-      if (item === null) return { paper_id: paper.paper_id, outcome: "not_found" };
+      if (item === null) {
+        return { paper_id: paper.paper_id, outcome: "not_found", answer: notFoundAnswer(fetchedAt) };
+      }
       const parsed = s2PaperSchema.safeParse(item);
       if (!parsed.success)
         return { paper_id: paper.paper_id, outcome: "failed", error: shapeError(parsed.error) };
@@ -110,6 +113,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         paper_id: paper.paper_id,
         outcome: "matched",
         update: mapS2Paper(paper, parsed.data, timestamp),
+        answer: { status: "found", payload: parsed.data, fetchedAt },
       };
     });
   }
@@ -123,11 +127,15 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     const { paper_id } = paper;
     const cleaned = cleanTitle(paper.title);
     if (!/[\p{L}\p{N}]/u.test(cleaned)) return { paper_id, outcome: "not_found" };
-    const matched = (best: S2Paper): LookupResult => ({
-      paper_id,
-      outcome: "matched",
-      update: mapS2Paper(paper, best, formatLocalTimestamp(now())),
-    });
+    const matched = (best: S2Paper): LookupResult => {
+      const fetchedAt = now();
+      return {
+        paper_id,
+        outcome: "matched",
+        update: mapS2Paper(paper, best, formatLocalTimestamp(fetchedAt)),
+        answer: { status: "found", payload: best, fetchedAt },
+      };
+    };
     let answer: unknown;
     try {
       answer = await http.getJson(`${baseUrl}/paper/search/match`, {
@@ -161,7 +169,23 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     const found = s2SearchResponseSchema.safeParse(answer);
     if (!found.success) return { paper_id, outcome: "failed", error: shapeError(found.error) };
     const verified = bestCandidate(paper, found.data.data ?? []);
-    return verified ? matched(verified) : { paper_id, outcome: "not_found" };
+    return verified ? matched(verified) : { paper_id, outcome: "not_found", answer: notFoundAnswer(now()) };
+  }
+
+  /**
+   * A cached answer replayed as a lookup would: an answer by id must still name the paper asked
+   * for, an answer by title must still pass the matcher for this paper (its authors, its year).
+   */
+  function fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined {
+    const paper_id = paper.paper_id;
+    if (answer.status === "not_found") return { paper_id, outcome: "not_found" };
+    const parsed = s2PaperSchema.safeParse(answer.payload);
+    if (!parsed.success) return undefined;
+    const id = s2LookupId(paper);
+    const accepted = id ? otherPaper(id, parsed.data) === undefined : bestCandidate(paper, [parsed.data]);
+    if (!accepted) return undefined;
+    const timestamp = formatLocalTimestamp(answer.fetchedAt);
+    return { paper_id, outcome: "matched", update: mapS2Paper(paper, parsed.data, timestamp) };
   }
 
   return {
@@ -180,6 +204,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         throw refusedKeyError(error, semanticScholar.label, apiKey !== undefined);
       }
     },
+    fromCache,
   };
 
   function lookUp(
@@ -242,6 +267,10 @@ export function otherPaper(id: string, answer: S2Paper): string | undefined {
   if (!doiSays && !arxivSays) return undefined;
   const got = doiSays ? `DOI ${gotDoi}` : `arXiv ${gotArxiv}`;
   return `answer is another paper: asked ${id}, got ${got}`;
+}
+
+function notFoundAnswer(fetchedAt: Date): RawAnswer {
+  return { status: "not_found", payload: null, fetchedAt };
 }
 
 function idText(value: string | number | null | undefined): string | undefined {

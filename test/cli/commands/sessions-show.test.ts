@@ -86,6 +86,7 @@ describe("cf consolidate-sessions show", () => {
       papers_not_found: 3,
       papers_failed: 32,
       api_calls: 2,
+      papers_cached: 0,
       resets_at: null,
       failure_causes: [
         { cause: CAUSE, count: 30 },

@@ -35,6 +35,8 @@ export async function buildCliSession(root: string): Promise<CliSession> {
       "golden.json",
       "--checkpoint-dir",
       "golden",
+      // The oracle fills no cache: the session below must make its own requests.
+      "--no-cache",
       ...simFlags(sim),
     ],
     { cwd: root },

@@ -1,6 +1,8 @@
 import { existsSync, type FSWatcher, readdirSync, watch } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
 import { resolveConsolidateOptions, sourceConcurrency } from "../../../src/cli/consolidate-options.js";
 import type { RequestLogEntry, Simulator } from "../../../src/simulator/server.js";
 import { isTempFileName } from "../../../src/storage/atomic-write.js";
@@ -193,6 +195,11 @@ export async function checkFinal(
   const duplicates = await duplicateRecords(out);
   if (duplicates.length > 0) problems.push(`duplicate records: ${duplicates.slice(0, 5).join(", ")}`);
   problems.push(...(await sessionProblems(path.join(dir, ".cf_state", "consolidate"))));
+  const cache = path.join(dir, ".cf_state", "cache.sqlite");
+  if (existsSync(cache)) {
+    const integrity = cacheIntegrity(cache);
+    if (integrity !== "ok") problems.push(`response cache integrity_check: ${integrity}`);
+  }
   const leftovers = (await readdir(dir)).filter(isTempFileName);
   if (leftovers.length > 0) problems.push(`temp files left next to the output: ${leftovers.join(", ")}`);
   const requests = sim.requestLog.length;
@@ -200,6 +207,17 @@ export async function checkFinal(
     problems.push(`${requests} requests > golden ${golden.requests} + ${allowedExtra} allowed for the kills`);
   }
   return problems;
+}
+
+/** `PRAGMA integrity_check` of a response cache after the kills: "ok" or what SQLite reports. */
+export function cacheIntegrity(file: string): string {
+  const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  const db = new Database(file, { readonly: true });
+  try {
+    return String(db.pragma("integrity_check", { simple: true }));
+  } finally {
+    db.close();
+  }
 }
 
 /** Run `check` over `cases`, `width` at a time, collecting failures; records the suite (if named) like runCases. */

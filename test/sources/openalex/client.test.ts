@@ -178,7 +178,13 @@ describe("title-only papers", () => {
   it("rejects a near miss ('Attention Is Not All You Need') → not_found", async () => {
     const { client } = await setup({ works: [], search: () => [nearMiss, other] });
     const { results } = await client.lookupBatch([paper({ title: TITLE, year: 2017, authors })]);
-    expect(results).toEqual([{ paper_id: expect.any(String), outcome: "not_found" }]);
+    expect(results).toEqual([
+      {
+        paper_id: expect.any(String),
+        outcome: "not_found",
+        answer: expect.objectContaining({ status: "not_found", payload: null }),
+      },
+    ]);
   });
 
   it("when title.search finds nothing, tries one search= query of the cleaned title over the year range", async () => {

@@ -258,7 +258,13 @@ describe("every recorded OpenAlex body", () => {
     const client = createOpenAlexClient({ baseUrl: server.url, version: "0.0.0", ratePerSecond: 1000 });
     const p = paper({ title: "Unknown", doi: "10.1046/j.1365-2699.2003.00795" });
     const { results, apiCalls } = await client.lookupBatch([p]);
-    expect(results).toEqual([{ paper_id: "P1", outcome: "not_found" }]);
+    expect(results).toEqual([
+      {
+        paper_id: "P1",
+        outcome: "not_found",
+        answer: expect.objectContaining({ status: "not_found", payload: null }),
+      },
+    ]);
     expect(apiCalls).toBe(2);
     expect(decodeURIComponent(server.requests[1]!.url)).toMatch(
       /^\/works\/doi:10\.1046\/j\.1365-2699\.2003\.00795\?/,

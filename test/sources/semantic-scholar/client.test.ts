@@ -201,7 +201,13 @@ describe("SemanticScholarClient: title match", () => {
   it("rejects a near miss however high its matchScore", async () => {
     const { client } = await setup({ match: () => ({ ...ATTENTION, matchScore: 999 }) });
     const paper = testPaper({ paper_id: "N", title: "Attention Is Not All You Need" });
-    expect((await runAll(client, [paper])).results).toEqual([{ paper_id: "N", outcome: "not_found" }]);
+    expect((await runAll(client, [paper])).results).toEqual([
+      {
+        paper_id: "N",
+        outcome: "not_found",
+        answer: expect.objectContaining({ status: "not_found", payload: null }),
+      },
+    ]);
   });
 
   it("after a rejected near miss, takes the verified candidate of one /paper/search over the year range", async () => {
@@ -240,7 +246,13 @@ describe("SemanticScholarClient: title match", () => {
       paper_id: "C",
       title: "\\textit{Self-Supervised} Nets &amp; Trees (Extended Abstract)",
     });
-    expect((await runAll(client, [paper])).results).toEqual([{ paper_id: "C", outcome: "not_found" }]);
+    expect((await runAll(client, [paper])).results).toEqual([
+      {
+        paper_id: "C",
+        outcome: "not_found",
+        answer: expect.objectContaining({ status: "not_found", payload: null }),
+      },
+    ]);
     const queries = log.map((r) => new URL(r.url, "http://x").searchParams.get("query"));
     expect(queries).toEqual(["Self-Supervised Nets & Trees", "Self Supervised Nets Trees"]);
   });
@@ -263,7 +275,11 @@ describe("SemanticScholarClient: title match", () => {
       testPaper({ paper_id: "O", title: "Other" }),
     ];
     const { results } = await runAll(client, papers);
-    expect(results[0]).toEqual({ paper_id: "M", outcome: "not_found" });
+    expect(results[0]).toEqual({
+      paper_id: "M",
+      outcome: "not_found",
+      answer: expect.objectContaining({ status: "not_found", payload: null }),
+    });
     expect(results[1]).toMatchObject({ outcome: "failed", error: "not_found: HTTP 404 <html>nope</html>" });
   });
 });

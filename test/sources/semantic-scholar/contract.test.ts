@@ -251,7 +251,13 @@ describe("Semantic Scholar fixtures: concrete values", () => {
     server = await startTestServer([{ status: 404, body }, { body: empty }]);
     const client = createSemanticScholarClient({ baseUrl: server.url, version: "0.1.0", ratePerSecond: 100 });
     const { results, apiCalls } = await client.lookupBatch([ours({ title: "abs12032jsdafn" })]);
-    expect(results).toEqual([{ paper_id: "P1", outcome: "not_found" }]);
+    expect(results).toEqual([
+      {
+        paper_id: "P1",
+        outcome: "not_found",
+        answer: expect.objectContaining({ status: "not_found", payload: null }),
+      },
+    ]);
     expect(apiCalls).toBe(2);
     expect(new URL(server.requests[1]!.url, "http://x").pathname).toMatch(/\/paper\/search$/);
   });

@@ -1,0 +1,58 @@
+import type { AnswerStore } from "../storage/response-cache.js";
+import { ResponseCache } from "../storage/response-cache.js";
+import type { CacheReader } from "./cached-answers.js";
+
+/** How a run uses the response cache (absent: no cache, no file read or written). */
+export interface CacheSettings {
+  file: string;
+  /** Found answers older than this are fetched again (not-found ones after min(7 days, this)). */
+  maxAgeMs: number;
+  /** Use no cached answer this run; store the new ones. */
+  refresh: boolean;
+  /** Said when the file had to be moved aside or the cache stopped working; the run goes on. */
+  onWarning?: (message: string) => void;
+}
+
+/** The cache as a run uses it: where answers go, where fresh ones come from. */
+export interface RunCache {
+  store: AnswerStore;
+  /** Absent with `refresh`. */
+  read?: CacheReader;
+  close(): void;
+}
+
+/** Open the run's cache; undefined (after a warning) when none can be opened: the run goes on without. */
+export function openRunCache(settings: CacheSettings, now: () => Date): RunCache | undefined {
+  const warn = settings.onWarning ?? (() => {});
+  let cache: ResponseCache;
+  try {
+    cache = ResponseCache.open(settings.file, { onWarning: warn, now });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    warn(`the response cache ${settings.file} cannot be opened (${why}): going on without it`);
+    return undefined;
+  }
+  return {
+    store: cache,
+    ...(settings.refresh ? {} : { read: readerOf(cache, settings.maxAgeMs, now) }),
+    close: () => cache.close(),
+  };
+}
+
+/** A dry run's view of the cache: reads an existing file, creates and changes nothing. */
+export function openPlanCache(
+  settings: CacheSettings,
+  now: () => Date,
+): { read: CacheReader; close(): void } | undefined {
+  if (settings.refresh) return undefined;
+  const cache = ResponseCache.openReadOnly(settings.file, {
+    ...(settings.onWarning ? { onWarning: settings.onWarning } : {}),
+    now,
+  });
+  if (!cache) return undefined;
+  return { read: readerOf(cache, settings.maxAgeMs, now), close: () => cache.close() };
+}
+
+function readerOf(cache: ResponseCache, maxAgeMs: number, now: () => Date): CacheReader {
+  return (source, keys) => cache.getMany(source, keys, maxAgeMs, now());
+}

@@ -123,6 +123,11 @@ async function lookupCost(input, cacheFile, sim) {
   const { lookupKey } = await dist("sources/lookup-key.js");
   const { createOpenAlexClient } = await dist("sources/openalex/client.js");
   const { createSemanticScholarClient } = await dist("sources/semantic-scholar/client.js");
+  const { sourceDescriptor } = await dist("sources/registry.js");
+  const { cacheScope } = await dist("core/run-cache.js");
+  // A run against the simulator keeps its answers under `<source>@<simulator address>`.
+  const urls = { openalex: sim.openalexUrl, semantic_scholar: sim.s2Url };
+  const scope = (name) => cacheScope(name, urls[name], sourceDescriptor(name).baseUrl.default);
   const papers = parseInputFile(await readInputFile(input)).papers.map(inputView);
   const clients = [
     createOpenAlexClient({ baseUrl: sim.openalexUrl, version: "bench" }),
@@ -139,7 +144,7 @@ async function lookupCost(input, cacheFile, sim) {
       for (const client of clients) {
         const started = performance.now();
         const keys = papers.map(lookupKey);
-        const found = cache.getMany(client.name, [...new Set(keys)], 30 * 86_400_000);
+        const found = cache.getMany(scope(client.name), [...new Set(keys)], 30 * 86_400_000);
         const read = performance.now();
         for (const [k, paper] of papers.entries()) {
           const answer = found.get(keys[k]);

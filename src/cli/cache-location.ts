@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { CacheSettings } from "../core/run-cache.js";
+import { UsageError } from "../errors.js";
 import { parseDuration } from "./duration.js";
 
 /** Where the response cache lives unless `--cache` or `CF_CACHE` says otherwise (beside the sessions). */
@@ -11,9 +12,20 @@ export function cacheFileFrom(flag: string | undefined, env: NodeJS.ProcessEnv, 
   return path.resolve(cwd, chosen);
 }
 
-/** `CF_NO_CACHE=1` (or `true`/`yes`) turns the cache off like `--no-cache`. */
+/** `--max-age` when not given. */
+export const DEFAULT_MAX_AGE = "30d";
+
+/**
+ * `CF_NO_CACHE=1` (also `true`, `yes`, `on`) turns the cache off like `--no-cache`; `0`, `false`,
+ * `no`, `off` or empty leave it on. Anything else is refused (exit 2) rather than guessed.
+ */
 export function cacheDisabledByEnv(env: NodeJS.ProcessEnv): boolean {
-  return /^(1|true|yes)$/i.test(env.CF_NO_CACHE?.trim() ?? "");
+  const value = env.CF_NO_CACHE?.trim() ?? "";
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off|)$/i.test(value)) return false;
+  throw new UsageError(`CF_NO_CACHE="${value}" is neither on nor off`, {
+    hint: "Set CF_NO_CACHE=1 to turn the response cache off, or unset it.",
+  });
 }
 
 /**

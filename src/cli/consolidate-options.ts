@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cacheScope } from "../core/run-cache.js";
 import { UsageError } from "../errors.js";
 import { createConnectionHealth } from "../sources/connection-health.js";
 import type { ClientSettings, SourceDescriptor } from "../sources/descriptor.js";
@@ -8,6 +9,7 @@ import { SOURCE_NAMES, SOURCES, type SourceName, sourceDescriptor } from "../sou
 import type { SourceClient } from "../sources/types.js";
 import { validateSessionId } from "../storage/session-id.js";
 import { VERSION } from "../version.js";
+import { DEFAULT_MAX_AGE } from "./cache-location.js";
 import { checkpointDirOption, parseOptions } from "./options.js";
 import { attributeOf, SOURCE_FLAGS, type SourceFlag } from "./source-flags.js";
 
@@ -97,7 +99,7 @@ export const consolidateOptionsSchema = z.object({
   progress: z.boolean().default(true),
   dryRun: z.boolean().default(false),
   cache: z.union([z.string().trim().min(1, "name a file (or use --no-cache)"), z.literal(false)]).optional(),
-  maxAge: z.string().default("30d"),
+  maxAge: z.string().default(DEFAULT_MAX_AGE),
   refresh: z.boolean().default(false),
   verbose: z.number().int().default(0),
   ...sourceFlagSchemas(SOURCE_FLAGS.connection),
@@ -226,6 +228,13 @@ export async function buildClients(
         options: Object.fromEntries(given),
       });
     }),
+  );
+}
+
+/** Per source, the name its answers are kept under in the response cache (by its API address). */
+export function cacheScopes(options: ConsolidateOptions): Record<SourceName, string> {
+  return perSource((source) =>
+    cacheScope(source.name, redactUrl(baseUrlOf(options, source)), source.baseUrl.default),
   );
 }
 

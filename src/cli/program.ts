@@ -167,10 +167,10 @@ Examples:
 Shows the session's status (as list computes it: running when locked, corrupt
 with the reason), its directory and files with their sizes, the input file
 (path, sha256, papers), the options recorded when it ran, per source its status,
-counts (done, matched, not found, failed, API calls), last error and budget reset
-time, the most frequent failure causes, the first failed papers with their
-titles, and the exact command that resumes it. Counts are those of the last
-checkpoint. Only the small session files are read; the papers snapshot is
+counts (done, matched, not found, failed, API calls, answered by the cache),
+last error and budget reset time, the most frequent failure causes, the first
+failed papers with their titles, and the exact command that resumes it. Counts
+are those of the last checkpoint. Only the small session files are read; the papers snapshot is
 streamed only to title the first failed papers, and only when there are some.
 
 Examples:

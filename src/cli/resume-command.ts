@@ -1,6 +1,8 @@
+import path from "node:path";
 import { SOURCE_NAMES } from "../model/records.js";
 import { isUnsafeCode } from "../model/safe-text.js";
 import { resolveCheckpointDir } from "../storage/session-id.js";
+import { DEFAULT_CACHE_FILE, DEFAULT_MAX_AGE } from "./cache-location.js";
 import { pathFromCwd } from "./render/sessions-table.js";
 
 /**
@@ -19,6 +21,11 @@ export interface ResumeCommandInput {
   env: NodeJS.ProcessEnv;
   /** The session's sources; named only when they are not the default set (a resume adds missing ones). */
   sources?: readonly string[] | undefined;
+  /**
+   * This run's response cache: its file (named when not the default), `--refresh` and a `--max-age`
+   * other than the default, or "off" (`--no-cache`). Absent: nothing named.
+   */
+  cache?: { file: string; refresh?: boolean; maxAge?: string } | "off" | undefined;
 }
 
 export function resumeCommand(input: ResumeCommandInput): string {
@@ -36,6 +43,15 @@ export function resumeCommand(input: ResumeCommandInput): string {
     : undefined;
   if (input.baseDir !== defaultDir || (envDir !== undefined && envDir !== input.baseDir)) {
     parts.push("--checkpoint-dir", shellQuote(shellPath(input.baseDir, input.cwd)));
+  }
+  // The resume works without them, but would read (or write) another cache than this run did.
+  if (input.cache === "off") parts.push("--no-cache");
+  else if (input.cache) {
+    const { file, refresh, maxAge } = input.cache;
+    if (file !== path.resolve(input.cwd, DEFAULT_CACHE_FILE))
+      parts.push("--cache", shellQuote(shellPath(file, input.cwd)));
+    if (refresh) parts.push("--refresh");
+    else if (maxAge !== undefined && maxAge !== DEFAULT_MAX_AGE) parts.push("--max-age", shellQuote(maxAge));
   }
   return parts.join(" ");
 }

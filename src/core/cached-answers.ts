@@ -13,30 +13,83 @@ import type { CacheEntry } from "../storage/response-cache.js";
 /** Fresh cached answers of one source, by lookup key (freshness is the reader's business). */
 export type CacheReader = (source: SourceName, keys: readonly string[]) => Map<string, RawAnswer>;
 
-export interface ServedFromCache {
-  /** Results for the papers the cache answered, in input order. */
-  served: LookupResult[];
-  /** The papers left to look up, in input order. */
-  rest: Paper[];
+/** Papers per cache read and per journal entry of served papers. */
+export const SERVED_PER_ENTRY = 500;
+/** Entries waiting for their journal write at most, before serving waits for them (bounds memory). */
+const MAX_WAITING_ENTRIES = 8;
+
+export interface ServeHooks {
+  /** Journal the results of one chunk (the promise settles once they are durable). */
+  record(results: LookupResult[]): Promise<unknown>;
+  /** Write what waits for a group commit now. */
+  flush(): void;
+  /** True once the run is stopping: serving ends, the papers not yet served stay pending. */
+  stopping(): boolean;
+  /** Served papers were journaled (to report progress). */
+  onJournaled(): void;
 }
 
-/** Split `papers` into those a fresh cached answer serves and those to look up. */
-export function serveFromCache(
+/**
+ * Serve `papers` from fresh cached answers, SERVED_PER_ENTRY at a time (read, replay, journal),
+ * yielding between chunks so that signals, progress and the other source go on. Returns the papers
+ * left to look up, in input order, or undefined when the run stopped part way (the papers not yet
+ * served stay pending; those journaled count).
+ */
+export async function serveFromCache(
   client: SourceClient,
   papers: readonly Paper[],
   read: CacheReader,
-): ServedFromCache {
+  hooks: ServeHooks,
+): Promise<Paper[] | undefined> {
+  const rest: Paper[] = [];
+  let waiting: Promise<unknown>[] = [];
+  const settle = async () => {
+    hooks.flush();
+    await Promise.all(waiting);
+    waiting = [];
+    hooks.onJournaled();
+  };
+  for (let i = 0; i < papers.length; i += SERVED_PER_ENTRY) {
+    if (hooks.stopping()) {
+      await settle();
+      return undefined;
+    }
+    const chunk = papers.slice(i, i + SERVED_PER_ENTRY);
+    const { served, unanswered } = answerFromCache(client, chunk, read);
+    rest.push(...unanswered);
+    if (served.length > 0) waiting.push(hooks.record(served));
+    if (waiting.length >= MAX_WAITING_ENTRIES) await settle();
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (waiting.length > 0) await settle();
+  return rest;
+}
+
+/**
+ * Split `papers` into those a fresh cached answer serves and those to look up. The client replays
+ * each answer as its lookup would; one it cannot replay (it throws, it declines) is a miss.
+ */
+export function answerFromCache(
+  client: SourceClient,
+  papers: readonly Paper[],
+  read: CacheReader,
+): { served: LookupResult[]; unanswered: Paper[] } {
   const keys = papers.map(lookupKey);
   const answers = read(client.name, [...new Set(keys)]);
   const served: LookupResult[] = [];
-  const rest: Paper[] = [];
+  const unanswered: Paper[] = [];
   papers.forEach((paper, i) => {
     const answer = answers.get(keys[i]!);
-    const result = answer ? client.fromCache(paper, answer) : undefined;
+    let result: LookupResult | undefined;
+    try {
+      result = answer ? client.fromCache(paper, answer) : undefined;
+    } catch {
+      result = undefined;
+    }
     if (result) served.push(result);
-    else rest.push(paper);
+    else unanswered.push(paper);
   });
-  return { served, rest };
+  return { served, unanswered };
 }
 
 /** The answers of a looked-up batch that the cache keeps: found and not found, never failures. */

@@ -97,19 +97,6 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
   const fs = request.fs ?? nodeStorageFs;
   const now = request.now ?? (() => new Date());
   const commit = request.journalCommit ?? GROUP_COMMIT_POLICY;
-  const cache = request.cache ? openRunCache(request.cache, now) : undefined;
-  try {
-    return await consolidateWith(request, cache, { fs, now, commit });
-  } finally {
-    cache?.close();
-  }
-}
-
-async function consolidateWith(
-  request: ConsolidateRequest,
-  cache: RunCache | undefined,
-  { fs, now, commit }: { fs: StorageFs; now: () => Date; commit: JournalCommitPolicy },
-): Promise<ConsolidateResult> {
   const { input, callbacks = {} } = request;
   const sources = request.clients.map((c) => c.name);
   const common = {
@@ -119,7 +106,6 @@ async function consolidateWith(
     options: request.options,
     journalCommitDelayMs: commit.delayMs,
     ...(commit.maxGroup !== undefined ? { journalMaxGroup: commit.maxGroup } : {}),
-    ...(cache ? { answerStore: cache.store } : {}),
   };
   const manager =
     request.session.kind === "resume"
@@ -133,7 +119,11 @@ async function consolidateWith(
           sources,
           checkpointIntervalMinutes: request.checkpointIntervalMinutes,
         });
+  // Opened once the session is ours: a run refused for a locked session leaves the cache untouched.
+  let cache: RunCache | undefined;
   try {
+    cache = request.cache ? openRunCache(request.cache, now) : undefined;
+    if (cache) manager.storeAnswersIn(cache.store);
     callbacks.onSessionReady?.({
       sessionId: manager.sessionId,
       sessionDir: manager.sessionDir,
@@ -186,7 +176,8 @@ async function consolidateWith(
       failures: lookupFailures(manager, sources),
     };
   } finally {
-    await manager.close();
+    // The last journal groups reach the cache as the session closes: the cache closes after it.
+    await manager.close().finally(() => cache?.close());
   }
 }
 

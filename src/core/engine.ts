@@ -62,9 +62,6 @@ export interface EngineOptions {
   cache?: { read?: CacheReader; keep: boolean };
 }
 
-/** Most cache-served papers per journal entry. */
-const SERVED_PER_ENTRY = 500;
-
 export interface EngineResult {
   interrupted: boolean;
   stops: SourceStop[];
@@ -149,10 +146,6 @@ async function runSource(
   manager.addSource(source);
   const initial = manager.sourceState(source);
   if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
-  const pending = manager.state.pendingPapers(source).map(inputView);
-  const read = options.cache?.read;
-  const { served, rest } = read ? serveFromCache(client, pending, read) : { served: [], rest: pending };
-  const batches = client.planBatches(rest);
   const progress = (): SourceProgress => {
     const state = manager.sourceState(source);
     return {
@@ -173,19 +166,23 @@ async function runSource(
   let stopped = false;
   let abandoned = false;
   const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
-  if (served.length > 0) {
-    if (stopping()) return "interrupted";
-    // Served papers are journaled like looked-up ones (no request), SERVED_PER_ENTRY to an entry.
-    const recorded: Promise<number>[] = [];
-    for (let i = 0; i < served.length; i += SERVED_PER_ENTRY) {
-      const results = served.slice(i, i + SERVED_PER_ENTRY);
-      const input = toBatchInput(source, { results, apiCalls: 0 });
-      recorded.push(manager.recordBatch({ ...input, cached: results.length }));
-    }
-    manager.flushJournal();
-    await Promise.all(recorded);
-    options.callbacks?.onProgress?.(progress());
+  let rest = manager.state.pendingPapers(source).map(inputView);
+  const read = options.cache?.read;
+  if (read) {
+    // Papers with a fresh cached answer are journaled like looked-up ones (no request).
+    const left = await serveFromCache(client, rest, read, {
+      record: (results) => {
+        const input = toBatchInput(source, { results, apiCalls: 0 });
+        return manager.recordBatch({ ...input, cached: results.length });
+      },
+      flush: () => manager.flushJournal(),
+      stopping,
+      onJournaled: () => options.callbacks?.onProgress?.(progress()),
+    });
+    if (left === undefined) return "interrupted";
+    rest = left;
   }
+  const batches = client.planBatches(rest);
   const worker = async () => {
     // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
     // it is journaled (see BatchLane).

@@ -11,6 +11,20 @@ export interface CacheSettings {
   refresh: boolean;
   /** Said when the file had to be moved aside or the cache stopped working; the run goes on. */
   onWarning?: (message: string) => void;
+  /**
+   * The name each source's answers are kept under (see `cacheScope`); absent: the source's name.
+   * Answers of a simulator or a gateway must never serve a run against the real API.
+   */
+  scopes?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The name a source's answers are kept under: the source's name for its default API address,
+ * `<name>@<address>` (credentials redacted by the caller) for any other.
+ */
+export function cacheScope(name: string, baseUrl: string, defaultUrl: string): string {
+  const trim = (url: string) => url.replace(/\/+$/, "");
+  return trim(baseUrl) === trim(defaultUrl) ? name : `${name}@${trim(baseUrl)}`;
 }
 
 /** The cache as a run uses it: where answers go, where fresh ones come from. */
@@ -32,9 +46,10 @@ export function openRunCache(settings: CacheSettings, now: () => Date): RunCache
     warn(`the response cache ${settings.file} cannot be opened (${why}): going on without it`);
     return undefined;
   }
+  const scope = (source: string) => settings.scopes?.[source] ?? source;
   return {
-    store: cache,
-    ...(settings.refresh ? {} : { read: readerOf(cache, settings.maxAgeMs, now) }),
+    store: { putMany: (entries) => cache.putMany(entries.map((e) => ({ ...e, source: scope(e.source) }))) },
+    ...(settings.refresh ? {} : { read: readerOf(cache, settings, now) }),
     close: () => cache.close(),
   };
 }
@@ -50,9 +65,9 @@ export function openPlanCache(
     now,
   });
   if (!cache) return undefined;
-  return { read: readerOf(cache, settings.maxAgeMs, now), close: () => cache.close() };
+  return { read: readerOf(cache, settings, now), close: () => cache.close() };
 }
 
-function readerOf(cache: ResponseCache, maxAgeMs: number, now: () => Date): CacheReader {
-  return (source, keys) => cache.getMany(source, keys, maxAgeMs, now());
+function readerOf(cache: ResponseCache, settings: CacheSettings, now: () => Date): CacheReader {
+  return (source, keys) => cache.getMany(settings.scopes?.[source] ?? source, keys, settings.maxAgeMs, now());
 }

@@ -33,19 +33,47 @@ const MIGRATIONS: readonly string[] = [
 export type Database = BetterSqlite3.Database;
 
 /** better-sqlite3 is a native addon: loaded on first use, so that commands without a cache never pay for it. */
-function loadDriver(): typeof BetterSqlite3 {
+export function loadDriver(): typeof BetterSqlite3 {
   return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 }
 
+/**
+ * The file is unusable as a cache and may be moved aside: it is not a database, is damaged, or
+ * has a schema this build does not know. Anything else (no permission, a driver that does not
+ * load, another program's database) is not the file's fault: the run goes on without a cache.
+ */
+export class UnusableCacheError extends Error {}
+
+const UNUSABLE_CODES = new Set([
+  "SQLITE_NOTADB",
+  "SQLITE_CORRUPT",
+  "SQLITE_CORRUPT_INDEX",
+  "SQLITE_CORRUPT_SEQUENCE",
+]);
+
+function asUnusable(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNUSABLE_CODES.has(code) && error instanceof Error) {
+    return new UnusableCacheError(error.message);
+  }
+  return error;
+}
+
 /** Open `file`, check that it is a database of a schema this build knows, and migrate it forward. */
-export function openDatabase(file: string): Database {
+export function openDatabase(file: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Database {
   const Driver = loadDriver();
-  const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Driver(file, { timeout: busyTimeoutMs });
   try {
     // Reading the header fails at once for a file that is not a database.
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > CACHE_SCHEMA_VERSION) {
-      throw new Error(`schema version ${version} is newer than this cf's ${CACHE_SCHEMA_VERSION}`);
+      throw new UnusableCacheError(
+        `schema version ${version} is newer than this cf's ${CACHE_SCHEMA_VERSION}`,
+      );
+    }
+    if (version === 0 && hasTables(db)) {
+      // Tables but no version: another program's database, which is neither ours to change nor to move.
+      throw new Error("it is a SQLite database of another program (tables, no cf schema version)");
     }
     db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode: a power loss may drop the last transactions, never corrupt the file; the
@@ -58,13 +86,21 @@ export function openDatabase(file: string): Database {
         db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
       }).immediate();
     }
-    // A damaged table shows here rather than in the middle of a run.
-    db.prepare("SELECT key FROM answers LIMIT 1").get();
+    // A damaged (or missing) table shows here rather than in the middle of a run.
+    try {
+      db.prepare("SELECT key, status, payload, fetched_at FROM answers LIMIT 1").get();
+    } catch (error) {
+      throw new UnusableCacheError(error instanceof Error ? error.message : String(error));
+    }
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    throw asUnusable(error);
   }
+}
+
+function hasTables(db: Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").get() !== undefined;
 }
 
 /** Move a cache file and its -wal and -shm companions aside (to keep what can be inspected). */

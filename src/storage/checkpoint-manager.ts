@@ -48,7 +48,7 @@ export class CheckpointManager {
   private journalMs = 0;
   private readonly commits: GroupCommit<JournalPayload, number>;
   private readonly snapshots: SnapshotWriter;
-  private readonly answerStore: AnswerStore | undefined;
+  private answerStore: AnswerStore | undefined;
   /** The cache answers of batches waiting for their group commit. */
   private readonly answers = new WeakMap<JournalPayload, readonly CacheEntry[]>();
 
@@ -57,7 +57,6 @@ export class CheckpointManager {
     options: CommonOptions,
   ) {
     const { state } = session;
-    this.answerStore = options.answerStore;
     const apply = (entry: JournalPayload) => {
       state.applyToProgress(entry);
       state.applyToCounters(entry);
@@ -131,6 +130,14 @@ export class CheckpointManager {
 
   get currentGeneration(): number {
     return this.snapshots.generation;
+  }
+
+  /**
+   * From now on, hand each journal group's API answers to `store` (the response cache) in the same
+   * turn as the group's write, just before it. Batches recorded before this keep none.
+   */
+  storeAnswersIn(store: AnswerStore): void {
+    this.answerStore = store;
   }
 
   /** Make sure a source is tracked (a source added on resume starts from scratch). */

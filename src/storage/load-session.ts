@@ -188,6 +188,8 @@ function buildState(papers: Paper[], checkpoint: Checkpoint, progress: ProgressF
     state.addSource(name, saved.status);
     const counters = state.sources.get(name)!;
     counters.api_calls = saved.api_calls;
+    // Absent when none, as in a session that never served one (states compare equal).
+    if (saved.papers_cached) counters.papers_cached = saved.papers_cached;
     counters.last_error = saved.last_error;
     counters.resets_at = saved.resets_at ?? null;
   }

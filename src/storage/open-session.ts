@@ -8,7 +8,6 @@ import { removeTempFiles, storageError, type WrittenFile, writeFileAtomic } from
 import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { JOURNAL_FILE, JournalWriter } from "./journal.js";
 import { loadSession } from "./load-session.js";
-import type { AnswerStore } from "./response-cache.js";
 import { SESSION_FILE, type SessionFile } from "./session-files.js";
 import { generateSessionId, validateSessionId } from "./session-id.js";
 import { acquireSessionLock, type SessionLock } from "./session-lock.js";
@@ -36,8 +35,6 @@ export interface CommonOptions {
   fs?: StorageFs;
   now?: () => Date;
   hostname?: string;
-  /** Receives each journal group's API answers just before the group is written (the response cache). */
-  answerStore?: AnswerStore;
 }
 
 export interface CreateOptions extends CommonOptions {

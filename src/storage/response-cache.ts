@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   BUSY_TIMEOUT_MS,
@@ -6,9 +6,11 @@ import {
   type Database,
   decodePayload,
   encodePayload,
+  loadDriver,
   moveAside,
   openDatabase,
   openDatabaseReadOnly,
+  UnusableCacheError,
 } from "./cache-database.js";
 
 export { CACHE_SCHEMA_VERSION };
@@ -66,35 +68,44 @@ export interface OpenCacheOptions {
   /** Said once when the file had to be moved aside or the cache stopped working. */
   onWarning?: (message: string) => void;
   now?: () => Date;
+  /** How long to wait for another process's write (default BUSY_TIMEOUT_MS; tests shorten it). */
+  busyTimeoutMs?: number;
 }
 
 export class ResponseCache {
   private broken = false;
+  private busySaid = false;
 
   private constructor(
     readonly file: string,
     private db: Database,
     private readonly warn: (message: string) => void,
+    private readonly busyTimeoutMs: number = BUSY_TIMEOUT_MS,
   ) {}
 
   /**
    * Open (or create) the cache at `file`. Never throws for the file's content: an unusable file is
-   * moved aside (`<file>.broken-<time>`) with a warning and a new one is created. Throws only when
-   * no database can be created there at all (the caller then runs without a cache).
+   * moved aside (`<file>.broken-<time>`) with a warning and a new one is created. Throws when no
+   * cache can be used there without harming anything (not a file, no permission, another program's
+   * database, a driver that does not load): the caller then runs without a cache.
    */
   static open(file: string, options: OpenCacheOptions = {}): ResponseCache {
     const warn = options.onWarning ?? (() => {});
     const now = options.now ?? (() => new Date());
+    const busy = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+    loadDriver(); // a driver that does not load is no fault of the file
     mkdirSync(path.dirname(file), { recursive: true });
+    if (existsSync(file) && !statSync(file).isFile()) throw new Error(`${file} is not a file`);
     try {
-      return new ResponseCache(file, openDatabase(file), warn);
+      return new ResponseCache(file, openDatabase(file, busy), warn, busy);
     } catch (error) {
+      if (!(error instanceof UnusableCacheError)) throw error;
       const aside = `${file}.broken-${now().toISOString().replace(/[:.]/g, "-")}`;
       moveAside(file, aside);
       warn(
         `the response cache ${file} could not be used (${reason(error)}): moved aside to ${path.basename(aside)}; starting an empty cache`,
       );
-      return new ResponseCache(file, openDatabase(file), warn);
+      return new ResponseCache(file, openDatabase(file, busy), warn, busy);
     }
   }
 
@@ -223,7 +234,7 @@ export class ResponseCache {
       return false;
     } finally {
       try {
-        this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       } catch {
         // the next operation's guard reports a database that no longer answers
       }
@@ -247,6 +258,18 @@ export class ResponseCache {
     try {
       return operation();
     } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+        // Another process held the file past the busy timeout (a long VACUUM): this read or write
+        // is skipped, the next one tries again.
+        if (!this.busySaid) {
+          this.busySaid = true;
+          this.warn(
+            `the response cache ${this.file} was busy for over ${this.busyTimeoutMs / 1000} s (another cf process): some answers were not read or stored`,
+          );
+        }
+        return fallback;
+      }
       this.broken = true;
       this.warn(`the response cache ${this.file} stopped working (${reason(error)}): going on without it`);
       return fallback;
@@ -278,8 +301,9 @@ function whereClause(filter: CacheFilter & { status?: CacheStatus }): {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.source !== undefined) {
-    where.push("source = ?");
-    params.push(filter.source);
+    // A source's answers from another API address are kept as `<source>@<address>`: theirs too.
+    where.push("(source = ? OR substr(source, 1, ?) = ?)");
+    params.push(filter.source, filter.source.length + 1, `${filter.source}@`);
   }
   if (filter.status !== undefined) {
     where.push("status = ?");

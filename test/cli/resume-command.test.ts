@@ -51,6 +51,26 @@ describe("resumeCommand", () => {
     expect(resumeCommand({ ...base, sources: ["openalex"] })).toBe(`${plain} --sources openalex`);
   });
 
+  it("names the response cache only when this run used another one, or none", () => {
+    const defaultCache = path.join(cwd, ".cf_state", "cache.sqlite");
+    expect(resumeCommand({ ...base, cache: { file: defaultCache } })).toBe(plain);
+    expect(resumeCommand({ ...base, cache: { file: path.join(cwd, "answers.sqlite") } })).toBe(
+      `${plain} --cache answers.sqlite`,
+    );
+    expect(resumeCommand({ ...base, cache: { file: "/var/cf cache.sqlite" } })).toBe(
+      `${plain} --cache '/var/cf cache.sqlite'`,
+    );
+    expect(resumeCommand({ ...base, cache: "off" })).toBe(`${plain} --no-cache`);
+    // A refresh goes on refreshing; a max age other than the default is kept.
+    expect(resumeCommand({ ...base, cache: { file: defaultCache, refresh: true, maxAge: "7d" } })).toBe(
+      `${plain} --refresh`,
+    );
+    expect(resumeCommand({ ...base, cache: { file: defaultCache, maxAge: "7d" } })).toBe(
+      `${plain} --max-age 7d`,
+    );
+    expect(resumeCommand({ ...base, cache: { file: defaultCache, maxAge: "30d" } })).toBe(plain);
+  });
+
   it("shellQuote leaves safe words alone", () => {
     expect(shellQuote("a/b-c_d.json")).toBe("a/b-c_d.json");
     expect(shellQuote("a b")).toBe("'a b'");

@@ -5,13 +5,15 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { runEngine, type SourceProgress } from "../../src/core/engine.js";
 import { writeOutputFile } from "../../src/core/output-file.js";
 import { StorageError } from "../../src/errors.js";
+import type { Paper } from "../../src/model/paper.js";
 import type { SourceName } from "../../src/model/records.js";
 import { HttpError } from "../../src/sources/http.js";
-import type { SourceClient } from "../../src/sources/types.js";
+import type { RawAnswer, SourceClient } from "../../src/sources/types.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs, withOpHook } from "../../src/storage/fs.js";
 import { JOURNAL_COMMIT_DELAY_MS } from "../../src/storage/group-commit.js";
 import { JOURNAL_FILE } from "../../src/storage/journal.js";
+import type { CacheEntry } from "../../src/storage/response-cache.js";
 import { budgetError, fakeSource } from "../helpers/fake-source.js";
 import { comparableOutput } from "../helpers/output.js";
 import { makePapers } from "../helpers/papers.js";
@@ -124,6 +126,87 @@ describe("runEngine", () => {
       "semantic_scholar",
     ]);
     expect(manager.papers[4]?.citations.map((c) => c.source)).toEqual(["semantic_scholar"]);
+  });
+
+  it("with a cache: fresh answers serve papers without a request, counted as cached (also after a reopen); the rest are looked up and their answers kept", async () => {
+    const stored = new Map<string, CacheEntry>();
+    const store = {
+      putMany(entries: readonly CacheEntry[]) {
+        for (const e of entries) stored.set(`${e.source}|${e.key}`, e);
+      },
+    };
+    const read = (source: string, keys: readonly string[]) =>
+      new Map(
+        keys.flatMap((key) => {
+          const entry = stored.get(`${source}|${key}`);
+          return entry ? [[key, entry] as const] : [];
+        }),
+      );
+    // First session: 8 papers, 2 unknown: every answer (found and not found) is kept.
+    const first = await newSession(8, { sources: ["openalex"] });
+    first.manager.storeAnswersIn(store);
+    const cold = fakeSource("openalex", { unknown: new Set(["P0003"]) });
+    await runEngine({
+      manager: first.manager,
+      clients: [cold.client],
+      checkpointIntervalMs: 0,
+      cache: { keep: true },
+    });
+    expect(stored.size).toBe(8);
+    expect([...stored.values()].filter((e) => e.status === "not_found").map((e) => e.key)).toHaveLength(1);
+
+    // Second session on 10 papers: the 8 known ones are served, 2 are looked up; a reply that
+    // throws is a miss, not a failure of the run.
+    const second = await newSession(10, { sources: ["openalex"] });
+    second.manager.storeAnswersIn(store);
+    const warm = fakeSource("openalex");
+    const client = {
+      ...warm.client,
+      fromCache: (paper: Paper, answer: RawAnswer) => {
+        if (paper.paper_id === "P0005") throw new Error("a mapping bug");
+        return warm.client.fromCache(paper, answer);
+      },
+    };
+    const result = await runEngine({
+      manager: second.manager,
+      clients: [client],
+      checkpointIntervalMs: 0,
+      cache: { keep: true, read },
+    });
+    expect(warm.calls.flat().sort()).toEqual(["P0005", "P0008", "P0009"]);
+    expect(result.sources.openalex).toMatchObject({
+      status: "completed",
+      papers_done: 10,
+      papers_not_found: 1,
+      papers_cached: 7,
+      api_calls: 1,
+    });
+    await second.manager.snapshot();
+    await second.manager.close();
+    const reopened = await CheckpointManager.open({ baseDir: second.baseDir, sessionId: "engine" });
+    expect(reopened.sourceState("openalex")).toMatchObject({ papers_done: 10, papers_cached: 7 });
+    await reopened.close();
+  });
+
+  it("a journal group's answers reach the cache just before the group's journal write, never after", async () => {
+    const events: string[] = [];
+    const fs = withOpHook(nodeStorageFs, (op, file) => {
+      if (op === "write" && path.basename(file) === JOURNAL_FILE) events.push("journal");
+    });
+    const { manager } = await newSession(12, { fs, journalCommitDelayMs: JOURNAL_COMMIT_DELAY_MS });
+    manager.storeAnswersIn({ putMany: (entries) => events.push(`cache ${entries.length}`) });
+    const oa = fakeSource("openalex", { batchSize: 2 });
+    const s2 = fakeSource("semantic_scholar", { batchSize: 5 });
+    await runEngine({
+      manager,
+      clients: [oa.client, s2.client],
+      checkpointIntervalMs: 0,
+      cache: { keep: true },
+    });
+    const puts = events.flatMap((e, i) => (e.startsWith("cache") ? [i] : []));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const i of puts) expect(events[i + 1]).toBe("journal");
+    expect(puts.reduce((n, i) => n + Number(events[i]!.split(" ")[1]), 0)).toBe(24);
   });
 
   it("looks up only the papers still pending: done ones are skipped, failed ones retried", async () => {

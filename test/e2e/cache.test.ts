@@ -99,9 +99,18 @@ describe("the response cache", () => {
     const papers = (file: string) => readFile(path.join(dir, file), "utf8").then((t) => JSON.parse(t).papers);
     expect(await papers("warm.json")).toEqual(await papers("cold.json"));
 
+    // cf's own output fed back in: the ids the sources filled in do not change what is looked up.
+    const againPlan = await runCli(["consolidate", "--input", "cold.json", "--dry-run", ...simFlags(sim)], {
+      cwd: dir,
+    });
+    expect(againPlan.stdout).toContain("openalex: 120 of 120 papers answered by the cache; 0 request(s)");
+    const fedBack = await consolidateOnce(sim, dir, "cold.json", "fed-back.json");
+    expect(fedBack.code, fedBack.stderr).toBe(0);
+    expect(fedBack.requests).toBe(0);
+
     const list = await runCli(["consolidate-sessions", "list", "--all", "--json"], { cwd: dir });
     const sessions = JSON.parse(list.stdout) as Array<{ sources: Record<string, { papers_cached: number }> }>;
-    expect(sessions.map((s) => s.sources.openalex?.papers_cached).sort()).toEqual([0, 120]);
+    expect(sessions.map((s) => s.sources.openalex?.papers_cached).sort()).toEqual([0, 120, 120]);
   });
 
   it("requests only the new papers of a grown input (no more than those papers alone cost, +2)", async () => {
@@ -187,6 +196,23 @@ describe("the response cache", () => {
     expect(stale.requests).toBeGreaterThan(day8.requests);
   });
 
+  it("keeps the answers of another API address apart: they never serve a run against this one", async () => {
+    const dir = await testdir();
+    const input = await writePapers(dir, "papers.json", 30);
+    const one = await simulatorFor();
+    expect((await consolidateOnce(one, dir, input, "one.json")).code).toBe(0);
+    const other = await simulatorFor();
+    const there = await consolidateOnce(other, dir, input, "other.json");
+    expect(there.code, there.stderr).toBe(0);
+    expect(there.requests).toBeGreaterThan(0);
+    expect(there.stats.sources.openalex.papers_cached).toBe(0);
+    const stats = await runCli(["cache", "stats", "--json"], { cwd: dir });
+    const sources = Object.keys(JSON.parse(stats.stdout).sources);
+    expect(sources).toEqual(
+      expect.arrayContaining([`openalex@${one.openalexUrl}`, `openalex@${other.openalexUrl}`]),
+    );
+  });
+
   it("--no-cache and CF_NO_CACHE=1 read and write no cache file; CF_CACHE names it", async () => {
     const dir = await testdir();
     const sim = await simulatorFor();
@@ -198,6 +224,12 @@ describe("the response cache", () => {
     );
     expect(env.code, env.stderr).toBe(0);
     expect(await readdir(path.join(dir, ".cf_state"))).toEqual(["consolidate"]);
+    const unclear = await runCli(["consolidate", "--input", input, "--dry-run", ...simFlags(sim)], {
+      cwd: dir,
+      env: { CF_NO_CACHE: "maybe" },
+    });
+    expect(unclear.code).toBe(2);
+    expect(unclear.stderr).toContain('CF_NO_CACHE="maybe" is neither on nor off');
 
     const named = await runCli(
       ["consolidate", "--input", input, "--output", "c.json", "--yes", ...simFlags(sim, 200)],

@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { lookupKey } from "../../src/sources/lookup-key.js";
 
-const paper = (p: { doi?: string | null; arxiv_id?: string | null; title?: string; year?: number }) => ({
+const paper = (p: {
+  doi?: string | null;
+  arxiv_id?: string | null;
+  title?: string;
+  year?: number;
+  authors?: string[];
+}) => ({
   doi: p.doi ?? null,
   arxiv_id: p.arxiv_id ?? null,
   title: p.title ?? "A Title",
   year: p.year ?? 2021,
+  authors: (p.authors ?? []).map((name) => ({ name })),
 });
 
 describe("lookupKey: what a lookup asks for, one key per thing named", () => {
@@ -41,5 +48,17 @@ describe("lookupKey: what a lookup asks for, one key per thing named", () => {
     expect(lookupKey(paper({ title: "Attention &amp; Memory (Extended Abstract)", year: 2020 }))).toBe(
       "title:attention memory|2020",
     );
+  });
+
+  it("title-only papers: the authors too, in any order and spelling; other authors, another key", () => {
+    const key = (authors: string[]) => lookupKey(paper({ title: "Introduction", year: 2020, authors }));
+    const ours = key(["Jürgen Müller", "Ada Lovelace"]);
+    expect(ours).toMatch(/^title:introduction\|2020\|[0-9a-f]{12}$/);
+    expect(key(["Lovelace, Ada", "JÜRGEN MÜLLER"])).toBe(ours);
+    expect(key(["Jurgen Muller", "Ada  Lovelace"])).toBe(ours);
+    expect(key(["Grace Hopper"])).not.toBe(ours);
+    expect(key([])).toBe("title:introduction|2020");
+    // A DOI or arXiv key does not depend on the authors.
+    expect(lookupKey(paper({ doi: "10.1/x", authors: ["Grace Hopper"] }))).toBe("doi:10.1/x");
   });
 });

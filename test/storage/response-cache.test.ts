@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -346,6 +346,49 @@ describe("ResponseCache: count and vacuum (cf cache clear)", () => {
     expect(cache.getMany("openalex", ["c"], DAY, NOW).size).toBe(1);
     expect(cache.vacuum()).toBe(true);
     cache.close();
+  });
+
+  it("busy past the timeout (another process holds the write lock): that write is skipped with one warning, the cache stays on", async () => {
+    const dir = await testdir();
+    const warnings: string[] = [];
+    const cache = ResponseCache.open(path.join(dir, "cache.sqlite"), {
+      onWarning: (m) => warnings.push(m),
+      now: () => NOW,
+      busyTimeoutMs: 50,
+    });
+    const other = new Database(path.join(dir, "cache.sqlite"));
+    other.exec("BEGIN IMMEDIATE");
+    cache.putMany([entry("a", "found", 0)]);
+    cache.putMany([entry("b", "found", 0)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /was busy for over 0\.05 s \(another cf process\): some answers were not read or stored/,
+    );
+    other.exec("ROLLBACK");
+    other.close();
+    cache.putMany([entry("c", "found", 0)]);
+    expect([...cache.getMany("openalex", ["a", "b", "c"], DAY, NOW).keys()]).toEqual(["c"]);
+    expect(warnings).toHaveLength(1);
+    cache.close();
+  });
+
+  it("moves aside only what is the file's fault: a directory, or another program's database, is left alone (open throws)", async () => {
+    const dir = await testdir();
+    await mkdir(path.join(dir, "a-directory"));
+    expect(() => ResponseCache.open(path.join(dir, "a-directory"))).toThrow(/is not a file/);
+    const foreign = new Database(path.join(dir, "theirs.sqlite"));
+    foreign.exec(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me')",
+    );
+    foreign.close();
+    expect(() => ResponseCache.open(path.join(dir, "theirs.sqlite"))).toThrow(/another program/);
+    expect((await readdir(dir)).sort()).toEqual(["a-directory", "theirs.sqlite"]);
+    const again = new Database(path.join(dir, "theirs.sqlite"), { readonly: true });
+    expect(again.prepare("SELECT text FROM notes").get()).toEqual({ text: "keep me" });
+    expect(again.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'answers'").get()).toEqual({
+      n: 0,
+    });
+    again.close();
   });
 
   it("a cache that stopped working: count is 0 and vacuum false, with the one warning", async () => {

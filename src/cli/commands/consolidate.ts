@@ -15,6 +15,7 @@ import { cacheSettingsFrom } from "../cache-location.js";
 import {
   buildClients,
   type ConsolidateOptions,
+  cacheScopes,
   keyGiven,
   recordedOptions,
   resolveConsolidateOptions,
@@ -81,7 +82,9 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
   const cacheWarning = (message: string) => deps.stderr(`${color.yellow("warning:")} ${safeText(message)}\n`);
   const cacheFlags = cacheSettingsFrom(options, deps.env, deps.cwd);
-  const cache = cacheFlags ? { ...cacheFlags, onWarning: cacheWarning } : undefined;
+  const cache = cacheFlags
+    ? { ...cacheFlags, scopes: cacheScopes(options), onWarning: cacheWarning }
+    : undefined;
   if (cache)
     log(1, `response cache ${displayPath(cache.file, deps.cwd)}${cache.refresh ? " (refresh)" : ""}`);
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
@@ -185,6 +188,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       cwd: deps.cwd,
       env: deps.env,
       sources: options.sources,
+      cache: cache ? { file: cache.file, refresh: cache.refresh, maxAge: options.maxAge } : "off",
     });
     const outcome = runOutcome(result, { signal: signalName, couldAnswer: options.yes || deps.interactive });
     if (outcome.kind === "declined") {

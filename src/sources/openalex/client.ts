@@ -79,7 +79,8 @@ export function titleSearchQuery(title: string): string {
   return query;
 }
 
-type Outcome = { work: OpenAlexWork } | { notFound: true } | { error: string };
+/** `unasked`: known not found without a request (nothing to search for): no answer to cache. */
+type Outcome = { work: OpenAlexWork } | { notFound: true; unasked?: true } | { error: string };
 
 /** The OpenAlex SourceClient: DOI/arXiv papers by OR-filter lists plus free singletons, others by title. */
 export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClient {
@@ -226,7 +227,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
   async function searchTitle(paper: Paper, get: (url: string) => Promise<unknown>): Promise<Outcome> {
     const cleaned = cleanTitle(paper.title);
     const query = titleSearchQuery(cleaned);
-    if (query === "") return { notFound: true };
+    if (query === "") return { notFound: true, unasked: true };
     const years = `publication_year:${paper.year - 1}-${paper.year + 1}`;
     const attempts: Record<string, string>[] = [
       { filter: `title.search:${query},${years}`, per_page: String(TITLE_SEARCH_PER_PAGE), select },
@@ -256,6 +257,7 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     // The records' timestamp and the cached answer's fetch time are one instant.
     const fetchedAt = now();
     if ("notFound" in outcome) {
+      if (outcome.unasked) return { paper_id, outcome: "not_found" };
       return { paper_id, outcome: "not_found", answer: { status: "not_found", payload: null, fetchedAt } };
     }
     return {

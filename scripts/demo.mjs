@@ -18,6 +18,7 @@ const input = path.join(root, "examples", "papers.json");
 const work = mkdtempSync(path.join(os.tmpdir(), "cf-demo-"));
 const output = path.join(work, "papers_enriched.json");
 const stateDir = path.join(work, "state");
+const cacheFile = path.join(work, "cache.sqlite");
 const say = (text) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
 
 const corpus = createCorpus({
@@ -37,6 +38,9 @@ const apiFlags = [
   fast ? "10" : "0.5",
   "--checkpoint-dir",
   stateDir,
+  // The demo's answers are the simulator's: they stay in the demo's directory.
+  "--cache",
+  cacheFile,
 ];
 
 /** Run cf with the terminal attached; optionally send SIGINT after `interruptAfterMs`. */
@@ -69,7 +73,9 @@ try {
   say("cf consolidate --input examples/papers.json --resume");
   const second = await cf(["consolidate", "--input", input, "--output", output, "--resume", ...apiFlags]);
   say(`cf exited with ${second}. Output: ${output}`);
-  say(`Sessions and output are in ${work} (remove it when done).`);
+  say("cf cache stats (every answer is kept for later sessions)");
+  await cf(["cache", "stats", "--cache", cacheFile]);
+  say(`Sessions, cache and output are in ${work} (remove it when done).`);
   process.exitCode = second === 0 && (first === 130 || first === 0) ? 0 : 1;
 } finally {
   await sim.close();

@@ -1,7 +1,14 @@
 import { sourceDescriptor } from "../../sources/registry.js";
 
-/** The on-screen name of a source (its id when unknown). */
+/**
+ * The on-screen name of a source (its id when unknown). A response-cache name for another API
+ * address, `openalex@http://gateway/x`, reads `OpenAlex at http://gateway/x`.
+ */
 export function sourceLabel(source: string): string {
+  const at = source.indexOf("@");
+  if (at > 0 && sourceDescriptor(source.slice(0, at))) {
+    return `${sourceLabel(source.slice(0, at))} at ${source.slice(at + 1)}`;
+  }
   return sourceDescriptor(source)?.label ?? source;
 }
 

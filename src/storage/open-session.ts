@@ -46,6 +46,13 @@ export interface CreateOptions extends CommonOptions {
   checkpointIntervalMinutes: number;
   /** The run's options; keys that look like secrets are dropped before writing. */
   options?: Record<string, unknown>;
+  /**
+   * Papers already done (matched) per source when the session begins, e.g. by the Python tool's
+   * session it continues: written with generation 0, so the session never exists without them.
+   */
+  outcomes?: Partial<Record<SourceName, Iterable<string>>>;
+  /** The Python tool's session this one continues, recorded in session.json. */
+  adoptedFrom?: { session_id: string; dir: string };
 }
 
 export interface OpenOptions extends CommonOptions {
@@ -123,10 +130,15 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
       sources: [...options.sources],
       checkpoint_interval_minutes: options.checkpointIntervalMinutes,
       options: withoutSecrets(options.options ?? {}),
+      ...(options.adoptedFrom ? { adopted_from: options.adoptedFrom } : {}),
     };
     await writeSessionFile(fs, sessionDir, file);
     const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
     const state = new SessionState(options.papers, options.sources);
+    for (const source of options.sources) {
+      const outcomes = state.outcomes.get(source)!;
+      for (const id of options.outcomes?.[source] ?? []) if (state.byId.has(id)) outcomes.set(id, "matched");
+    }
     const completion = { completedAt: null, outputFile: null };
     return { ...held, journal, file, state, nextSeq: 1, committed: undefined, completion, warnings: [] };
   });

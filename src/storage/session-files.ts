@@ -28,6 +28,8 @@ export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 /** session.json: ours has every field; the Python tool's has session_id, created_at, interval, pid. */
 export const sessionFileSchema = z.looseObject({
   session_id: z.string().min(1),
+  /** The Python tool's session this one continues (issue 15): its id and directory. */
+  adopted_from: z.object({ session_id: z.string(), dir: z.string() }).optional(),
   created_at: z.string().min(1),
   updated_at: z.string().optional(),
   pid: z.number().int().optional(),

@@ -33,6 +33,46 @@ async function dirDigest(dir: string): Promise<Record<string, string>> {
 }
 
 describe("CheckpointManager", () => {
+  it("creates a session that continues another (issue 15): papers already done per source are in generation 0, session.json names the origin", async () => {
+    const base = await testdir();
+    const manager = await CheckpointManager.create({
+      baseDir: base,
+      sessionId: "adopted",
+      inputFile: "/data/in.json",
+      inputSha256: "a".repeat(64),
+      papers: makePapers(5),
+      sources: ["openalex", "semantic_scholar"],
+      checkpointIntervalMinutes: 5,
+      // P0009 is not a paper of the session: ignored.
+      outcomes: { openalex: ["P0000", "P0003", "P0009"], semantic_scholar: new Set(["P0001"]) },
+      adoptedFrom: { session_id: "consolidate_20250719_201418_d9bb5987", dir: "/old/state/x" },
+    });
+    expect(manager.sourceState("openalex")).toMatchObject({
+      papers_done: 2,
+      papers_enriched: 2,
+      api_calls: 0,
+    });
+    expect(manager.state.pendingPapers("semantic_scholar").map((p) => p.paper_id)).toEqual([
+      "P0000",
+      "P0002",
+      "P0003",
+      "P0004",
+    ]);
+    await manager.close();
+    // Written with the first generation: a reopen (no journal) has them.
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "adopted" });
+    expect(reopened.state.pendingPapers("openalex").map((p) => p.paper_id)).toEqual([
+      "P0001",
+      "P0002",
+      "P0004",
+    ]);
+    expect(reopened.sessionFile.adopted_from).toEqual({
+      session_id: "consolidate_20250719_201418_d9bb5987",
+      dir: "/old/state/x",
+    });
+    await reopened.close();
+  });
+
   it("creates a session: session.json without secrets, generation 0, lock held", async () => {
     const base = await testdir();
     const manager = await newSession(base);

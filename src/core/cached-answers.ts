@@ -14,7 +14,7 @@ import type { CacheEntry } from "../storage/response-cache.js";
 export type CacheReader = (source: SourceName, keys: readonly string[]) => Map<string, RawAnswer>;
 
 /** Papers per cache read and per journal entry of served papers. */
-export const SERVED_PER_ENTRY = 500;
+const SERVED_PER_ENTRY = 500;
 /** Entries waiting for their journal write at most, before serving waits for them (bounds memory). */
 const MAX_WAITING_ENTRIES = 8;
 

@@ -46,9 +46,11 @@ export function openRunCache(settings: CacheSettings, now: () => Date): RunCache
     warn(`the response cache ${settings.file} cannot be opened (${why}): going on without it`);
     return undefined;
   }
-  const scope = (source: string) => settings.scopes?.[source] ?? source;
   return {
-    store: { putMany: (entries) => cache.putMany(entries.map((e) => ({ ...e, source: scope(e.source) }))) },
+    store: {
+      putMany: (entries) =>
+        cache.putMany(entries.map((e) => ({ ...e, source: scopeOf(settings, e.source) }))),
+    },
     ...(settings.refresh ? {} : { read: readerOf(cache, settings, now) }),
     close: () => cache.close(),
   };
@@ -69,5 +71,10 @@ export function openPlanCache(
 }
 
 function readerOf(cache: ResponseCache, settings: CacheSettings, now: () => Date): CacheReader {
-  return (source, keys) => cache.getMany(settings.scopes?.[source] ?? source, keys, settings.maxAgeMs, now());
+  return (source, keys) => cache.getMany(scopeOf(settings, source), keys, settings.maxAgeMs, now());
+}
+
+/** The name a source's answers are kept under in this run's cache. */
+function scopeOf(settings: CacheSettings, source: string): string {
+  return settings.scopes?.[source] ?? source;
 }

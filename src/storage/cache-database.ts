@@ -71,21 +71,23 @@ export function openDatabase(file: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Dat
         `schema version ${version} is newer than this cf's ${CACHE_SCHEMA_VERSION}`,
       );
     }
-    if (version === 0 && hasTables(db)) {
-      // Tables but no version: another program's database, which is neither ours to change nor to move.
-      throw new Error("it is a SQLite database of another program (tables, no cf schema version)");
-    }
-    db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode: a power loss may drop the last transactions, never corrupt the file; the
-    // journal, not the cache, is what a resume relies on.
-    db.pragma("synchronous = NORMAL");
     if (version < CACHE_SCHEMA_VERSION) {
       db.transaction(() => {
+        // Read again inside the write transaction: another cf process may have just created it.
         const current = db.pragma("user_version", { simple: true }) as number;
+        if (current === 0 && hasTables(db)) {
+          // Tables but no version: another program's database, neither ours to change nor to move.
+          throw new Error("it is a SQLite database of another program (tables, no cf schema version)");
+        }
         for (let v = current; v < CACHE_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
         db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
       }).immediate();
     }
+    // Only once the file is known to be ours (WAL mode is a lasting property of the file).
+    db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a power loss may drop the last transactions, never corrupt the file; the
+    // journal, not the cache, is what a resume relies on.
+    db.pragma("synchronous = NORMAL");
     // A damaged (or missing) table shows here rather than in the middle of a run.
     try {
       db.prepare("SELECT key, status, payload, fetched_at FROM answers LIMIT 1").get();

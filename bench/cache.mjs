@@ -1,7 +1,7 @@
 // The response cache (issue 14) on the simulator: a cold run, a new session on the same input
 // (served by the cache), an input grown by 10 %, the cost of answering a paper from the cache, and
 // the cache's size on disk.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BIN, dist, median, runTimed, simulatorFlags } from "./util.mjs";
@@ -118,7 +118,7 @@ export async function cacheBench(count) {
  */
 async function lookupCost(input, cacheFile, sim) {
   const { readInputFile, parseInputFile } = await dist("model/input-file.js");
-  const { inputView } = await dist("model/paper-update.js");
+  const { borrowedIds, inputView, lookupView } = await dist("model/paper-update.js");
   const { ResponseCache } = await dist("storage/response-cache.js");
   const { lookupKey } = await dist("sources/lookup-key.js");
   const { createOpenAlexClient } = await dist("sources/openalex/client.js");
@@ -129,6 +129,13 @@ async function lookupCost(input, cacheFile, sim) {
   const urls = { openalex: sim.openalexUrl, semantic_scholar: sim.s2Url };
   const scope = (name) => cacheScope(name, urls[name], sourceDescriptor(name).baseUrl.default);
   const papers = parseInputFile(await readInputFile(input)).papers.map(inputView);
+  // OpenAlex looks a title-only paper up by the id Semantic Scholar found (its records, in the
+  // run's output), else (the id led nowhere) by its title: the views and keys of the run.
+  const output = new Map(JSON.parse(readFileSync(`${input}.out`, "utf8")).papers.map((p) => [p.paper_id, p]));
+  const viewsOf = (client) =>
+    client.name === "openalex"
+      ? papers.map((p) => lookupView(output.get(p.paper_id) ?? p, client.name))
+      : papers;
   const clients = [
     createOpenAlexClient({ baseUrl: sim.openalexUrl, version: "bench" }),
     createSemanticScholarClient({ baseUrl: sim.s2Url, version: "bench" }),
@@ -142,13 +149,22 @@ async function lookupCost(input, cacheFile, sim) {
       let answerMs = 0;
       let served = 0;
       for (const client of clients) {
+        const views = viewsOf(client);
         const started = performance.now();
-        const keys = papers.map(lookupKey);
-        const found = cache.getMany(scope(client.name), [...new Set(keys)], 30 * 86_400_000);
+        const keys = views.map(lookupKey);
+        const titleViews = views.map((v) => (borrowedIds(v).length > 0 ? inputView(v) : undefined));
+        const titleKeys = titleViews.map((v) => v && lookupKey(v));
+        const wanted = [...new Set([...keys, ...titleKeys.filter(Boolean)])];
+        const found = cache.getMany(scope(client.name), wanted, 30 * 86_400_000);
         const read = performance.now();
-        for (const [k, paper] of papers.entries()) {
+        for (const [k, view] of views.entries()) {
           const answer = found.get(keys[k]);
-          if (answer && client.fromCache(paper, answer)) served += 1;
+          const byTitle = titleKeys[k] && found.get(titleKeys[k]);
+          if (
+            (answer && client.fromCache(view, answer)) ||
+            (byTitle && client.fromCache(titleViews[k], byTitle))
+          )
+            served += 1;
         }
         readMs += read - started;
         answerMs += performance.now() - started;

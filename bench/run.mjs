@@ -2,11 +2,12 @@
 // `npm run bench [-- --quick] [-- --json] [-- --only a,b]`: measures throughput at the rate limit,
 // checkpoint cost, resume time, memory, session listing and start-up on this machine, and prints
 // one table (metric, value, target, pass/fail) or, with --json, one JSON object per metric.
-// Sections: throughput, matching, cache, checkpoint, resume, memory, sessions, startup.
+// Sections: throughput, matching, cache, cost, checkpoint, resume, memory, sessions, startup.
 import os from "node:os";
 import { cacheBench } from "./cache.mjs";
 import { journalCost, snapshotCost } from "./checkpoint.mjs";
 import { listTime, startupTime } from "./cli.mjs";
+import { costBench } from "./cost.mjs";
 import { MATCHING_SCENARIOS, matching } from "./matching.mjs";
 import { dryRunMemory, snapshotMemory } from "./memory.mjs";
 import { resumeTime } from "./resume.mjs";
@@ -26,6 +27,7 @@ const S = quick
       papers: 60,
       matching: 100,
       cache: 60,
+      cost: 100,
       journal: [1000, 10000],
       snapshot: [10000],
       resume: 10000,
@@ -38,6 +40,7 @@ const S = quick
       papers: 2000,
       matching: 1000,
       cache: 2000,
+      cost: 1000,
       journal: [1000, 10000, 100000],
       snapshot: [10000, 100000],
       resume: 100000,
@@ -75,6 +78,8 @@ if (wanted("matching")) {
     for (const row of await matching(name, S.matching)) emit(row);
 }
 if (wanted("cache")) for (const row of await cacheBench(S.cache)) emit(row);
+if (wanted("cost"))
+  for (const mix of ["mixed", "title"]) for (const row of await costBench(mix, S.cost)) emit(row);
 if (wanted("checkpoint")) {
   for (const n of S.journal) {
     const { total, append } = await journalCost(n);

@@ -25,6 +25,16 @@ const positiveNumber = (flag: string) =>
     .positive(`${flag} must be greater than 0`)
     .finite();
 
+// "$0.50" reads as 0.50: people write amounts the way they see them.
+const dollars = (flag: string) =>
+  z.preprocess(
+    (value) => (typeof value === "string" ? value.trim().replace(/^\$/, "") : value),
+    z.coerce
+      .number({ error: `${flag} must be an amount in US dollars, e.g. 0.50` })
+      .min(0, `${flag} must be 0 or more`)
+      .finite(),
+  );
+
 const sourceList = z
   .string()
   .transform((text) =>
@@ -66,6 +76,7 @@ function sourceFlagSchemas(flags: readonly SourceFlag[]): Record<never, z.ZodTyp
   const schemaOf = (flag: SourceFlag): z.ZodType => {
     if (flag.kind === "url") return baseUrl.optional();
     if (flag.kind === "rate") return z.preprocess(blankIsNaN, positiveNumber(flag.name)).optional();
+    if (flag.kind === "usd") return z.preprocess(blankIsNaN, dollars(flag.name)).optional();
     return z.string().optional();
   };
   return Object.fromEntries(flags.map((flag) => [attributeOf(flag.name), schemaOf(flag)]));
@@ -208,8 +219,9 @@ export async function buildClients(
       const source = sourceDescriptor(name)!;
       const apiKey = apiKeyOf(options, source);
       const given = source.options.flatMap(({ id, flag }) => {
-        const value = flagValue<string>(options, flag);
-        return value ? [[id, value] as const] : [];
+        const value = flagValue<string | number>(options, flag);
+        // 0 is a value (a cap of nothing); an empty text is none.
+        return value === undefined || value === "" ? [] : [[id, String(value)] as const];
       });
       return source.createClient({
         client: {

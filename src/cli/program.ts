@@ -106,11 +106,18 @@ Network: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured (-v shows the proxy).
 that gives no answer for 30 s (DNS, refused, TLS, proxy, timeouts) stops that source
 with its host and cause named; its papers stay pending and the session resumable.
 
+Cost: OpenAlex bills every search ($0.001; a free key has $1/day), not lookups by id.
+Its title-only papers wait for Semantic Scholar and are looked up by the DOI or arXiv
+id it finds (checked against the title); only the rest are searched. The progress,
+summary and \`consolidate-sessions show\` give the spend; --dry-run estimates it;
+--openalex-max-cost caps a run (exit 75, resumable).
+
 Examples:
   cf consolidate --input papers.json --dry-run
   cf consolidate --input papers.json --ss-api-key "$KEY" -o enriched.json
   cf consolidate --input papers.json --resume
   cf consolidate --input papers.json --sources openalex --openalex-rps 5
+  cf consolidate --input papers.json --openalex-api-key "$OA_KEY" --openalex-max-cost 0.50
 
 Exit codes: 0 done, 1 failed (resumable), 2 bad input or flags, 75 budget exhausted,
 API unreachable or session busy (resumable later), 130/143 interrupted (resumable).`,

@@ -26,6 +26,8 @@ export interface ResumeCommandInput {
    * other than the default, or "off" (`--no-cache`). Absent: nothing named.
    */
   cache?: { file: string; refresh?: boolean; maxAge?: string } | "off" | undefined;
+  /** `--openalex-max-cost` of this run: repeated, so the resumed run keeps a cap. */
+  maxCostUsd?: number | undefined;
 }
 
 export function resumeCommand(input: ResumeCommandInput): string {
@@ -53,6 +55,7 @@ export function resumeCommand(input: ResumeCommandInput): string {
     if (refresh) parts.push("--refresh");
     else if (maxAge !== undefined && maxAge !== DEFAULT_MAX_AGE) parts.push("--max-age", shellQuote(maxAge));
   }
+  if (input.maxCostUsd !== undefined) parts.push("--openalex-max-cost", String(input.maxCostUsd));
   return parts.join(" ");
 }
 

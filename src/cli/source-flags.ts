@@ -11,8 +11,8 @@ export interface SourceFlag {
   /** `--s2-url <url>`: the flag as commander takes it. */
   flags: string;
   description: string;
-  /** `url` (a validated base URL), `rate` (a positive number) or `text`. */
-  kind: "url" | "rate" | "text";
+  /** `url` (a validated base URL), `rate` (a positive number), `usd` (a number ≥ 0) or `text`. */
+  kind: "url" | "rate" | "usd" | "text";
   /** The variable read when the flag is not given. */
   env?: string;
 }
@@ -43,11 +43,11 @@ export const SOURCE_FLAGS: { readonly connection: SourceFlag[]; readonly credent
     }),
     ...SOURCES.flatMap((source) =>
       source.options.map(
-        ({ flag, value, description, env }): SourceFlag => ({
+        ({ flag, value, description, env, kind }): SourceFlag => ({
           name: flag,
           flags: `${flag} ${value}`,
           description,
-          kind: "text",
+          kind: kind ?? "text",
           ...(env ? { env } : {}),
         }),
       ),

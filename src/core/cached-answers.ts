@@ -1,4 +1,5 @@
 import type { Paper } from "../model/paper.js";
+import { borrowedIds, inputView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { lookupKey } from "../sources/lookup-key.js";
 import type { BatchResult, LookupResult, RawAnswer, SourceClient } from "../sources/types.js";
@@ -75,17 +76,24 @@ export function answerFromCache(
   read: CacheReader,
 ): { served: LookupResult[]; unanswered: Paper[] } {
   const keys = papers.map(lookupKey);
-  const answers = read(client.name, [...new Set(keys)]);
+  // A paper with an id another source found is answered by that id, else (the id led nowhere) by its title.
+  const titleViews = papers.map((paper) => (borrowedIds(paper).length > 0 ? inputView(paper) : undefined));
+  const titleKeys = titleViews.map((view) => view && lookupKey(view));
+  const wanted = new Set([...keys, ...titleKeys.filter((key): key is string => key !== undefined)]);
+  const answers = read(client.name, [...wanted]);
+  const replay = (paper: Paper, key: string | undefined): LookupResult | undefined => {
+    const answer = key === undefined ? undefined : answers.get(key);
+    try {
+      return answer ? client.fromCache(paper, answer) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const served: LookupResult[] = [];
   const unanswered: Paper[] = [];
   papers.forEach((paper, i) => {
-    const answer = answers.get(keys[i]!);
-    let result: LookupResult | undefined;
-    try {
-      result = answer ? client.fromCache(paper, answer) : undefined;
-    } catch {
-      result = undefined;
-    }
+    const byTitle = titleViews[i];
+    const result = replay(paper, keys[i]) ?? (byTitle ? replay(byTitle, titleKeys[i]) : undefined);
     if (result) served.push(result);
     else unanswered.push(paper);
   });
@@ -103,8 +111,9 @@ export function answersToKeep(
   for (const item of result.results) {
     const paper = byId.get(item.paper_id);
     if (item.outcome === "failed" || !item.answer || !paper) continue;
-    const { status, payload, fetchedAt } = item.answer;
-    entries.push({ source, key: lookupKey(paper), status, payload, fetchedAt });
+    const { status, payload, fetchedAt, byTitle } = item.answer;
+    const key = lookupKey(byTitle ? inputView(paper) : paper);
+    entries.push({ source, key, status, payload, fetchedAt });
   }
   return entries;
 }

@@ -214,6 +214,7 @@ function declined(manager: CheckpointManager, input: ConsolidateInput): Consolid
     durationMs: 0,
     snapshotMs: 0,
     journalMs: 0,
+    runCostUsd: {},
   };
   return {
     sessionId: manager.sessionId,

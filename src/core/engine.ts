@@ -1,12 +1,17 @@
-import { inputView } from "../model/paper-update.js";
+import type { Paper } from "../model/paper.js";
+import { lookupView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
+import { roundUsd } from "../model/usd.js";
 import { describeUnreachable } from "../sources/connection-health.js";
 import { answerOf, HttpError, stopsTheSource } from "../sources/http.js";
-import type { BatchResult, SourceClient } from "../sources/types.js";
+import type { BatchResult, LookupResult, SourceClient } from "../sources/types.js";
 import type { BatchLane } from "../storage/batch-lane.js";
 import type { BatchInput, CheckpointManager } from "../storage/checkpoint-manager.js";
 import type { SourceState } from "../storage/session-files.js";
-import { answersToKeep, type CacheReader, serveFromCache } from "./cached-answers.js";
+import type { SessionState } from "../storage/session-state.js";
+import { answerFromCache, answersToKeep, type CacheReader, serveFromCache } from "./cached-answers.js";
+import { IdSharing } from "./id-sharing.js";
+import { LookupQueue } from "./lookup-queue.js";
 
 /**
  * The consolidation engine: every source runs concurrently through its pending papers in planned
@@ -29,6 +34,16 @@ export interface SourceProgress {
   cached: number;
   /** Of `cached`, those answered before this run started. */
   cachedAtStart: number;
+  /** Papers held until another source has answered for them (it may identify them: see IdSharing). */
+  waiting: number;
+  /** The sources those papers wait for. */
+  waitingFor: SourceName[];
+  /** What this source's requests cost in USD (this session, so far). */
+  costUsd: number;
+  /** Of `costUsd`, what was spent before this run started. */
+  costUsdAtStart: number;
+  /** The API's daily budget as its last answer reported it. */
+  budget?: { remainingUsd?: number; limitUsd?: number };
 }
 
 export interface SourceStop {
@@ -71,6 +86,8 @@ export interface EngineResult {
   snapshotMs: number;
   /** Time spent appending (and fsyncing) completed batches to the journal. */
   journalMs: number;
+  /** What each source's requests cost in this run (USD; sources that reported no cost: 0). */
+  runCostUsd: Partial<Record<SourceName, number>>;
 }
 
 /** Run all sources to the end (or until interrupted) and write the final snapshot. */
@@ -104,10 +121,14 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
   let cutShort = false;
+  const costAtStart = new Map(
+    options.clients.map((c) => [c.name, manager.sourceState(c.name).cost_usd ?? 0]),
+  );
+  const sharing = new IdSharing(new Set(options.clients.map((client) => client.name)));
   try {
     await Promise.all(
       options.clients.map((client) =>
-        runSource(client, options, hardStop.signal, (stop) => {
+        runSource(client, options, hardStop.signal, sharing, (stop) => {
           stops.push(stop);
           callbacks.onSourceStopped?.(stop);
         }).then((ending) => {
@@ -123,7 +144,12 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   if (fatal !== undefined) throw fatal;
   await snapshot("final");
   const sources: Partial<Record<SourceName, SourceState>> = {};
-  for (const client of options.clients) sources[client.name] = manager.sourceState(client.name);
+  const runCostUsd: Partial<Record<SourceName, number>> = {};
+  for (const client of options.clients) {
+    const state = manager.sourceState(client.name);
+    sources[client.name] = state;
+    runCostUsd[client.name] = roundUsd((state.cost_usd ?? 0) - (costAtStart.get(client.name) ?? 0));
+  }
   return {
     // A signal that arrives after every source finished interrupts nothing.
     interrupted: cutShort,
@@ -132,6 +158,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     durationMs: performance.now() - started,
     snapshotMs,
     journalMs: manager.journalTimeMs - journalAtStart,
+    runCostUsd,
   };
 }
 
@@ -139,6 +166,7 @@ async function runSource(
   client: SourceClient,
   options: EngineOptions,
   hardStop: AbortSignal,
+  sharing: IdSharing,
   onStop: (stop: SourceStop) => void,
 ): Promise<"finished" | "stopped" | "interrupted"> {
   const { manager } = options;
@@ -146,88 +174,175 @@ async function runSource(
   manager.addSource(source);
   const initial = manager.sourceState(source);
   if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
+  const state = manager.state;
+  const viewOf = (paperId: string) => {
+    const paper = state.byId.get(paperId);
+    return paper && lookupView(paper, source);
+  };
+  const queue = new LookupQueue((papers) => client.planBatches(papers), viewOf);
+  const dependencies = sharing.dependencies(client);
+  // The API's budget as its last answer said (for progress: "$0.69 left today").
+  let budget: BatchResult["budget"];
   const progress = (): SourceProgress => {
-    const state = manager.sourceState(source);
+    const now = manager.sourceState(source);
     return {
       source,
       total: manager.papers.length,
       doneAtStart: initial.papers_done,
-      done: state.papers_done,
-      enriched: state.papers_enriched,
-      notFound: state.papers_not_found,
-      failed: state.papers_failed,
-      apiCalls: state.api_calls,
-      cached: state.papers_cached ?? 0,
+      done: now.papers_done,
+      enriched: now.papers_enriched,
+      notFound: now.papers_not_found,
+      failed: now.papers_failed,
+      apiCalls: now.api_calls,
+      cached: now.papers_cached ?? 0,
       cachedAtStart: initial.papers_cached ?? 0,
+      waiting: queue.waiting,
+      waitingFor: [...dependencies],
+      costUsd: now.cost_usd ?? 0,
+      costUsdAtStart: initial.cost_usd ?? 0,
+      ...(budget ? { budget } : {}),
     };
   };
-  options.callbacks?.onProgress?.(progress());
-  let next = 0;
+  const reportProgress = () => options.callbacks?.onProgress?.(progress());
   let stopped = false;
   let abandoned = false;
-  const stopping = () => stopped || options.signal?.aborted === true || hardStop.aborted;
-  let rest = manager.state.pendingPapers(source).map(inputView);
+  const ownStop = new AbortController();
+  const stopSignal = AbortSignal.any([hardStop, ownStop.signal, ...(options.signal ? [options.signal] : [])]);
+  const stopping = () => stopSignal.aborted;
   const read = options.cache?.read;
-  if (read) {
-    // Papers with a fresh cached answer are journaled like looked-up ones (no request).
-    const left = await serveFromCache(client, rest, read, {
-      record: (results) => {
-        const input = toBatchInput(source, { results, apiCalls: 0 });
-        return manager.recordBatch({ ...input, cached: results.length });
-      },
-      flush: () => manager.flushJournal(),
-      stopping,
-      onJournaled: () => options.callbacks?.onProgress?.(progress()),
+  // Journal writes of released papers the cache answered: drained (and their errors thrown)
+  // before the source ends; marked handled meanwhile, so that a failed write is not an
+  // unhandled rejection before the drain reaches it.
+  const sideWrites: Promise<unknown>[] = [];
+  const journalServed = (results: LookupResult[]) => {
+    const input = toBatchInput(source, { results, apiCalls: 0 });
+    const written = manager.recordBatch({ ...input, cached: results.length }).then(() => {
+      sharing.answered(source, Object.keys(input.outcomes));
+      reportProgress();
     });
-    if (left === undefined) return "interrupted";
-    rest = left;
-  }
-  const batches = client.planBatches(rest);
-  const worker = async () => {
-    // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
-    // it is journaled (see BatchLane).
-    const lane = manager.batchLane();
-    try {
-      await lookUpBatches(lane);
-    } finally {
-      await lane.drain();
-    }
+    written.catch(() => {});
+    sideWrites.push(written);
   };
-  const lookUpBatches = async (lane: BatchLane<BatchInput>) => {
-    while (!stopping() && next < batches.length) {
-      const batch = batches[next++] ?? [];
-      let result: BatchResult;
+  /** Stop taking releases, then wait for every side write (new ones cannot start after `leave`). */
+  const settleSideWrites = async () => {
+    sharing.leave(source);
+    while (sideWrites.length > 0) await Promise.all(sideWrites.splice(0));
+  };
+
+  // Title-only papers that another source of this run may identify wait for its answer.
+  let ready: Paper[] = [];
+  for (const paper of state.pendingPapers(source)) {
+    const view = lookupView(paper, source);
+    const waitsFor =
+      dependencies.size > 0 && client.titleOnly?.(view) ? unanswered(state, dependencies, paper) : undefined;
+    if (waitsFor && waitsFor.size > 0) queue.hold(paper.paper_id, waitsFor);
+    else ready.push(view);
+  }
+  sharing.register(source, queue, (released) => {
+    let rest = released;
+    // Once stopping, released papers are only queued: they stay pending for the next run.
+    if (read && !stopping()) {
+      const { served, unanswered: left } = answerFromCache(client, released, read);
+      if (served.length > 0) journalServed(served);
+      rest = left;
+    }
+    queue.add(rest);
+    reportProgress();
+  });
+  let ending: "finished" | "stopped" | "interrupted" | undefined;
+  try {
+    reportProgress();
+    if (read) {
+      // Papers with a fresh cached answer are journaled like looked-up ones (no request).
+      const left = await serveFromCache(client, ready, read, {
+        record: (results) => {
+          const input = toBatchInput(source, { results, apiCalls: 0 });
+          return manager.recordBatch({ ...input, cached: results.length }).then(() => {
+            sharing.answered(source, Object.keys(input.outcomes));
+          });
+        },
+        flush: () => manager.flushJournal(),
+        stopping,
+        onJournaled: reportProgress,
+      });
+      if (left === undefined) {
+        await settleSideWrites();
+        ending = "interrupted";
+        return ending;
+      }
+      ready = left;
+    }
+    queue.add(ready);
+    ready = [];
+    const worker = async () => {
+      // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
+      // it is journaled (see BatchLane).
+      const lane = manager.batchLane();
       try {
-        result = await client.lookupBatch(batch, hardStop, options.signal);
-      } catch (error) {
-        // Stopped before sending, or abandoned in flight: not journaled, redone on resume.
-        if (hardStop.aborted || options.signal?.aborted) {
-          abandoned = true;
+        await lookUpBatches(lane);
+      } finally {
+        await lane.drain();
+      }
+    };
+    const lookUpBatches = async (lane: BatchLane<BatchInput>) => {
+      for (;;) {
+        const batch = await queue.take(stopSignal);
+        if (batch === undefined) return;
+        let result: BatchResult;
+        try {
+          result = await client.lookupBatch(batch, hardStop, options.signal);
+        } catch (error) {
+          // Stopped before sending, or abandoned in flight: not journaled, redone on resume.
+          if (hardStop.aborted || options.signal?.aborted) {
+            abandoned = true;
+            return;
+          }
+          const stop = toStop(source, error);
+          // The requests this batch sent still count, and the papers it answered before the stop
+          // are done; the rest of the batch stays pending.
+          const spent = error instanceof HttpError ? (error.apiCalls ?? 0) : 0;
+          const cost = error instanceof HttpError ? (error.costUsd ?? 0) : 0;
+          const partial = error instanceof HttpError ? (error.partial ?? []) : [];
+          if (spent > 0 || cost > 0 || partial.length > 0) {
+            const input = toBatchInput(source, { results: partial, apiCalls: spent, costUsd: cost });
+            if (options.cache?.keep)
+              input.answers = answersToKeep(source, batch, { results: partial, apiCalls: 0 });
+            await manager.recordBatch(input);
+            sharing.answered(source, Object.keys(input.outcomes));
+          }
+          if (!stopped) {
+            stopped = true;
+            ownStop.abort();
+            // Budget and network stops leave the papers pending: the session stays resumable.
+            const status =
+              stop.kind === "budget_exhausted" || stop.kind === "unreachable" ? stop.kind : "failed";
+            await manager.setSourceStatus(source, status, stop.message, stop.resetsAt?.toISOString() ?? null);
+            onStop(stop);
+          }
           return;
         }
-        const stop = toStop(source, error);
-        // The requests this batch sent still count, though nothing of it is journaled as done.
-        const spent = error instanceof HttpError ? (error.apiCalls ?? 0) : 0;
-        if (spent > 0) await manager.recordBatch(toBatchInput(source, { results: [], apiCalls: spent }));
-        if (!stopped) {
-          stopped = true;
-          // Budget and network stops leave the papers pending: the session stays resumable.
-          const status =
-            stop.kind === "budget_exhausted" || stop.kind === "unreachable" ? stop.kind : "failed";
-          await manager.setSourceStatus(source, status, stop.message, stop.resetsAt?.toISOString() ?? null);
-          onStop(stop);
-        }
-        return;
+        if (result.budget) budget = result.budget;
+        const input = toBatchInput(source, result);
+        if (options.cache?.keep) input.answers = answersToKeep(source, batch, result);
+        await lane.add(input, () => {
+          sharing.answered(source, Object.keys(input.outcomes));
+          reportProgress();
+        });
       }
-      const input = toBatchInput(source, result);
-      if (options.cache?.keep) input.answers = answersToKeep(source, batch, result);
-      await lane.add(input, () => options.callbacks?.onProgress?.(progress()));
-    }
-  };
-  const width = typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];
-  await Promise.all(Array.from({ length: Math.max(1, width ?? 4) }, worker));
-  if (stopped) return "stopped";
-  if (next < batches.length || abandoned) return "interrupted";
+    };
+    const width =
+      typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];
+    await Promise.all(Array.from({ length: Math.max(1, width ?? 4) }, worker));
+    await settleSideWrites();
+    ending = stopped ? "stopped" : queue.unfinished || abandoned ? "interrupted" : "finished";
+  } finally {
+    sharing.leave(source);
+    // Papers waiting for this source's answers are let go when it has given every answer it will
+    // in this run (finished) or cannot give more (stopped: budget, network, key). Interrupted, it
+    // would have answered: they stay pending, to wait for it again on resume.
+    if (ending === "finished" || ending === "stopped") sharing.ended(source);
+  }
+  if (ending !== "finished") return ending;
   const final = manager.sourceState(source);
   if (final.papers_failed > 0) {
     await manager.setSourceStatus(
@@ -241,13 +356,23 @@ async function runSource(
   return "finished";
 }
 
+/** The sources among `sources` that have not answered for `paper` yet (never, or failed last time). */
+function unanswered(state: SessionState, sources: ReadonlySet<SourceName>, paper: Paper): Set<SourceName> {
+  const waiting = new Set<SourceName>();
+  for (const source of sources) {
+    const outcome = state.outcomes.get(source)?.get(paper.paper_id);
+    if (outcome === undefined || outcome === "failed") waiting.add(source);
+  }
+  return waiting;
+}
+
 function toStop(source: SourceName, error: unknown): SourceStop {
   if (error instanceof HttpError && stopsTheSource(error)) {
     // A connection stop is said by host and cause, without the request line that happened to hit it.
     const message =
       error.kind === "unreachable" && error.connection
         ? describeUnreachable(error.connection)
-        : error.kind === "budget_exhausted"
+        : error.kind === "budget_exhausted" && error.status !== undefined
           ? answerOf(error)
           : error.message;
     const stop: SourceStop = { source, kind: error.kind, message };
@@ -270,6 +395,7 @@ export function toBatchInput(source: SourceName, result: BatchResult): BatchInpu
   return {
     source,
     apiCalls: result.apiCalls,
+    ...(result.costUsd ? { costUsd: result.costUsd } : {}),
     outcomes,
     updates,
     ...(Object.keys(errors).length > 0 ? { errors } : {}),

@@ -1,7 +1,9 @@
 import type { Paper } from "../model/paper.js";
-import { inputView } from "../model/paper-update.js";
+import { borrowedIds, inputView, lookupView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
+import { addUsd, roundUsd } from "../model/usd.js";
 import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
+import { sourceDescriptor } from "../sources/registry.js";
 import type { SourceClient } from "../sources/types.js";
 import { answerFromCache, type CacheReader } from "./cached-answers.js";
 
@@ -19,12 +21,42 @@ export interface RunPlan {
     requests: number;
     ratePerSecond: number;
     seconds: number;
+    /** For a metered API (OpenAlex): what the run would cost. */
+    cost?: CostEstimate;
   }>;
 }
 
 /**
+ * What a metered source's lookups would cost, by request kind at its documented prices. A title
+ * search costs one request, two when its fallback search is needed: hence ranges.
+ */
+export interface CostEstimate {
+  /** List requests (DOI batches): each paid. */
+  lists: number;
+  /** Papers asked for alone by id: free. */
+  singletons: number;
+  /** Title-only papers searched whatever other sources find. */
+  searched: number;
+  /**
+   * Title-only papers another source of the run answers first (see IdSharing): searched only when
+   * it finds no usable id for them; each it identifies is a free lookup by id instead.
+   */
+  shared: number;
+  /** The sources `shared` papers wait for. */
+  sharedWith: SourceName[];
+  /** Title searches: at least (every shared paper identified, no fallback), at most. */
+  searches: { min: number; max: number };
+  usd: { min: number; max: number };
+  /** What searching every shared paper would add: the most cross-source ids can save. */
+  savedUsd: { max: number };
+  /** Dollars a free key may spend per day. */
+  freeDailyUsd: number;
+}
+
+/**
  * Plan the requests of each source for these papers at the given rates (requests per second), with
- * the papers a fresh cached answer serves (`readCache`) left out.
+ * the papers a fresh cached answer serves (`readCache`) left out. A source that waits for another's
+ * ids (OpenAlex for Semantic Scholar) sees the ids that source's cached answers give.
  */
 export function planRun(
   papers: readonly Paper[],
@@ -40,19 +72,102 @@ export function planRun(
     if (normalizeDoi(paper.doi)) withDoi += 1;
     else if (normalizeArxivId(paper.arxiv_id)) arxivOnly += 1;
   }
+  const running = new Set(clients.map((c) => c.name));
   return {
     papers: papers.length,
     withDoi,
     arxivOnly,
     titleOnly: papers.length - withDoi - arxivOnly,
     sources: clients.map((client) => {
+      const helpers = (client.waitsForIdsFrom ?? []).filter((s) => s !== client.name && running.has(s));
+      const { known, shared } = shareIds(client, views, clients, helpers, readCache);
       const { served, unanswered: rest } = readCache
-        ? answerFromCache(client, views, readCache)
-        : { served: [], unanswered: views };
-      const requests = client.planBatches(rest).length;
+        ? answerFromCache(client, known, readCache)
+        : { served: [], unanswered: known };
+      const sharedLeft = rest.filter((p) => shared.has(p.paper_id));
+      const batches = client.planBatches(rest);
+      const requests = batches.length;
       const ratePerSecond = rates[client.name] ?? 1;
-      const seconds = requests / ratePerSecond;
-      return { source: client.name, cached: served.length, requests, ratePerSecond, seconds };
+      const pricing = sourceDescriptor(client.name)?.pricing;
+      const cost = pricing ? estimateCost(client, batches, sharedLeft.length, helpers, pricing) : undefined;
+      return {
+        source: client.name,
+        cached: served.length,
+        requests,
+        ratePerSecond,
+        seconds: requests / ratePerSecond,
+        ...(cost ? { cost } : {}),
+      };
     }),
+  };
+}
+
+/**
+ * The views `client` would look papers up by: a title-only paper that a helper source's cached
+ * answer identifies gets that id (as in a run); `shared` holds the title-only papers a helper will
+ * answer first without the cache telling how.
+ */
+function shareIds(
+  client: SourceClient,
+  views: readonly Paper[],
+  clients: readonly SourceClient[],
+  helpers: readonly SourceName[],
+  readCache: CacheReader | undefined,
+): { known: Paper[]; shared: Set<string> } {
+  const shared = new Set<string>();
+  if (helpers.length === 0 || !client.titleOnly) return { known: [...views], shared };
+  const titleOnly = views.filter((p) => client.titleOnly?.(p));
+  const byId = new Map(titleOnly.map((p) => [p.paper_id, p]));
+  const identified = new Map<string, Paper>();
+  const answered = new Set<string>();
+  for (const helper of clients.filter((c) => helpers.includes(c.name))) {
+    const served = readCache ? answerFromCache(helper, titleOnly, readCache).served : [];
+    for (const result of served) {
+      answered.add(result.paper_id);
+      const paper = byId.get(result.paper_id);
+      if (!paper || identified.has(result.paper_id) || result.outcome !== "matched") continue;
+      // The view a run would give this paper once the helper's records are in (see lookupView).
+      const records = [...(paper.identifiers ?? []), ...(result.update.records.identifiers ?? [])];
+      const view = lookupView({ ...paper, identifiers: records }, client.name);
+      if (borrowedIds(view).length > 0)
+        identified.set(result.paper_id, { ...view, identifiers: paper.identifiers });
+    }
+  }
+  for (const paper of titleOnly) if (!answered.has(paper.paper_id)) shared.add(paper.paper_id);
+  return { known: views.map((p) => identified.get(p.paper_id) ?? p), shared };
+}
+
+function estimateCost(
+  client: SourceClient,
+  batches: readonly Paper[][],
+  shared: number,
+  sharedWith: SourceName[],
+  pricing: NonNullable<ReturnType<typeof sourceDescriptor>>["pricing"] & object,
+): CostEstimate {
+  let lists = 0;
+  let singletons = 0;
+  let titleOnly = 0;
+  for (const batch of batches) {
+    const ids = batch.filter((p) => !client.titleOnly?.(p)).length;
+    titleOnly += batch.length - ids;
+    if (ids === 1) singletons += 1;
+    else if (ids > 1) lists += 1;
+  }
+  const searched = titleOnly - shared;
+  const searches = { min: searched, max: 2 * titleOnly };
+  const listUsd = roundUsd(lists * pricing.list + singletons * pricing.singleton);
+  return {
+    lists,
+    singletons,
+    searched,
+    shared,
+    sharedWith,
+    searches,
+    usd: {
+      min: addUsd(listUsd, searches.min * pricing.search),
+      max: addUsd(listUsd, searches.max * pricing.search),
+    },
+    savedUsd: { max: roundUsd(2 * shared * pricing.search) },
+    freeDailyUsd: pricing.freeDailyUsd,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fillPriority } from "../sources/registry.js";
+import { fillPriority, sourceRank } from "../sources/registry.js";
 import { mergeEnrichments } from "./merge.js";
 import type { Paper } from "./paper.js";
 import { enrichmentSetSchema } from "./records.js";
@@ -124,4 +124,55 @@ export function inputView(paper: Paper): Paper {
     filledAuthors.includes(String(i)) ? { ...author, affiliations: [] } : { ...author },
   );
   return view;
+}
+
+/** The id fields a lookup can use, and the identifier record type that carries each. */
+const LOOKUP_IDS = [
+  ["doi", "doi"],
+  ["arxiv_id", "arxiv"],
+] as const;
+type LookupId = (typeof LOOKUP_IDS)[number][0];
+
+/**
+ * The paper as `source` looks it up: its input view, plus, when the input gave it neither DOI nor
+ * arXiv id, the ones other sources' identifier records give it (so that a paper Semantic Scholar
+ * identified costs OpenAlex a free lookup by id, not a paid search). The records, not the filled
+ * fields, are read: they do not depend on which source's fill won, nor on ids an earlier cf run
+ * filled into the input. Among several, the earliest source's (registry order), then the smallest
+ * value: the same view whatever order answers came in. The view's `field_sources` names the source
+ * of each borrowed id (see `borrowedIds`); it is a copy, so later fills do not show through.
+ */
+export function lookupView(paper: Paper, source: string): Paper {
+  const view = inputView(paper);
+  if (view.doi || view.arxiv_id) return view;
+  const found = new Map<LookupId, { value: string; from: string; rank: number }>();
+  for (const record of paper.identifiers ?? []) {
+    if (record.source === source || record.original) continue;
+    const field = LOOKUP_IDS.find(([, type]) => type === record.data.identifier_type)?.[0];
+    const value = record.data.identifier_value.trim();
+    if (!field || value === "") continue;
+    const rank = sourceRank(record.source);
+    const best = found.get(field);
+    if (rank === 0 || (best && (best.rank < rank || (best.rank === rank && best.value <= value)))) continue;
+    found.set(field, { value, from: record.source, rank });
+  }
+  if (found.size === 0) return view;
+  const filled = view.processing_flags.field_sources;
+  const by: Record<string, unknown> = filled && typeof filled === "object" ? { ...filled } : {};
+  for (const [field, { value, from }] of found) {
+    view[field] = value;
+    by[field] = from;
+  }
+  view.processing_flags = { ...view.processing_flags, field_sources: by };
+  return view;
+}
+
+/**
+ * The ids of a lookup view that another source found rather than the input (`lookupView`): an
+ * answer found by one of them must still be checked against the paper's title and year.
+ */
+export function borrowedIds(view: Paper): LookupId[] {
+  const filled = view.processing_flags.field_sources;
+  if (!filled || typeof filled !== "object") return [];
+  return LOOKUP_IDS.map(([field]) => field).filter((field) => field in filled && !!view[field]);
 }

@@ -1,6 +1,7 @@
 import { type DecoyKind, makeDecoys } from "./decoys.js";
 import { accented, MESSY_TITLE_SHARE, messyAuthor, messyTitle } from "./messy.js";
 import { hashOf, hex, intIn, mulberry32, pick, type Random } from "./prng.js";
+import { addS2IdGaps, type S2Ids, s2Indexes } from "./s2-ids.js";
 import { titleKey } from "./search.js";
 import * as W from "./words.js";
 
@@ -14,6 +15,7 @@ export {
   type SimInputFile,
   type SimInputPaper,
 } from "./input-gen.js";
+export type { S2Ids } from "./s2-ids.js";
 
 /** One author of a synthetic work; the same name always has the same ids and institutions. */
 export interface SimAuthor {
@@ -63,6 +65,8 @@ export interface SimWork {
   decoyKind?: DecoyKind;
   /** Added to the search score of a decoy so that it outranks its true work in every search. */
   rankBoost?: number;
+  /** What S2 lists instead of the true DOI and arXiv id (corpus option `s2IdGaps`); see s2-ids.ts. */
+  s2Ids?: S2Ids;
 }
 
 /** A seeded corpus with its lookup indexes. */
@@ -77,6 +81,10 @@ export interface Corpus {
   byPaperId: ReadonlyMap<string, SimWork>;
   byCorpusId: ReadonlyMap<number, SimWork>;
   byOpenAlexId: ReadonlyMap<string, SimWork>;
+  /** S2's DOI index (lowercase keys) when some works have id gaps; else S2 finds works by `byDoi`. */
+  s2ByDoi?: ReadonlyMap<string, SimWork>;
+  /** S2's arXiv index when some works have id gaps; else S2 finds works by `byArxiv`. */
+  s2ByArxiv?: ReadonlyMap<string, SimWork>;
 }
 
 /** Options of {@link createCorpus}. */
@@ -92,6 +100,13 @@ export interface CorpusOptions {
   decoyShare?: number;
   /** Unicode math and symbols in some titles, accented and noisy author names (default false); see messy.ts. */
   messy?: boolean;
+  /**
+   * Share (0 to 1) of the ordinary works whose S2 record lacks the ids OpenAlex knows (default 0): no
+   * DOI nor arXiv id (about 60 %), a DOI only S2 knows (25 %), or another work's DOI (15 %). S2 lacks
+   * usable ids for about a third of title-only papers in real collections, so an OpenAlex search stays
+   * necessary for them. S2 then finds such a work only by title; OpenAlex is unaffected. See s2-ids.ts.
+   */
+  s2IdGaps?: number;
 }
 
 /** A paper the corpus must contain, as an input file describes it. */
@@ -144,6 +159,8 @@ export function createCorpus(options: CorpusOptions = {}): Corpus {
     });
     works.push(...decoys);
   }
+  const gaps = options.s2IdGaps ?? 0;
+  if (gaps > 0) addS2IdGaps(works.slice(0, size), seed, gaps);
   const byMergedDoi = new Map<string, SimWork>();
   for (const w of works) if (w.doi && w.arxivId) byMergedDoi.set(arxivDoiOf(w.arxivId), w);
   return {
@@ -155,6 +172,7 @@ export function createCorpus(options: CorpusOptions = {}): Corpus {
     byPaperId: new Map(works.map((w) => [w.paperId, w])),
     byCorpusId: new Map(works.map((w) => [w.corpusId, w])),
     byOpenAlexId: new Map(works.map((w) => [w.openalexId, w])),
+    ...(gaps > 0 ? s2Indexes(works) : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { usdOf } from "./pricing.js";
 import { unitOf } from "./prng.js";
 import { HTML_429, html, json, type Reply } from "./reply.js";
 
@@ -64,25 +65,34 @@ export function openAlexThrottled(perSecond: number, headers: Record<string, str
   );
 }
 
+/** A refused request's numbers: the daily limit, what is left of it and what the request would cost. */
+export interface BudgetShortfall {
+  limit: number;
+  remainingCredits: number;
+  requiredCredits: number;
+}
+
 /** OpenAlex's daily budget exhausted (openalex-api-proxy body): Retry-After runs to midnight UTC. */
-export function openAlexBudgetExhausted(limit: number, nowMs: number): Reply {
+export function openAlexBudgetExhausted(shortfall: BudgetShortfall, nowMs: number): Reply {
   const retryAfter = secondsToMidnight(nowMs);
+  const { limit, remainingCredits, requiredCredits } = shortfall;
+  const [cost, left] = [usdOf(requiredCredits), usdOf(remainingCredits)];
   const body = {
     error: "Rate limit exceeded",
-    message:
-      "Insufficient budget. This request costs $0.0001 but you only have $0 remaining. Resets at midnight UTC. Need more? Add funds at https://openalex.org/pricing",
+    message: `Insufficient budget. This request costs $${cost} but you only have $${left} remaining. Resets at midnight UTC. Need more? Add funds at https://openalex.org/pricing`,
     retryAfter,
-    costUsd: 0.0001,
-    dailyRemainingUsd: 0,
+    costUsd: Number(cost),
+    dailyRemainingUsd: Number(left),
     prepaidRemainingUsd: 0,
-    creditsRequired: 1,
-    creditsRemaining: 0,
+    creditsRequired: requiredCredits,
+    creditsRemaining: remainingCredits,
     onetimeCreditsRemaining: 0,
   };
   return json(429, body, {
     "x-ratelimit-limit": String(limit),
-    "x-ratelimit-remaining": "0",
-    "x-ratelimit-credits-required": "1",
+    "x-ratelimit-remaining": String(remainingCredits),
+    "x-ratelimit-credits-required": String(requiredCredits),
+    "x-ratelimit-cost-required-usd": cost,
     "x-ratelimit-reset": String(retryAfter),
     "retry-after": String(retryAfter),
   });

@@ -6,7 +6,8 @@ import { startSimulator } from "./server.js";
 
 /**
  * `node dist/simulator/main.js [--port N] [--seed N] [--corpus-size N] [--latency-ms N] [--openalex-rps N]
- * [--s2-rps N] [--fault-rate X] [--fault-kinds a,b] [--hang-ms N] [--budget N] [--decoy-share X] [--messy]
+ * [--s2-rps N] [--fault-rate X] [--fault-kinds a,b] [--hang-ms N] [--budget N] [--openalex-daily-usd X]
+ * [--decoy-share X] [--messy] [--s2-id-gaps X]
  * [--write-input FILE --count N --mix mixed|doi|title [--not-found-share X] [--title-noise X]
  * [--near-miss-share X] [--legacy] [--write-truth FILE]]`
  *
@@ -17,7 +18,7 @@ import { startSimulator } from "./server.js";
 const USAGE =
   "usage: main.js [--port N] [--seed N] [--corpus-size N] [--latency-ms N] [--openalex-rps N] \
 [--s2-rps N] [--fault-rate X] [--fault-kinds 500,503,...] [--hang-ms N] [--budget N] \
-[--decoy-share X] [--messy] [--known-papers FILE] \
+[--openalex-daily-usd X] [--decoy-share X] [--messy] [--s2-id-gaps X] [--known-papers FILE] \
 [--write-input FILE --count N --mix mixed|doi|title [--not-found-share X] [--title-noise X] \
 [--near-miss-share X] [--legacy] [--write-truth FILE]]";
 
@@ -37,6 +38,8 @@ async function main(argv: readonly string[]): Promise<void> {
       "fault-kinds": { type: "string" },
       "hang-ms": { type: "string" },
       budget: { type: "string" },
+      "openalex-daily-usd": { type: "string" },
+      "s2-id-gaps": { type: "string" },
       "write-input": { type: "string" },
       count: { type: "string" },
       mix: { type: "string" },
@@ -73,7 +76,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const seed = num("seed") ?? 1;
   const knownFile = values["known-papers"];
   const known = knownFile ? knownPapers(JSON.parse(await readFile(knownFile, "utf8"))) : [];
-  const share = (name: "decoy-share" | "title-noise" | "near-miss-share"): number | undefined => {
+  const share = (
+    name: "decoy-share" | "title-noise" | "near-miss-share" | "s2-id-gaps",
+  ): number | undefined => {
     const n = num(name);
     if (n !== undefined && n > 1) throw new Error(`--${name} must be between 0 and 1: ${n}`);
     return n;
@@ -85,6 +90,7 @@ async function main(argv: readonly string[]): Promise<void> {
     known,
     ...(share("decoy-share") === undefined ? {} : { decoyShare: share("decoy-share") }),
     ...(values.messy ? { messy: true } : {}),
+    ...(share("s2-id-gaps") === undefined ? {} : { s2IdGaps: share("s2-id-gaps") }),
   });
   const faultRate = num("fault-rate");
   const [openalexRps, s2Rps] = [num("openalex-rps"), num("s2-rps")];
@@ -97,6 +103,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ? { faults: { rate: faultRate, seed, kinds: kinds as FaultKind[] | undefined, hangMs: num("hang-ms") } }
       : {}),
     ...(num("budget") === undefined ? {} : { openalexBudget: num("budget") }),
+    ...(num("openalex-daily-usd") === undefined ? {} : { openalexDailyUsd: num("openalex-daily-usd") }),
   });
 
   const inputFile = values["write-input"];

@@ -1,7 +1,8 @@
-import { arxivDoiOf, type Corpus, type SimAuthor, type SimWork } from "./corpus.js";
+import type { Corpus, SimAuthor, SimWork } from "./corpus.js";
 import type { RouteRequest } from "./openalex-routes.js";
 import { hashOf } from "./prng.js";
 import { json, type Reply } from "./reply.js";
+import { s2ListedIds } from "./s2-ids.js";
 import { s2PaperSearch } from "./s2-search.js";
 import { searchTitles } from "./search.js";
 
@@ -81,8 +82,12 @@ function batch(corpus: Corpus, body: string, fields: Fields): Reply {
   return { ...json(200, papers), ids: ids.length };
 }
 
-/** `DOI:`, `ARXIV:`, `CorpusId:`, a 40-hex paperId, or a bare DOI; unknown ids resolve to nothing. */
+/**
+ * `DOI:`, `ARXIV:`, `CorpusId:`, a 40-hex paperId, or a bare DOI; unknown ids resolve to nothing.
+ * DOIs and arXiv ids find a work only when S2 lists them for it (corpus option `s2IdGaps`).
+ */
 function resolveId(corpus: Corpus, raw: string): SimWork | undefined {
+  const [byDoi, byArxiv] = [corpus.s2ByDoi ?? corpus.byDoi, corpus.s2ByArxiv ?? corpus.byArxiv];
   const id = raw.trim();
   const colon = id.indexOf(":");
   const prefix = colon > 0 ? id.slice(0, colon).toUpperCase() : "";
@@ -90,9 +95,9 @@ function resolveId(corpus: Corpus, raw: string): SimWork | undefined {
   if (prefix === "DOI" || (prefix === "" && value.startsWith("10."))) {
     const doi = value.toLowerCase();
     const arxiv = doi.startsWith("10.48550/arxiv.") ? doi.slice("10.48550/arxiv.".length) : undefined;
-    return corpus.byDoi.get(doi) ?? (arxiv ? corpus.byArxiv.get(arxiv) : undefined);
+    return byDoi.get(doi) ?? (arxiv ? byArxiv.get(arxiv) : undefined);
   }
-  if (prefix === "ARXIV") return corpus.byArxiv.get(value.replace(/v\d+$/i, ""));
+  if (prefix === "ARXIV") return byArxiv.get(value.replace(/v\d+$/i, ""));
   if (prefix === "CORPUSID") return corpus.byCorpusId.get(Number(value));
   if (prefix === "" && /^[0-9a-f]{40}$/i.test(value)) return corpus.byPaperId.get(value.toLowerCase());
   return undefined;
@@ -145,9 +150,9 @@ function s2Author(author: SimAuthor, wanted: Set<string>): Record<string, unknow
 function s2Paper(work: SimWork, authorFields: Set<string>): Record<string, unknown> {
   const externalIds: Record<string, string | number> = {};
   if (work.dblp) externalIds.DBLP = work.dblp;
-  if (work.arxivId) externalIds.ArXiv = work.arxivId;
-  const doi = work.doi ?? (work.arxivId ? arxivDoiOf(work.arxivId).replace("arxiv.", "arXiv.") : undefined);
-  if (doi) externalIds.DOI = doi;
+  const listed = s2ListedIds(work);
+  if (listed.arxivId) externalIds.ArXiv = listed.arxivId;
+  if (listed.doi) externalIds.DOI = listed.doi;
   externalIds.CorpusId = work.corpusId;
   const isConference = !/Journal|Transactions/.test(work.venueName);
   let openAccessPdf: Record<string, unknown> | null = { url: "", status: "CLOSED", license: null };

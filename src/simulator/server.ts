@@ -15,9 +15,12 @@ import {
   secondsToMidnight,
 } from "./faults.js";
 import { openAlexRoute, type RouteRequest } from "./openalex-routes.js";
+import { CREDITS_PER_USD, creditsOfUsd, DailyCredits, openAlexCredits, usdOf } from "./pricing.js";
 import { json, type Reply } from "./reply.js";
 import { s2Route } from "./s2-routes.js";
 import { openAlexKey, readBody, safeDecode, send, truncate } from "./transport.js";
+
+export { type OpenAlexSpend, openAlexSpend } from "./pricing.js";
 
 /** Which simulated API answered. */
 export type SimApi = "openalex" | "s2";
@@ -33,6 +36,10 @@ export interface RequestLogEntry {
   ids?: number;
   retryAfter?: number;
   fault?: FaultKind;
+  /** OpenAlex credits this request was charged (0 for a free singleton); absent when refused or faulted. */
+  credits?: number;
+  /** The same charge in USD (credits / 10,000). */
+  costUsd?: number;
 }
 
 /** Options of {@link startSimulator}; all optional. */
@@ -45,8 +52,14 @@ export interface SimulatorOptions {
   /** Requests per second each API admits; more get a 429. */
   rateLimits?: { openalex?: number; s2?: number };
   faults?: FaultOptions;
-  /** OpenAlex requests allowed before every further one gets the daily-budget 429. */
+  /** OpenAlex requests allowed before every further one gets the daily-budget 429 (whatever they cost). */
   openalexBudget?: number;
+  /**
+   * OpenAlex's daily budget in USD (2026 pricing, see pricing.ts): a request costing more credits than
+   * are left gets the daily-budget 429 and is not charged. Without it the limit is 100,000 credits,
+   * shown in the headers but never enforced.
+   */
+  openalexDailyUsd?: number;
   requireKeys?: { openalex?: string; s2?: string };
   onRequest?: (entry: RequestLogEntry) => void;
   /** Wall clock (epoch ms) for log times, rate windows and Retry-After; default Date.now. */
@@ -71,6 +84,13 @@ const PREFIXES: ReadonlyArray<readonly [SimApi, string]> = [
 ];
 const DEFAULT_DAILY_LIMIT = 100_000;
 
+/** The day's credits: `usd` worth and enforced, else the default limit shown but never enforced. */
+function dailyCredits(usd: number | undefined): DailyCredits {
+  if (usd === undefined) return new DailyCredits(DEFAULT_DAILY_LIMIT, false);
+  if (!(usd >= 0)) throw new RangeError(`openalexDailyUsd must be a number ≥ 0: ${usd}`);
+  return new DailyCredits(creditsOfUsd(usd), true);
+}
+
 /** Start the OpenAlex + Semantic Scholar simulator on 127.0.0.1. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const corpus =
@@ -81,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     openalex: options.rateLimits?.openalex ? new RateWindow(options.rateLimits.openalex) : undefined,
     s2: options.rateLimits?.s2 ? new RateWindow(options.rateLimits.s2) : undefined,
   };
+  const daily = dailyCredits(options.openalexDailyUsd);
   const cancels = new Set<() => void>();
   let requests = 0;
   let openalexRequests = 0;
@@ -103,7 +124,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   /** Auth, daily budget and per-second limits, in that order; undefined lets the request through. */
-  function gate(api: SimApi, req: IncomingMessage, params: URLSearchParams, at: number): Reply | undefined {
+  function gate(
+    api: SimApi,
+    req: IncomingMessage,
+    params: URLSearchParams,
+    at: number,
+    credits: number,
+  ): Reply | undefined {
     if (api === "s2") {
       const wanted = options.requireKeys?.s2;
       if (wanted !== undefined && req.headers["x-api-key"] !== wanted) return s2Forbidden();
@@ -112,22 +139,33 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const wanted = options.requireKeys?.openalex;
     if (wanted !== undefined && openAlexKey(req, params) !== wanted) return openAlexUnauthorized();
     openalexRequests++;
-    const limit = options.openalexBudget ?? DEFAULT_DAILY_LIMIT;
-    if (options.openalexBudget !== undefined && openalexRequests > options.openalexBudget) {
-      return openAlexBudgetExhausted(limit, at);
+    const budget = options.openalexBudget;
+    if (budget !== undefined && openalexRequests > budget) {
+      // The request-count budget refuses as if every request cost one credit.
+      return openAlexBudgetExhausted({ limit: budget, remainingCredits: 0, requiredCredits: 1 }, at);
+    }
+    if (!daily.fits(credits)) {
+      const shortfall = { limit: daily.limit, remainingCredits: daily.remaining, requiredCredits: credits };
+      return openAlexBudgetExhausted(shortfall, at);
     }
     if (windows.openalex && !windows.openalex.admit(at)) {
-      return openAlexThrottled(options.rateLimits?.openalex ?? 10, budgetHeaders(limit, at));
+      return openAlexThrottled(options.rateLimits?.openalex ?? 10, budgetHeaders(0, at));
     }
     return undefined;
   }
 
-  function budgetHeaders(limit: number, at: number): Record<string, string> {
+  /** The rate headers of an answer charged `credits`; with `openalexBudget`, limit and remaining count requests. */
+  function budgetHeaders(credits: number, at: number): Record<string, string> {
+    const budget = options.openalexBudget;
+    const remaining = budget === undefined ? daily.remaining : Math.max(0, budget - openalexRequests);
     return {
-      "x-ratelimit-limit": String(limit),
-      "x-ratelimit-remaining": String(Math.max(0, limit - openalexRequests)),
-      "x-ratelimit-credits-used": "1",
+      "x-ratelimit-limit": String(budget ?? daily.limit),
+      "x-ratelimit-remaining": String(remaining),
+      "x-ratelimit-credits-used": String(credits),
       "x-ratelimit-reset": String(secondsToMidnight(at)),
+      "x-ratelimit-limit-usd": usdOf(daily.limit),
+      "x-ratelimit-remaining-usd": usdOf(daily.remaining),
+      "x-ratelimit-cost-usd": usdOf(credits),
     };
   }
 
@@ -171,7 +209,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       options.onRequest?.(entry);
     };
 
-    let reply = gate(api, req, url.searchParams, at);
+    const credits = api === "openalex" ? openAlexCredits(request.path, url.searchParams) : 0;
+    let reply = gate(api, req, url.searchParams, at, credits);
     const fault = reply ? undefined : decideFault(options.faults, n);
     if (fault) entry.fault = fault;
     if (fault === "reset") {
@@ -179,16 +218,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       log(0);
       return;
     }
-    const rateHeaders = budgetHeaders(options.openalexBudget ?? DEFAULT_DAILY_LIMIT, at);
+    // Only what the origin answers is charged: refused and faulted requests cost nothing.
+    const charged = api === "openalex" && !reply && !fault ? credits : undefined;
+    if (charged !== undefined) daily.charge(charged);
+    const rateHeaders = budgetHeaders(charged ?? 0, at);
     reply ??= (fault ? faultReply(fault, api, rateHeaders) : undefined) ?? route(api, request);
     if (api === "openalex" && reply.status !== 429 && reply.status !== 401) {
       reply.headers = { ...rateHeaders, ...reply.headers };
     }
     const delay = (options.latencyMs ?? 0) + (fault === "hang" ? (options.faults?.hangMs ?? 60_000) : 0);
     if (!(await wait(delay, res))) {
+      if (charged !== undefined) daily.refund(charged);
       log(0, reply);
       return;
     }
+    if (charged !== undefined) Object.assign(entry, { credits: charged, costUsd: charged / CREDITS_PER_USD });
     if (fault === "truncate") truncate(res, reply);
     else send(res, reply);
     log(reply.status, reply);

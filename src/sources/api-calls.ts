@@ -1,4 +1,6 @@
+import { addUsd } from "../model/usd.js";
 import { createHttpClient, type HttpClient, type HttpClientOptions, withApiCalls } from "./http.js";
+import type { SpendHeaders } from "./spend.js";
 import type { BatchResult, LookupResult } from "./types.js";
 
 /**
@@ -17,24 +19,45 @@ export async function countingApiCalls(
   lookUp: (http: HttpClient) => Promise<LookupResult[]>,
 ): Promise<BatchResult> {
   let apiCalls = 0;
+  let costUsd: number | undefined;
+  let budget: BatchResult["budget"];
   const count = () => {
     apiCalls++;
   };
-  const http = ready ? countingRequests(ready, count) : createHttpClient(countingAttempts(options, count));
+  const spent = (spend: SpendHeaders) => {
+    if (spend.costUsd !== undefined) costUsd = addUsd(costUsd ?? 0, spend.costUsd);
+    if (spend.remainingUsd !== undefined || spend.limitUsd !== undefined) {
+      budget = { remainingUsd: spend.remainingUsd, limitUsd: spend.limitUsd ?? budget?.limitUsd };
+    }
+  };
+  const http = ready
+    ? countingRequests(ready, count)
+    : createHttpClient(countingAttempts(options, count, spent));
   try {
-    return { results: await lookUp(http), apiCalls };
+    const results = await lookUp(http);
+    return {
+      results,
+      apiCalls,
+      ...(costUsd !== undefined ? { costUsd } : {}),
+      ...(budget ? { budget } : {}),
+    };
   } catch (error) {
-    throw withApiCalls(error, apiCalls);
+    throw withApiCalls(error, apiCalls, costUsd);
   }
 }
 
-function countingAttempts(options: HttpClientOptions, count: () => void): HttpClientOptions {
+function countingAttempts(
+  options: HttpClientOptions,
+  count: () => void,
+  spent: (spend: SpendHeaders) => void,
+): HttpClientOptions {
   const { onEvent } = options;
   return {
     ...options,
     onEvent: (event) => {
       // One attempt = one response event, or a retry/error event of a request that got no status.
       if (event.type === "response" || event.status === undefined) count();
+      if (event.spend) spent(event.spend);
       onEvent?.(event);
     },
   };

@@ -24,6 +24,16 @@ export interface SourceDescriptor<N extends string = string> {
   readonly rate: { readonly flag: string; readonly withKey: number; readonly withoutKey: number };
   /** The API key: its flag and variable, and how it is sent (`api_key`, `x-api-key`). */
   readonly apiKey: { readonly flag: string; readonly env: string; readonly sentAs: string };
+  /**
+   * What a metered API charges per request kind, in USD (OpenAlex, 2026), and what a free key may
+   * spend per day; absent for a free API. The dry run prices its plan with it.
+   */
+  readonly pricing?: {
+    readonly singleton: number;
+    readonly list: number;
+    readonly search: number;
+    readonly freeDailyUsd: number;
+  };
   /** More string flags, after the key flags in `--help`; their values reach `createClient` by `id`. */
   readonly options: readonly SourceOption[];
   /** The client for a run (loaded on first use, so that `cf --help` stays fast). */
@@ -39,6 +49,8 @@ export interface SourceOption {
   readonly value: string;
   readonly description: string;
   readonly env?: string;
+  /** `usd`: a dollar amount (a number ≥ 0, checked before the run); default free text. */
+  readonly kind?: "text" | "usd";
 }
 
 /** How a run asks a descriptor for its client: the resolved flags and what every client shares. */

@@ -1,6 +1,8 @@
 import { CfError, ExitCode } from "../errors.js";
+import { roundUsd } from "../model/usd.js";
 import type { ConnectionFailure } from "./connection-health.js";
 import { redactUrl } from "./redact.js";
+import type { LookupResult } from "./types.js";
 
 /**
  * How a caller must treat a failed request. `unreachable`: the source's server cannot be reached at
@@ -38,6 +40,13 @@ export class HttpError extends CfError {
   readonly connection?: ConnectionFailure;
   /** Requests the failed batch had sent when this stopped it (counted although nothing is journaled). */
   apiCalls?: number;
+  /** What those requests cost in USD, as the API reported it (see spend.ts). */
+  costUsd?: number;
+  /**
+   * Results of the papers of the stopped batch that were answered before the stop: journaled
+   * as done (the rest of the batch stays pending).
+   */
+  partial?: LookupResult[];
 
   constructor(init: HttpErrorInit) {
     super(
@@ -77,12 +86,22 @@ export function refusedKeyError(error: unknown, label: string, keyGiven: boolean
     : `${label} refused requests without an API key (${status})`;
   const renamed = new HttpError({ kind: "auth", url: error.url, status: error.status, message });
   if (error.apiCalls !== undefined) renamed.apiCalls = error.apiCalls;
+  if (error.costUsd !== undefined) renamed.costUsd = error.costUsd;
+  if (error.partial !== undefined) renamed.partial = error.partial;
   return renamed;
 }
 
-/** `error` with the requests its batch had sent, for the source's API-call count. */
-export function withApiCalls(error: unknown, apiCalls: number): unknown {
+/** `error` with the requests its batch had sent and their cost, for the source's counters. */
+export function withApiCalls(error: unknown, apiCalls: number, costUsd = 0): unknown {
   if (error instanceof HttpError && apiCalls > 0) error.apiCalls = (error.apiCalls ?? 0) + apiCalls;
+  if (error instanceof HttpError && costUsd > 0) error.costUsd = roundUsd((error.costUsd ?? 0) + costUsd);
+  return error;
+}
+
+/** `error` (a stop) with the batch's results answered before it. */
+export function withPartial(error: unknown, results: LookupResult[]): unknown {
+  if (error instanceof HttpError && results.length > 0)
+    error.partial = [...(error.partial ?? []), ...results];
   return error;
 }
 

@@ -14,6 +14,7 @@ import {
   urlSecrets,
 } from "./redact.js";
 import { CONNECTION_RETRY_CAP_MS, classify, jitteredBackoff, networkError } from "./retry-policy.js";
+import { type SpendHeaders, spendHeaders } from "./spend.js";
 
 /**
  * The one HTTP seam of the API clients: timeouts, retries (retry-policy.ts), capped bodies
@@ -28,6 +29,7 @@ export {
   refusedKeyError,
   stopsTheSource,
   withApiCalls,
+  withPartial,
 } from "./http-error.js";
 export { redactUrl } from "./redact.js";
 
@@ -65,6 +67,11 @@ export interface HttpClientOptions {
    * aborted while it is read and fails `permanent` ("response larger than 64 MB"), not retried.
    */
   maxBodyBytes?: number;
+  /**
+   * The documented price of a request in USD, counted for a successful answer that carries no cost
+   * header (a metered API whose headers a proxy dropped); default none.
+   */
+  priceOf?: (method: string, url: string) => number | undefined;
 }
 
 /** Per-request options; an aborted `signal` rethrows its reason as is, without retrying. */
@@ -98,6 +105,11 @@ export interface HttpEvent {
   message?: string;
   delayMs?: number;
   durationMs?: number;
+  /**
+   * What the answer says it cost (a metered API's cost headers), on response events; for a 2xx
+   * answer without a cost header, `costUsd` is the client's documented price (`priceOf`).
+   */
+  spend?: SpendHeaders;
 }
 
 type Method = "GET" | "POST";
@@ -152,7 +164,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     const attemptTimeout = init.timeoutMs ?? timeoutMs;
 
+    // The headers of the last attempt that got an answer (its cost, for a failed one too).
+    let answered: Headers | undefined;
     async function attemptOnce(): Promise<JsonResponse> {
+      answered = undefined;
       const signals = [AbortSignal.timeout(attemptTimeout), ...(init.signal ? [init.signal] : [])];
       let res: Response | undefined;
       let text: string | undefined;
@@ -165,6 +180,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw networkError(error, fail, attemptTimeout, res?.status, url, options.proxy);
       }
       const { status } = res;
+      answered = res.headers;
       if (text === undefined) {
         throw fail("permanent", `response larger than ${sizeText(maxBodyBytes)}`, { status });
       }
@@ -202,7 +218,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const response = await attemptOnce();
         limiter?.recordSuccess();
         health?.recordAnswer();
-        emit({ type: "response", ...event, status: response.status, durationMs: now() - started });
+        const spend = spendHeaders(response.headers);
+        if (spend.costUsd === undefined) {
+          const price = options.priceOf?.(method, url);
+          if (price !== undefined) spend.costUsd = price;
+        }
+        emit({ type: "response", ...event, status: response.status, durationMs: now() - started, spend });
         return response;
       } catch (caught) {
         if (!(caught instanceof HttpError)) throw caught;
@@ -213,7 +234,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const { kind, status, message, connection } = error;
       if (status !== undefined) {
         health?.recordAnswer();
-        emit({ type: "response", ...event, status, durationMs: now() - started });
+        const spend = answered ? spendHeaders(answered) : {};
+        emit({ type: "response", ...event, status, durationMs: now() - started, spend });
       }
       if (status === 429) limiter?.slowDown();
       let delayMs: number;

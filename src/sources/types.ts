@@ -17,6 +17,11 @@ export interface RawAnswer {
   /** The API's object for a found answer (JSON); null for not found. */
   payload: unknown;
   fetchedAt: Date;
+  /**
+   * Set when a paper with an id another source found was answered by a title lookup after all (the
+   * id led nowhere usable): the cache keeps the answer under the paper's title key, not the id's.
+   */
+  byTitle?: true;
 }
 
 /** What one lookup found for one paper; `answer` is what the response cache may keep of it. */
@@ -31,10 +36,21 @@ export interface BatchResult {
   results: LookupResult[];
   /** HTTP requests made for this batch, retries included. */
   apiCalls: number;
+  /** What those requests cost in USD (a metered API's cost headers); absent when nothing was reported. */
+  costUsd?: number;
+  /** The API's budget as its last answer of the batch reported it (today's limit and what is left). */
+  budget?: { remainingUsd?: number; limitUsd?: number };
 }
 
 export interface SourceClient {
   readonly name: SourceName;
+  /**
+   * Sources whose answers this client's title-only papers wait for in a run: they may find the
+   * paper's DOI or arXiv id, which makes its lookup here cheap (OpenAlex bills searches, not ids).
+   */
+  readonly waitsForIdsFrom?: readonly SourceName[];
+  /** True when this client can only look `paper` up by its title (it has no id the client uses). */
+  titleOnly?(paper: Paper): boolean;
   /**
    * Split papers into request batches: papers with a DOI or arXiv id together (up to the API's
    * batch size), title-only papers one per batch. Deterministic for a given input order.

@@ -35,6 +35,8 @@ export interface BatchInput {
   apiCalls: number;
   /** Papers of the batch answered by the response cache. */
   cached?: number;
+  /** What the batch's requests cost in USD. */
+  costUsd?: number;
   outcomes: BatchEntry["outcomes"];
   errors?: BatchEntry["errors"];
   updates: BatchEntry["updates"];
@@ -161,6 +163,7 @@ export class CheckpointManager {
       at: this.session.now().toISOString(),
       api_calls: batch.apiCalls,
       ...(batch.cached ? { cached: batch.cached } : {}),
+      ...(batch.costUsd ? { cost_usd: batch.costUsd } : {}),
       outcomes: batch.outcomes,
       ...(batch.errors ? { errors: batch.errors } : {}),
       updates: batch.updates,

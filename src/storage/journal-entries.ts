@@ -11,6 +11,8 @@ export const batchEntrySchema = z.object({
   api_calls: z.number().int().nonnegative(),
   /** Papers of this batch answered by the response cache, without a request. */
   cached: z.number().int().nonnegative().optional(),
+  /** What this batch's requests cost in USD, as the API reported it (absent when nothing). */
+  cost_usd: z.number().nonnegative().optional(),
   outcomes: z.record(z.string(), paperOutcomeSchema),
   errors: z.record(z.string(), z.string()).optional(),
   updates: z.array(paperUpdateSchema),

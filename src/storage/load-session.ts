@@ -190,6 +190,7 @@ function buildState(papers: Paper[], checkpoint: Checkpoint, progress: ProgressF
     counters.api_calls = saved.api_calls;
     // Absent when none, as in a session that never served one (states compare equal).
     if (saved.papers_cached) counters.papers_cached = saved.papers_cached;
+    if (saved.cost_usd) counters.cost_usd = saved.cost_usd;
     counters.last_error = saved.last_error;
     counters.resets_at = saved.resets_at ?? null;
   }

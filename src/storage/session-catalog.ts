@@ -27,6 +27,8 @@ export interface SourceSummary {
   api_calls: number;
   /** Papers answered by the response cache instead of a request. */
   papers_cached: number;
+  /** What the source's requests cost in USD, as the API reported it (0 for a free API). */
+  cost_usd: number;
 }
 
 export interface SessionSummary {
@@ -97,6 +99,7 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
         papers_failed: state.papers_failed,
         api_calls: state.api_calls,
         papers_cached: state.papers_cached ?? 0,
+        cost_usd: state.cost_usd ?? 0,
       };
     }
     if (summary.status !== "corrupt") {
@@ -123,6 +126,7 @@ export async function inspectSession(dir: string, fs: StorageFs = nodeStorageFs)
         papers_failed: 0,
         api_calls: 0,
         papers_cached: 0,
+        cost_usd: 0,
       };
     }
     if (summary.status !== "corrupt") summary.status = legacyStatus(cp.sources, cp.total_papers);

@@ -34,6 +34,8 @@ export interface SourceDetails {
   api_calls: number;
   /** Papers answered by the response cache instead of a request. */
   papers_cached: number;
+  /** What the source's requests cost in USD, as the API reported it (0 for a free API). */
+  cost_usd: number;
   resets_at: string | null;
   /** Every cause of this source's failed papers, most frequent first. */
   failure_causes: FailureCause[];
@@ -109,6 +111,7 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_failed: state.papers_failed,
         api_calls: state.api_calls,
         papers_cached: state.papers_cached ?? 0,
+        cost_usd: state.cost_usd ?? 0,
         resets_at: state.resets_at ?? null,
         failure_causes: groupFailureCauses(messages),
       };
@@ -130,6 +133,7 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_failed: null,
         api_calls: stats.api_calls,
         papers_cached: 0,
+        cost_usd: 0,
         resets_at: null,
         failure_causes: [],
       };

@@ -53,6 +53,8 @@ export const sourceStateSchema = z.object({
   api_calls: z.number().int().nonnegative(),
   /** Papers answered by the response cache instead of a request (absent in files before the cache). */
   papers_cached: z.number().int().nonnegative().optional(),
+  /** What this source's requests cost in USD, as the API reported it (absent when nothing was charged). */
+  cost_usd: z.number().nonnegative().optional(),
   last_error: z.string().nullable(),
   /** When a budget-exhausted source can run again (ISO), if known. */
   resets_at: z.string().nullable().optional(),

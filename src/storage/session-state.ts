@@ -3,6 +3,7 @@ import { canonicalJson } from "../model/canonical-json.js";
 import type { Paper } from "../model/paper.js";
 import { applyPaperUpdate } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
+import { addUsd } from "../model/usd.js";
 import type { JournalPayload } from "./journal-entries.js";
 import type { PaperOutcome, SourceState, SourceStatus } from "./session-files.js";
 
@@ -139,6 +140,7 @@ export class SessionState {
     if (entry.type === "batch") {
       state.api_calls += entry.api_calls;
       if (entry.cached) state.papers_cached = (state.papers_cached ?? 0) + entry.cached;
+      if (entry.cost_usd) state.cost_usd = addUsd(state.cost_usd ?? 0, entry.cost_usd);
     } else {
       state.status = entry.status;
       state.last_error = entry.last_error;
@@ -165,6 +167,7 @@ export class SessionState {
     return {
       ...base,
       papers_cached: base.papers_cached ?? 0,
+      ...(base.cost_usd ? { cost_usd: base.cost_usd } : {}),
       papers_done: matched + notFound,
       papers_enriched: matched,
       papers_not_found: notFound,

@@ -30,6 +30,7 @@ describe("npm run bench --quick (smoke)", () => {
     expect([...sections].sort()).toEqual([
       "cache",
       "checkpoint",
+      "cost",
       "matching",
       "memory",
       "resume",

@@ -332,6 +332,10 @@ describe("runEngine", () => {
       apiCalls: 0,
       cached: 0,
       cachedAtStart: 0,
+      waiting: 0,
+      waitingFor: [],
+      costUsd: 0,
+      costUsdAtStart: 0,
     });
     expect(of("openalex").map((p) => p.done)).toEqual([0, 4, 8, 9]);
     expect(of("openalex").at(-1)).toEqual({
@@ -345,6 +349,10 @@ describe("runEngine", () => {
       apiCalls: 3,
       cached: 0,
       cachedAtStart: 0,
+      waiting: 0,
+      waitingFor: [],
+      costUsd: 0,
+      costUsdAtStart: 0,
     });
     expect(of("semantic_scholar").map((p) => [p.done, p.apiCalls])).toEqual([
       [0, 0],

@@ -21,7 +21,9 @@ describe("SIGHUP (the terminal was closed)", () => {
     const [sessionId] = await readdir(base);
     const session = await inspectSession(path.join(base, sessionId!));
     expect(session.status).toBe("interrupted");
-    expect(session.sources.openalex?.papers_done ?? 0).toBeGreaterThan(0);
+    // OpenAlex's title-only papers wait for Semantic Scholar, so the progress may be S2's alone.
+    const done = Object.values(session.sources).reduce((sum, s) => sum + (s?.papers_done ?? 0), 0);
+    expect(done).toBeGreaterThan(0);
     const resumed = await runCli([...args, "--resume"], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
   });

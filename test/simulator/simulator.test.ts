@@ -6,12 +6,19 @@ import { createInterface } from "node:readline";
 import { decodeHTML } from "entities";
 import { afterEach, describe, expect, it } from "vitest";
 import { stripAccents } from "../../src/simulator/author-noise.js";
-import { createCorpus, type SimWork } from "../../src/simulator/corpus.js";
+import { createCorpus, primaryDoi, type SimWork } from "../../src/simulator/corpus.js";
 import { DECOY_KINDS } from "../../src/simulator/decoys.js";
 import { expectedWork, generateInput, generateInputFile } from "../../src/simulator/input-gen.js";
 import type { LegacyPaper } from "../../src/simulator/legacy-format.js";
+import { openAlexCredits } from "../../src/simulator/pricing.js";
+import { S2_ID_GAP_KINDS } from "../../src/simulator/s2-ids.js";
 import { contentTokens, searchAll, searchTitles, titleKey } from "../../src/simulator/search.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/server.js";
+import {
+  openAlexSpend,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/simulator/server.js";
 import { TITLE_NOISE_FORMS, type TitleNoiseForm, TRACK_LABELS } from "../../src/simulator/title-noise.js";
 import * as W from "../../src/simulator/words.js";
 import { HttpError } from "../../src/sources/http.js";
@@ -670,5 +677,279 @@ describe("simulator messy inputs", () => {
     const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2026 pricing: OpenAlex credits and the USD budget; Semantic Scholar id gaps.
+
+const RATE_HEADERS = [
+  "x-ratelimit-limit",
+  "x-ratelimit-remaining",
+  "x-ratelimit-credits-used",
+  "x-ratelimit-limit-usd",
+  "x-ratelimit-remaining-usd",
+  "x-ratelimit-cost-usd",
+] as const;
+const rateHeadersOf = (res: Response) => RATE_HEADERS.map((h) => res.headers.get(h));
+const doiList = (works: readonly SimWork[]) =>
+  `/works?filter=doi:${works.map((w) => primaryDoi(w)).join("|")}&per_page=100`;
+const titleSearchPath = (work: SimWork) =>
+  `/works?filter=title.search:${encodeURIComponent(work.title.replace(/[:?]/g, ""))}&per_page=5`;
+const searchPath = (work: SimWork) =>
+  `/works?search=${encodeURIComponent(work.title.replace(/[:?]/g, ""))}&per_page=5`;
+
+describe("simulator OpenAlex pricing", () => {
+  it("classifies requests: singletons are free, lists cost 1 credit, any search 10", () => {
+    const credits = (path: string, query = "") => openAlexCredits(path, new URLSearchParams(query));
+    expect(credits("/works/W4300000001")).toBe(0);
+    expect(credits("/works/doi:10.5555%2Fsim.1", "select=id,doi")).toBe(0);
+    expect(credits("/works/https://doi.org/10.5555/sim.1")).toBe(0);
+    expect(credits("/works", "filter=doi:10.5555/sim.1|10.5555/sim.2&per_page=100")).toBe(1);
+    expect(credits("/works/", "filter=publication_year:2020")).toBe(1);
+    expect(credits("/works")).toBe(1);
+    const searches = ["title", "default", "title_and_abstract", "abstract", "display_name"];
+    for (const field of searches) {
+      expect(credits("/works", `filter=publication_year:2020,${field}.search:deep nets`), field).toBe(10);
+    }
+    expect(credits("/works", "search=deep nets&per_page=5")).toBe(10);
+    expect(credits("/works", "search=deep&filter=doi:10.5555/sim.1")).toBe(10);
+    // A field merely named like a search is a list.
+    expect(credits("/works", "filter=doi:10.5555/search")).toBe(1);
+  });
+
+  it("answers with the request's cost and what is left of the default $10 (100,000 credits)", async () => {
+    const sim = await start();
+    const [work, other] = [corpus.works[30]!, corpus.works[31]!];
+    const at = async (path: string) => rateHeadersOf(await fetch(`${sim.openalexUrl}${path}`));
+    expect(await at(`/works/doi:${encodeURIComponent(primaryDoi(work)!)}`)).toEqual([
+      "100000",
+      "100000",
+      "0",
+      "10",
+      "10",
+      "0",
+    ]);
+    expect(await at(doiList([work, other]))).toEqual(["100000", "99999", "1", "10", "9.9999", "0.0001"]);
+    expect(await at(titleSearchPath(work))).toEqual(["100000", "99989", "10", "10", "9.9989", "0.001"]);
+    expect(await at(searchPath(work))).toEqual(["100000", "99979", "10", "10", "9.9979", "0.001"]);
+    expect(byApi(sim, "openalex").map((e) => [e.credits, e.costUsd])).toEqual([
+      [0, 0],
+      [1, 0.0001],
+      [10, 0.001],
+      [10, 0.001],
+    ]);
+    expect(openAlexSpend(sim.requestLog)).toEqual({
+      credits: 21,
+      usd: 0.0021,
+      searches: 2,
+      lists: 1,
+      singletons: 1,
+    });
+  });
+
+  it("refuses a request that does not fit the daily USD budget, uncharged; free singletons still pass", async () => {
+    const sim = await start({ openalexDailyUsd: 0.0025, now: () => Date.UTC(2026, 0, 1, 23, 0, 0) });
+    const [work, other] = [corpus.works[40]!, corpus.works[41]!];
+    const get = (path: string) => fetch(`${sim.openalexUrl}${path}`);
+    for (const [path, remaining] of [
+      [titleSearchPath(work), "0.0015"],
+      [searchPath(work), "0.0005"],
+      [doiList([work, other]), "0.0004"],
+    ] as const) {
+      const res = await get(path);
+      expect([res.status, res.headers.get("x-ratelimit-remaining-usd")]).toEqual([200, remaining]);
+      expect(res.headers.get("x-ratelimit-limit-usd")).toBe("0.0025");
+    }
+    const refused = await get(titleSearchPath(other));
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({
+      error: "Rate limit exceeded",
+      message:
+        "Insufficient budget. This request costs $0.001 but you only have $0.0004 remaining. Resets at midnight UTC. Need more? Add funds at https://openalex.org/pricing",
+      retryAfter: 3600,
+      costUsd: 0.001,
+      dailyRemainingUsd: 0.0004,
+      prepaidRemainingUsd: 0,
+      creditsRequired: 10,
+      creditsRemaining: 4,
+      onetimeCreditsRemaining: 0,
+    });
+    const headers = [
+      "x-ratelimit-limit",
+      "x-ratelimit-remaining",
+      "x-ratelimit-credits-required",
+      "x-ratelimit-cost-required-usd",
+      "x-ratelimit-reset",
+      "retry-after",
+    ].map((h) => refused.headers.get(h));
+    expect(headers).toEqual(["25", "4", "10", "0.001", "3600", "3600"]);
+    const single = await get(`/works/${other.openalexId}`);
+    expect([single.status, ...rateHeadersOf(single)]).toEqual([200, "25", "4", "0", "0.0025", "0.0004", "0"]);
+    const list = await get(doiList([other]));
+    expect([list.status, list.headers.get("x-ratelimit-remaining")]).toEqual([200, "3"]);
+    expect(byApi(sim, "openalex").map((e) => [e.status, e.credits])).toEqual([
+      [200, 10],
+      [200, 10],
+      [200, 1],
+      [429, undefined],
+      [200, 0],
+      [200, 1],
+    ]);
+    expect(openAlexSpend(sim.requestLog)).toMatchObject({ credits: 22, usd: 0.0022 });
+    // The real client reads the refusal as the daily budget (remaining < required), not a throttle.
+    const title = papersOf(generateInputFile(corpus, { count: 1, mix: "title", seed: 9, notFoundShare: 0 }));
+    const error = await openAlexFor(sim)
+      .lookupBatch(title)
+      .catch((e: unknown) => e);
+    expect((error as HttpError).kind).toBe("budget_exhausted");
+  });
+
+  it("charges what the cost headers say: throttled, refused and faulted requests cost nothing", async () => {
+    // A clock 50 ms further on each request: 20 requests a second against a limit of 12.
+    let clock = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const sim = await start({
+      openalexDailyUsd: 0.03,
+      now: () => (clock += 50),
+      rateLimits: { openalex: 12 },
+      faults: { rate: 0.2, seed: 3, kinds: ["500", "429", "503"] },
+    });
+    const works = corpus.works.slice(100, 160);
+    const paths = works.flatMap((w, i) => [
+      `/works/${w.openalexId}`,
+      i % 3 === 0 ? searchPath(w) : titleSearchPath(w),
+      doiList(works.slice(i, i + 5)),
+      `/works?filter=doi:${primaryDoi(w)}&per_page=qq`,
+    ]);
+    let seenCredits = 0;
+    let seenUsd = 0;
+    const statuses = new Set<number>();
+    for (let i = 0; i < paths.length; i += 8) {
+      await Promise.all(
+        paths.slice(i, i + 8).map(async (path) => {
+          const res = await fetch(`${sim.openalexUrl}${path}`);
+          statuses.add(res.status);
+          seenCredits += Number(res.headers.get("x-ratelimit-credits-used") ?? 0);
+          seenUsd += Number(res.headers.get("x-ratelimit-cost-usd") ?? 0);
+          await res.arrayBuffer();
+        }),
+      );
+    }
+    expect([...statuses].sort()).toEqual([200, 400, 429, 500, 503]);
+    const spend = openAlexSpend(sim.requestLog);
+    expect(spend.credits).toBe(seenCredits);
+    expect(spend.usd).toBeCloseTo(seenUsd, 10);
+    expect(spend.usd).toBe(spend.credits / 10_000);
+    expect(spend.credits).toBe(10 * spend.searches + spend.lists);
+    // The budget ran out on the way: some searches were refused, and nothing more was charged.
+    const refused = sim.requestLog.filter((e) => e.status === 429 && (e.retryAfter ?? 0) > 1);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(spend.credits).toBeLessThanOrEqual(300);
+    expect(
+      sim.requestLog.filter((e) => e.fault || e.status === 429).every((e) => e.credits === undefined),
+    ).toBe(true);
+  });
+});
+
+describe("simulator S2 id gaps", () => {
+  const gapped = createCorpus({ seed: 42, size: 3000, s2IdGaps: 0.3 });
+  const withGap = gapped.works.filter((w) => w.s2Ids);
+  const ofKind = (kind: (typeof S2_ID_GAP_KINDS)[number]) => withGap.filter((w) => w.s2Ids?.kind === kind);
+  /** The DOI S2 lists for a gap work of kind unknown-doi or wrong-doi. */
+  const gapDoi = (work: SimWork) => (work.s2Ids as { doi: string }).doi;
+  const post = async (sim: Simulator, ids: string[]) => {
+    const res = await fetch(`${sim.s2Url}/paper/batch?fields=externalIds`, {
+      method: "POST",
+      body: JSON.stringify({ ids }),
+    });
+    return (await res.json()) as Array<{ paperId: string; externalIds: Record<string, unknown> } | null>;
+  };
+
+  it("leaves the default corpus alone and draws gaps apart from the corpus's random stream", () => {
+    expect(sha(createCorpus({ seed: 42, size: 3000, s2IdGaps: 0 }).works)).toBe(sha(corpus.works));
+    expect(corpus.works.some((w) => w.s2Ids)).toBe(false);
+    expect(corpus.s2ByDoi).toBeUndefined();
+    // The same works, only marked.
+    expect(sha(gapped.works.map(({ s2Ids: _gap, ...work }) => work))).toBe(sha(corpus.works));
+    expect(sha(createCorpus({ seed: 42, size: 3000, s2IdGaps: 0.3 }).works)).toBe(sha(gapped.works));
+  });
+
+  it("gives about 30 % of the works a gap: 60 % no ids, 25 % an unknown DOI, 15 % another work's DOI", () => {
+    expect(withGap.length / gapped.works.length).toBeGreaterThan(0.27);
+    expect(withGap.length / gapped.works.length).toBeLessThan(0.33);
+    const shares = S2_ID_GAP_KINDS.map((kind) => ofKind(kind).length / withGap.length);
+    expect(shares[0]).toBeGreaterThan(0.54);
+    expect(shares[0]).toBeLessThan(0.66);
+    expect(shares[1]).toBeGreaterThan(0.2);
+    expect(shares[1]).toBeLessThan(0.3);
+    expect(shares[2]).toBeGreaterThan(0.11);
+    expect(shares[2]).toBeLessThan(0.19);
+    for (const w of ofKind("unknown-doi"))
+      expect(w.s2Ids).toEqual({ kind: "unknown-doi", doi: `10.5555/s2only.${w.index + 1}` });
+    for (const w of ofKind("wrong-doi")) {
+      const owner = gapped.byDoi.get(gapDoi(w));
+      expect(owner).toBeDefined();
+      expect(owner).not.toBe(w);
+    }
+  });
+
+  it("S2 lists only the ids it has and finds a work only by them; title match and OpenAlex are unaffected", async () => {
+    const sim = await start({ corpus: gapped });
+    // Every work by the DOI OpenAlex knows: found by S2 exactly when it has no gap.
+    const works = gapped.works.filter((w) => primaryDoi(w));
+    for (let i = 0; i < works.length; i += 500) {
+      const chunk = works.slice(i, i + 500);
+      const found = await post(
+        sim,
+        chunk.map((w) => `DOI:${primaryDoi(w)}`),
+      );
+      for (const [k, w] of chunk.entries()) {
+        expect(found[k]?.paperId ?? null, w.title).toBe(w.s2Ids ? null : w.paperId);
+      }
+    }
+    const unknown = ofKind("unknown-doi").slice(0, 50);
+    const byS2Doi = await post(
+      sim,
+      unknown.map((w) => `DOI:${gapDoi(w)}`),
+    );
+    expect(byS2Doi.map((p) => p?.paperId)).toEqual(unknown.map((w) => w.paperId));
+    expect(byS2Doi.map((p) => p?.externalIds.DOI)).toEqual(unknown.map(gapDoi));
+    expect(byS2Doi.every((p) => p?.externalIds.ArXiv === undefined)).toBe(true);
+    // A wrong DOI finds the work that owns it (when that one has no gap itself), never the gap work.
+    const wrong = ofKind("wrong-doi").slice(0, 50);
+    const byWrongDoi = await post(
+      sim,
+      wrong.map((w) => `DOI:${gapDoi(w)}`),
+    );
+    for (const [k, w] of wrong.entries()) {
+      const owner = gapped.byDoi.get(gapDoi(w))!;
+      expect(byWrongDoi[k]?.paperId ?? null).toBe(owner.s2Ids ? null : owner.paperId);
+    }
+    expect(byWrongDoi.filter((p) => p !== null).length).toBeGreaterThan(25);
+    const arxivGaps = withGap.filter((w) => w.arxivId).slice(0, 50);
+    expect(arxivGaps.length).toBeGreaterThan(10);
+    const byArxiv = await post(
+      sim,
+      arxivGaps.map((w) => `ARXIV:${w.arxivId}`),
+    );
+    expect(new Set(byArxiv)).toEqual(new Set([null]));
+    const none = ofKind("none").find((w) => w.doi && w.arxivId)!;
+    const listed = await post(
+      sim,
+      [none, wrong[0]!].map((w) => `CorpusId:${w.corpusId}`),
+    );
+    expect(listed[0]?.externalIds).toEqual({
+      ...(none.dblp ? { DBLP: none.dblp } : {}),
+      CorpusId: none.corpusId,
+    });
+    expect(listed[1]?.externalIds.DOI).toBe(gapDoi(wrong[0]!));
+    const gap = withGap.find((w) => w.doi)!;
+    expect((await fetch(`${sim.s2Url}/paper/DOI:${gap.doi}`)).status).toBe(404);
+    const [matchStatus, match] = await get(
+      `${sim.s2Url}/paper/search/match?query=${encodeURIComponent(gap.title)}&fields=title`,
+    );
+    expect([matchStatus, (match.data as Array<{ paperId: string }>)[0]?.paperId]).toEqual([200, gap.paperId]);
+    const [oaStatus, oa] = await get(`${sim.openalexUrl}/works/doi:${gap.doi}?select=id,doi`);
+    expect([oaStatus, oa.id]).toEqual([200, `https://openalex.org/${gap.openalexId}`]);
   });
 });

@@ -160,6 +160,7 @@ describe("sessionDetails", () => {
         papers_failed: null,
         api_calls: 1830,
         papers_cached: 0,
+        cost_usd: 0,
         resets_at: null,
         failure_causes: [],
       },

@@ -2,7 +2,7 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
 import { defaultOutputPath } from "../../core/output-file.js";
-import { planRun, type RunPlan } from "../../core/plan.js";
+import { planRun } from "../../core/plan.js";
 import { openPlanCache } from "../../core/run-cache.js";
 import { runOutcome } from "../../core/run-outcome.js";
 import { ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
@@ -30,12 +30,8 @@ import {
   checkOutputPath,
   checkOutputWritable,
 } from "../output-preflight.js";
-import {
-  createLogProgress,
-  createSpinnerProgress,
-  formatDuration,
-  type ProgressView,
-} from "../render/progress.js";
+import { renderPlan } from "../render/plan.js";
+import { createLogProgress, createSpinnerProgress, type ProgressView } from "../render/progress.js";
 import { displayPath } from "../render/sessions-table.js";
 import { describeStop } from "../render/stops.js";
 import { renderFailures, renderSummary } from "../render/summary.js";
@@ -98,7 +94,12 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     const planCache = cache ? openPlanCache(cache, deps.now) : undefined;
     try {
       const plan = planRun(papers, clients, sourceRates(options), planCache?.read);
-      deps.stdout(renderPlan(papers.length, plan, describeMigration(migrated), options));
+      deps.stdout(
+        renderPlan(papers.length, plan, describeMigration(migrated), {
+          input: options.input,
+          checkpointInterval: options.checkpointInterval,
+        }),
+      );
     } finally {
       planCache?.close();
     }
@@ -189,6 +190,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       env: deps.env,
       sources: options.sources,
       cache: cache ? { file: cache.file, refresh: cache.refresh, maxAge: options.maxAge } : "off",
+      maxCostUsd: options.openalexMaxCost as number | undefined,
     });
     const outcome = runOutcome(result, { signal: signalName, couldAnswer: options.yes || deps.interactive });
     if (outcome.kind === "declined") {
@@ -200,7 +202,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       throw new ExitError(outcome.exitCode);
     }
     const { default: Table } = await import("cli-table3");
-    deps.stdout(renderSummary(result.stats, Table, color));
+    deps.stdout(renderSummary(result.stats, Table, color, result.engine.runCostUsd));
     deps.stdout(renderFailures(result.failures, color));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
     const stopLine = (stop: SourceStop) => describeStop(stop, keyGiven(options, stop.source));
@@ -213,10 +215,15 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
         break;
       case "budget_exhausted": {
         const { stop } = outcome;
-        const when = stop.resetsAt ? ` It resets at ${stop.resetsAt.toISOString()}` : "";
-        deps.stderr(
-          `${color.yellow(`The ${stop.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
-        );
+        if (stop.resetsAt) {
+          const when = ` It resets at ${stop.resetsAt.toISOString()}`;
+          deps.stderr(
+            `${color.yellow(`The ${stop.source} budget is exhausted.`)}${when}; then resume with:\n  ${resume}\n`,
+          );
+        } else {
+          // Our own cap (--openalex-max-cost): the next run may spend as much again.
+          deps.stderr(`${color.yellow(`${stopLine(stop)}.`)} Nothing is lost: resume with:\n  ${resume}\n`);
+        }
         break;
       }
       case "key_refused":
@@ -265,30 +272,4 @@ function shortCause(event: HttpEvent): string {
   const at = message.indexOf(": ");
   const detail = /^(GET|POST) /.test(message) && at >= 0 ? message.slice(at + 2) : message;
   return detail.length > 160 ? `${detail.slice(0, 159)}…` : detail || `HTTP ${event.status ?? "?"}`;
-}
-
-function renderPlan(
-  papers: number,
-  plan: RunPlan,
-  migrated: string | undefined,
-  options: ConsolidateOptions,
-): string {
-  // A title search without a verified match costs one more, broader search (README "Matching").
-  const fallbacks = (requests: number) => {
-    const most = Math.min(plan.titleOnly, requests);
-    return most > 0 ? `up to ${most} more if title searches need their fallback; ` : "";
-  };
-  const cached = (s: RunPlan["sources"][number]) =>
-    s.cached > 0 ? `${s.cached} of ${papers} papers answered by the cache; ` : "";
-  const lines = [
-    `DRY RUN: nothing is fetched or written.`,
-    `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
-    ...(migrated ? [`  ${migrated}.`] : []),
-    ...plan.sources.map(
-      (s) =>
-        `  ${s.source}: ${cached(s)}${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks(s.requests)}not counting retries or single-DOI fallbacks)`,
-    ),
-    `Checkpoint every ${options.checkpointInterval} minute(s) (0 = only at the end).`,
-  ];
-  return `${lines.join("\n")}\n`;
 }

@@ -1,7 +1,9 @@
 import type { SourceProgress } from "../../core/engine.js";
 import { safeStyled } from "../../model/safe-text.js";
+import { roundUsd } from "../../model/usd.js";
 import type { Colors } from "./colors.js";
 import { sourceLabel } from "./source-labels.js";
+import { formatUsd } from "./usd.js";
 
 /** Progress display: a live multi-line spinner on a terminal, a plain log line every 10 s otherwise. */
 
@@ -28,7 +30,22 @@ export function progressLine(p: SourceProgress, elapsedSeconds: number, color: C
   const label = sourceLabel(p.source).padEnd(16);
   const errors = p.failed > 0 ? color.red(`  errors ${p.failed}`) : "";
   const cached = p.cached > 0 ? `  cached ${p.cached}` : "";
-  return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${cached}${errors}`;
+  return `${label} ${p.done}/${p.total}  ${pct.toFixed(1)}%  ${rate.toFixed(1)} papers/s  ${eta}  enriched ${p.enriched}${cached}${errors}${waiting(p)}${spend(p)}`;
+}
+
+/** Papers held for another source's ids: waiting by design, not stuck. */
+function waiting(p: SourceProgress): string {
+  if (p.waiting === 0) return "";
+  const helpers = p.waitingFor.map(sourceLabel).join(", ");
+  return `  waiting ${p.waiting} for ${helpers || "other sources"}`;
+}
+
+/** A metered source's spend: this run's, and what the API says is left today ("$0.31 spent, $0.69 left today"). */
+function spend(p: SourceProgress): string {
+  const run = roundUsd(p.costUsd - p.costUsdAtStart);
+  const left = p.budget?.remainingUsd;
+  if (run === 0 && left === undefined) return "";
+  return `  ${formatUsd(run)} spent${left === undefined ? "" : `, ${formatUsd(left)} left today`}`;
 }
 
 export interface ProgressView {

@@ -5,6 +5,7 @@ import type { Colors } from "./colors.js";
 import { failureCauseLines } from "./failure-causes.js";
 import { colorStatus, displayPath } from "./sessions-table.js";
 import { sourceLabel } from "./source-labels.js";
+import { formatUsd } from "./usd.js";
 
 /**
  * The text of `consolidate-sessions show`: identity, input, options, files, sources, failures, resume.
@@ -126,6 +127,7 @@ function sourcesTable(details: SessionDetails, Table: typeof import("cli-table3"
   row("Failed", (s) => (s.papers_failed ? color.red(String(s.papers_failed)) : count(s.papers_failed)));
   row("API calls", (s) => String(s.api_calls));
   if (sources.some(([, s]) => s.papers_cached > 0)) row("Cached", (s) => String(s.papers_cached));
+  if (sources.some(([, s]) => s.cost_usd > 0)) row("Cost (USD)", (s) => formatUsd(s.cost_usd));
   if (sources.some(([, s]) => s.resets_at)) row("Resets at", (s) => safeText(s.resets_at ?? "-"));
   return table.toString();
 }

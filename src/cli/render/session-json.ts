@@ -38,6 +38,7 @@ export function sessionDetailsToJson(details: SessionDetails, resumeCommand: str
           papers_failed: s.papers_failed,
           api_calls: s.api_calls,
           papers_cached: s.papers_cached,
+          cost_usd: s.cost_usd,
           resets_at: s.resets_at,
           failure_causes: s.failure_causes.slice(0, JSON_CAUSES_LIMIT),
         },

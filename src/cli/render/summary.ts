@@ -6,12 +6,14 @@ import type { Colors } from "./colors.js";
 import { renderFailureCauses } from "./failure-causes.js";
 import { formatDuration } from "./progress.js";
 import { sourceLabel } from "./source-labels.js";
+import { formatUsd } from "./usd.js";
 
 /** The end-of-run summary table: papers, per-source outcomes, what was found, API calls, duration. */
 export function renderSummary(
   stats: ConsolidationStats,
   Table: typeof import("cli-table3"),
   color: Colors,
+  runCostUsd: Partial<Record<string, number>> = {},
 ): string {
   const sources = Object.entries(stats.sources);
   const table = new Table({
@@ -27,6 +29,17 @@ export function renderSummary(
   row("API calls", (s) => String(s.api_calls));
   if (sources.some(([, s]) => (s?.papers_cached ?? 0) > 0))
     row("Cached", (s) => String(s.papers_cached ?? 0));
+  // A metered API's bill: the session's, and this run's share when the session is older than the run.
+  if (sources.some(([name, s]) => (s?.cost_usd ?? 0) > 0 || (runCostUsd[name] ?? 0) > 0)) {
+    table.push([
+      "Cost (USD)",
+      ...sources.map(([name, s]) => {
+        const total = s?.cost_usd ?? 0;
+        const run = runCostUsd[name] ?? total;
+        return run === total ? formatUsd(total) : `${formatUsd(total)} (this run ${formatUsd(run)})`;
+      }),
+    ]);
+  }
   const pct = (n: number) => (stats.total_papers === 0 ? "0" : ((n / stats.total_papers) * 100).toFixed(1));
   const lines = [
     table.toString(),

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Paper } from "../../model/paper.js";
+import { borrowedIds, inputView } from "../../model/paper-update.js";
 import { zodProblem } from "../../model/zod-problem.js";
 import { countingApiCalls } from "../api-calls.js";
 import {
@@ -9,6 +10,7 @@ import {
   type HttpEvent,
   refusedKeyError,
   stopsTheSource,
+  withPartial,
 } from "../http.js";
 import { lookupDoi } from "../identifiers.js";
 import { createRateLimiter } from "../rate-limiter.js";
@@ -17,6 +19,7 @@ import { cleanTitle, plainSearchWords } from "../title-clean.js";
 import { compareTitles, type MatchType } from "../title-matcher.js";
 import type { BatchResult, LookupResult, RawAnswer, SourceClient } from "../types.js";
 import { mapWork, workDoi } from "./mapping.js";
+import { openAlexPrice, SpendCap, titleLookupPrice } from "./pricing.js";
 import {
   type OpenAlexWork,
   type OpenAlexWorksList,
@@ -64,6 +67,8 @@ export interface OpenAlexClientOptions {
   version: string;
   now?: () => Date;
   onEvent?: (event: HttpEvent) => void;
+  /** `--openalex-max-cost`: the most this run may spend, in USD (default: no cap but the API's). */
+  maxCostUsd?: number;
 }
 
 /** Title words only: commas, filter syntax and wildcard characters become spaces; AND/OR/NOT lose their power. */
@@ -79,8 +84,13 @@ export function titleSearchQuery(title: string): string {
   return query;
 }
 
-/** `unasked`: known not found without a request (nothing to search for): no answer to cache. */
-type Outcome = { work: OpenAlexWork } | { notFound: true; unasked?: true } | { error: string };
+/**
+ * `unasked`: known not found without a request (nothing to search for): no answer to cache.
+ * `byTitle`: a paper with a borrowed id that was answered by a title search after all.
+ */
+type Outcome = ({ work: OpenAlexWork } | { notFound: true; unasked?: true } | { error: string }) & {
+  byTitle?: true;
+};
 
 /** The OpenAlex SourceClient: DOI/arXiv papers by OR-filter lists plus free singletons, others by title. */
 export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClient {
@@ -131,6 +141,8 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     return chunks;
   }
 
+  const cap = options.maxCostUsd === undefined ? undefined : new SpendCap(options.maxCostUsd);
+  const onEvent = options.onEvent;
   const httpOptions: HttpClientOptions = {
     ...options.httpOptions,
     version: options.version,
@@ -138,7 +150,16 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     secrets,
     // OpenAlex documents 403 as "rate limit exceeded; slow down", not as a bad key.
     forbiddenIsThrottle: true,
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    // An answer without a cost header (a proxy dropped it) is counted at the documented price.
+    priceOf: (_method, url) => openAlexPrice(url),
+    ...(cap || onEvent
+      ? {
+          onEvent: (event: HttpEvent) => {
+            cap?.observe(event);
+            onEvent?.(event);
+          },
+        }
+      : {}),
   };
 
   function lookupBatch(
@@ -147,7 +168,10 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     stopSignal?: AbortSignal,
   ): Promise<BatchResult> {
     return countingApiCalls(options.http, httpOptions, async (http) => {
-      const get = (url: string): Promise<unknown> => http.getJson(url, { signal, stopSignal });
+      const fetchJson = (url: string): Promise<unknown> => http.getJson(url, { signal, stopSignal });
+      // Lists and singletons are held at their own price; a title lookup holds both its searches.
+      const get = (url: string): Promise<unknown> =>
+        cap ? cap.within(openAlexPrice(url), url, () => fetchJson(url)) : fetchJson(url);
       const describe = (what: string, error: unknown): string => {
         if (!(error instanceof HttpError) || stopsTheSource(error))
           throw refusedKeyError(error, openalex.label, !!options.apiKey);
@@ -164,7 +188,9 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
         const dois = new Set(
           chunk.map(doiOf).filter((d): d is string => !!d && listable(d) && !outcomes.has(d)),
         );
-        if (dois.size === 0) continue;
+        // One DOI is asked for alone: a singleton is free, a list of one costs a list request. So
+        // are all of them when the run's cap has no room for a list (the singletons are free).
+        if (dois.size <= 1 || (cap && !cap.fits(openAlexPrice(listUrl([...dois]))))) continue;
         let list: OpenAlexWorksList | string;
         try {
           list = parse(worksListSchema, await get(listUrl([...dois])), "DOI list");
@@ -201,21 +227,45 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
         outcomes.set(missing[i]!, settled.value);
       }
 
+      // Throws only what stops the source (describe rethrows it); other errors fail the paper.
+      const search = async (paper: Paper): Promise<Outcome> => {
+        try {
+          const lookup = () => searchTitle(paper, fetchJson);
+          return await (cap ? cap.within(titleLookupPrice(), `${base}/works`, lookup) : lookup());
+        } catch (error) {
+          return { error: describe("title search", error) };
+        }
+      };
       const results: LookupResult[] = [];
+      // A stop (the cap, the budget) met by one paper's search: the papers answered without a
+      // search are still kept (see HttpError.partial), so a DOI batch is not lost to one search.
+      let stop: unknown;
+      const searchUnlessStopped = async (paper: Paper): Promise<Outcome | undefined> => {
+        if (stop !== undefined) return undefined;
+        try {
+          return await search(paper);
+        } catch (error) {
+          stop = error;
+          return undefined;
+        }
+      };
       for (const paper of batch) {
         const doi = doiOf(paper);
-        let outcome: Outcome;
-        if (doi) {
-          outcome = outcomes.get(doi) ?? { error: "OpenAlex: no answer for this DOI" };
+        let outcome: Outcome | undefined;
+        if (!doi) {
+          outcome = await searchUnlessStopped(paper);
         } else {
-          try {
-            outcome = await searchTitle(paper, get);
-          } catch (error) {
-            outcome = { error: describe("title search", error) };
+          outcome = outcomes.get(doi) ?? { error: "OpenAlex: no answer for this DOI" };
+          // An id another source found is checked against the paper: a work that is not this paper
+          // (a wrong DOI at that source), or no work at all, leaves the title search to decide.
+          if (borrowedIds(paper).length > 0 && !("error" in outcome) && !verifiedById(paper, outcome)) {
+            const searched = await searchUnlessStopped(inputView(paper));
+            outcome = searched && { ...searched, byTitle: true };
           }
         }
-        results.push(toResult(paper, outcome));
+        if (outcome) results.push(toResult(paper, outcome));
       }
+      if (stop !== undefined) throw withPartial(stop, results);
       return results;
     });
   }
@@ -256,15 +306,18 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     if ("error" in outcome) return { paper_id, outcome: "failed", error: outcome.error };
     // The records' timestamp and the cached answer's fetch time are one instant.
     const fetchedAt = now();
+    const byTitle = outcome.byTitle ? { byTitle: true as const } : {};
     if ("notFound" in outcome) {
       if (outcome.unasked) return { paper_id, outcome: "not_found" };
-      return { paper_id, outcome: "not_found", answer: { status: "not_found", payload: null, fetchedAt } };
+      const answer = { status: "not_found" as const, payload: null, fetchedAt, ...byTitle };
+      return { paper_id, outcome: "not_found", answer };
     }
     return {
       paper_id,
       outcome: "matched",
-      update: mapWork(paper, outcome.work, () => fetchedAt),
-      answer: { status: "found", payload: outcome.work, fetchedAt },
+      // Fills are proposed against the input's ids, never against a borrowed one.
+      update: mapWork(inputView(paper), outcome.work, () => fetchedAt),
+      answer: { status: "found", payload: outcome.work, fetchedAt, ...byTitle },
     };
   }
 
@@ -274,16 +327,21 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
    */
   function fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined {
     const paper_id = paper.paper_id;
-    if (answer.status === "not_found") return { paper_id, outcome: "not_found" };
+    const borrowed = borrowedIds(paper).length > 0;
+    // A borrowed id that OpenAlex does not know leads to a title search, which this answer is not.
+    if (answer.status === "not_found") return borrowed ? undefined : { paper_id, outcome: "not_found" };
     const parsed = workSchema.safeParse(answer.payload);
     if (!parsed.success || !parsed.data.id) return undefined;
     const work = parsed.data;
-    if (!lookupDoi(paper) && !bestVerifiedWork(paper, [work])) return undefined;
-    return { paper_id, outcome: "matched", update: mapWork(paper, work, () => answer.fetchedAt) };
+    if ((!lookupDoi(paper) || borrowed) && !bestVerifiedWork(paper, [work])) return undefined;
+    return { paper_id, outcome: "matched", update: mapWork(inputView(paper), work, () => answer.fetchedAt) };
   }
 
   return {
     name: openalex.name,
+    // A search costs ten DOI lists: title-only papers wait for Semantic Scholar, which may identify them.
+    waitsForIdsFrom: ["semantic_scholar"],
+    titleOnly: (paper) => !lookupDoi(paper),
     planBatches(papers) {
       const titleOnly = papers.filter((p) => !lookupDoi(p)).map((p) => [p]);
       return [...chunkByUrl(papers.filter(lookupDoi), lookupDoi), ...titleOnly];
@@ -291,6 +349,11 @@ export function createOpenAlexClient(options: OpenAlexClientOptions): SourceClie
     lookupBatch,
     fromCache,
   };
+}
+
+/** A work found by a borrowed id that is this paper by title and year (see `bestVerifiedWork`). */
+function verifiedById(paper: Paper, outcome: Outcome): boolean {
+  return "work" in outcome && bestVerifiedWork(paper, [outcome.work]) !== undefined;
 }
 
 /** The result whose title (with year and authors) matches the paper best at high confidence, if any. */

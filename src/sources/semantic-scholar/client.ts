@@ -1,5 +1,6 @@
 import { formatLocalTimestamp } from "../../model/local-timestamp.js";
 import type { Paper } from "../../model/paper.js";
+import { borrowedIds, inputView } from "../../model/paper-update.js";
 import { zodProblem } from "../../model/zod-problem.js";
 import { countingApiCalls } from "../api-calls.js";
 import {
@@ -80,7 +81,15 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     return text.slice(0, 200);
   }
 
-  async function lookupIds(http: HttpClient, papers: Paper[], init: RequestOptions): Promise<LookupResult[]> {
+  /**
+   * Papers by id through `/paper/batch`. A paper whose id another source found gets undefined when
+   * the answer is not this paper by title and year, or there is none: its title lookup decides.
+   */
+  async function lookupIds(
+    http: HttpClient,
+    papers: Paper[],
+    init: RequestOptions,
+  ): Promise<Array<LookupResult | undefined>> {
     const ids = papers.map((p) => s2LookupId(p)!);
     const failAll = (error: string) =>
       papers.map((p): LookupResult => ({ paper_id: p.paper_id, outcome: "failed", error }));
@@ -98,9 +107,11 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
     }
     const fetchedAt = now();
     const timestamp = formatLocalTimestamp(fetchedAt);
-    return papers.map((paper, i): LookupResult => {
+    return papers.map((paper, i): LookupResult | undefined => {
       const item: unknown = answer[i];
+      const borrowed = borrowedIds(paper).length > 0;
       if (item === null) {
+        if (borrowed) return undefined;
         return { paper_id: paper.paper_id, outcome: "not_found", answer: notFoundAnswer(fetchedAt) };
       }
       const parsed = s2PaperSchema.safeParse(item);
@@ -108,11 +119,13 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
         return { paper_id: paper.paper_id, outcome: "failed", error: shapeError(parsed.error) };
       // Answers come by position: one that names another paper (a broken server, a shifted list) is no match.
       const mismatch = otherPaper(ids[i]!, parsed.data);
+      if (borrowed && (mismatch || !bestCandidate(paper, [parsed.data]))) return undefined;
       if (mismatch) return { paper_id: paper.paper_id, outcome: "failed", error: mismatch };
       return {
         paper_id: paper.paper_id,
         outcome: "matched",
-        update: mapS2Paper(paper, parsed.data, timestamp),
+        // Fills are proposed against the input's ids, never against a borrowed one.
+        update: mapS2Paper(inputView(paper), parsed.data, timestamp),
         answer: { status: "found", payload: parsed.data, fetchedAt },
       };
     });
@@ -132,7 +145,7 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
       return {
         paper_id,
         outcome: "matched",
-        update: mapS2Paper(paper, best, formatLocalTimestamp(fetchedAt)),
+        update: mapS2Paper(inputView(paper), best, formatLocalTimestamp(fetchedAt)),
         answer: { status: "found", payload: best, fetchedAt },
       };
     };
@@ -178,18 +191,22 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
    */
   function fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined {
     const paper_id = paper.paper_id;
-    if (answer.status === "not_found") return { paper_id, outcome: "not_found" };
+    const borrowed = borrowedIds(paper).length > 0;
+    // A borrowed id S2 does not know leads to a title lookup, which this answer is not.
+    if (answer.status === "not_found") return borrowed ? undefined : { paper_id, outcome: "not_found" };
     const parsed = s2PaperSchema.safeParse(answer.payload);
     if (!parsed.success) return undefined;
     const id = s2LookupId(paper);
-    const accepted = id ? otherPaper(id, parsed.data) === undefined : bestCandidate(paper, [parsed.data]);
-    if (!accepted) return undefined;
+    const byId = id !== undefined && otherPaper(id, parsed.data) === undefined;
+    const byTitle = bestCandidate(paper, [parsed.data]) !== undefined;
+    if (!(id && !borrowed ? byId : byTitle && (id === undefined || byId))) return undefined;
     const timestamp = formatLocalTimestamp(answer.fetchedAt);
-    return { paper_id, outcome: "matched", update: mapS2Paper(paper, parsed.data, timestamp) };
+    return { paper_id, outcome: "matched", update: mapS2Paper(inputView(paper), parsed.data, timestamp) };
   }
 
   return {
     name: semanticScholar.name,
+    titleOnly: (paper) => s2LookupId(paper) === undefined,
     planBatches(papers) {
       const withId = papers.filter((p) => s2LookupId(p) !== undefined);
       const batches: Paper[][] = [];
@@ -214,7 +231,8 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
   ): Promise<BatchResult> {
     return countingApiCalls(options.http, httpOptions, async (http) => {
       const init: RequestOptions = { headers, signal, stopSignal, query: { fields: S2_FIELDS } };
-      const results: LookupResult[] = new Array(batch.length);
+      // Undefined: still to look up by title (a title-only paper, or a borrowed id that led nowhere).
+      const results: Array<LookupResult | undefined> = new Array(batch.length);
       const idIndexes = batch.flatMap((p, i) => (s2LookupId(p) === undefined ? [] : [i]));
       for (let start = 0; start < idIndexes.length; start += S2_BATCH_SIZE) {
         const chunk = idIndexes.slice(start, start + S2_BATCH_SIZE);
@@ -224,13 +242,23 @@ export function createSemanticScholarClient(options: SemanticScholarClientOption
           init,
         );
         chunk.forEach((i, k) => {
-          results[i] = found[k]!;
+          results[i] = found[k];
         });
       }
       for (const [i, paper] of batch.entries()) {
-        if (results[i] === undefined) results[i] = await lookupTitle(http, paper, init);
+        if (results[i] !== undefined) continue;
+        if (s2LookupId(paper) === undefined) {
+          results[i] = await lookupTitle(http, paper, init);
+          continue;
+        }
+        // A borrowed id that led nowhere usable: the title decides, and the cache keeps it by title.
+        const result = await lookupTitle(http, inputView(paper), init);
+        results[i] =
+          result.outcome !== "failed" && result.answer
+            ? { ...result, answer: { ...result.answer, byTitle: true } }
+            : result;
       }
-      return results;
+      return results as LookupResult[];
     });
   }
 }

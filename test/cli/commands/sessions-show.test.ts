@@ -87,6 +87,7 @@ describe("cf consolidate-sessions show", () => {
       papers_failed: 32,
       api_calls: 2,
       papers_cached: 0,
+      cost_usd: 0,
       resets_at: null,
       failure_causes: [
         { cause: CAUSE, count: 30 },

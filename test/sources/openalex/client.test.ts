@@ -100,10 +100,22 @@ describe("DOI batches", () => {
 
   it("compares DOIs case-insensitively without the https://doi.org/ prefix", async () => {
     const p = paper({ doi: "https://doi.org/10.1000/ABC.Def" });
-    const { client, requests } = await setup({ works: [fakeWork("W1", { doi: "10.1000/abc.def" })] });
-    const [result] = (await client.lookupBatch([p])).results;
-    expect(requests()[0]?.dois).toEqual(["10.1000/abc.def"]);
+    const other = paper({ doi: "10.1000/other" });
+    const { client, requests } = await setup({
+      works: [fakeWork("W1", { doi: "10.1000/abc.def" }), fakeWork("W2", { doi: "10.1000/other" })],
+    });
+    const [result] = (await client.lookupBatch([p, other])).results;
+    expect(requests()[0]?.dois).toEqual(["10.1000/abc.def", "10.1000/other"]);
     expect(result).toMatchObject({ outcome: "matched", update: { fill: { doi: "10.1000/abc.def" } } });
+  });
+
+  it("asks for a lone DOI with the free singleton, not a paid list of one", async () => {
+    const p = paper({ doi: "https://doi.org/10.1000/ABC.Def" });
+    const { client, log } = await setup({ works: [fakeWork("W1", { doi: "10.1000/abc.def" })] });
+    const { results, apiCalls } = await client.lookupBatch([p]);
+    expect(apiCalls).toBe(1);
+    expect(decodeURIComponent(log[0]!.url)).toMatch(/^\/works\/doi:10\.1000\/abc\.def\?/);
+    expect(results[0]).toMatchObject({ outcome: "matched", update: { fill: { doi: "10.1000/abc.def" } } });
   });
 
   it("asks for an arXiv id with a version as the arXiv DataCite DOI without the version", async () => {
@@ -111,9 +123,10 @@ describe("DOI batches", () => {
     const { client, requests } = await setup({
       works: [fakeWork("W7", { doi: "10.48550/arXiv.2106.01234" })],
     });
-    expect(client.planBatches([p])).toEqual([[p]]);
-    const [result] = (await client.lookupBatch([p])).results;
-    expect(requests()[0]?.params.get("filter")).toBe("doi:10.48550/arxiv.2106.01234");
+    const other = paper({ doi: "10.1000/other" });
+    expect(client.planBatches([p, other])).toEqual([[p, other]]);
+    const [result] = (await client.lookupBatch([p, other])).results;
+    expect(requests()[0]?.params.get("filter")).toBe("doi:10.48550/arxiv.2106.01234|10.1000/other");
     expect(result).toMatchObject({
       outcome: "matched",
       update: { fill: { openalex_id: "https://openalex.org/W7" } },
@@ -302,7 +315,10 @@ describe("edge cases", () => {
     ]);
     const http = createHttpClient({ version: "0.0.0", maxAttempts: 1 });
     const client = createOpenAlexClient({ baseUrl: server.url, version: "0.0.0", http });
-    const { results, apiCalls } = await client.lookupBatch([paper({ doi: "10.1/a" })]);
+    const { results, apiCalls } = await client.lookupBatch([
+      paper({ doi: "10.1/a" }),
+      paper({ doi: "10.1/b" }),
+    ]);
     expect(apiCalls).toBe(1);
     expect(results[0]).toMatchObject({
       outcome: "failed",
@@ -315,5 +331,42 @@ describe("edge cases", () => {
     const { results, apiCalls } = await client.lookupBatch([paper({ title: "???" })]);
     expect(results[0]?.outcome).toBe("not_found");
     expect([apiCalls, log.length]).toEqual([0, 0]);
+  });
+});
+
+describe("--openalex-max-cost (maxCostUsd)", () => {
+  it("a cap of 0 still looks DOIs up, alone (free), and stops at the first search, saying the cap is below one lookup", async () => {
+    const a = paper({ doi: "10.1000/a" });
+    const b = paper({ doi: "10.1000/b" });
+    const works = [fakeWork("W1", { doi: "10.1000/a" }), fakeWork("W2", { doi: "10.1000/b" })];
+    const { client, log } = await setup({ works }, { maxCostUsd: 0 });
+    const { results } = await client.lookupBatch([a, b]);
+    expect(results.map((r) => r.outcome)).toEqual(["matched", "matched"]);
+    expect(log.map((r) => decodeURIComponent(r.url).split("?")[0])).toEqual([
+      "/works/doi:10.1000/a",
+      "/works/doi:10.1000/b",
+    ]);
+    const stop = await rejection(client.lookupBatch([paper({ title: "Deep nets for everything" })]));
+    expect(stop.kind).toBe("budget_exhausted");
+    expect(stop.message).toContain("cap of $0 is below what one lookup may cost ($0.002");
+  });
+
+  it("keeps the papers of a DOI batch answered before a search the cap refused (partial results)", async () => {
+    const listed = paper({ doi: "10.1000/listed" });
+    const other = paper({ doi: "10.1000/other" });
+    const works = [fakeWork("W1", { doi: "10.1000/listed" }), fakeWork("W2", { doi: "10.1000/other" })];
+    const { client } = await setup({ works }, { maxCostUsd: 0.0015 });
+    // A paper with a DOI another source found, which OpenAlex does not know: its title search
+    // would cost more than the cap leaves.
+    const borrowed = paper({
+      doi: "10.1000/unknown",
+      processing_flags: { field_sources: { doi: "semantic_scholar" } },
+    });
+    const stop = await rejection(client.lookupBatch([listed, borrowed, other]));
+    expect(stop.kind).toBe("budget_exhausted");
+    expect(stop.partial?.map((r) => [r.paper_id, r.outcome])).toEqual([
+      [listed.paper_id, "matched"],
+      [other.paper_id, "matched"],
+    ]);
   });
 });

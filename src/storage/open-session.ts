@@ -53,6 +53,11 @@ export interface CreateOptions extends CommonOptions {
   outcomes?: Partial<Record<SourceName, Iterable<string>>>;
   /** The Python tool's session this one continues, recorded in session.json. */
   adoptedFrom?: { session_id: string; dir: string };
+  /**
+   * Per paper, the hash of its input form, when `papers` are not as the input gave them (a Python
+   * session's enriched papers: see core/adopt-python.ts); default the hash of each paper.
+   */
+  inputHashes?: Record<string, string>;
 }
 
 export interface OpenOptions extends CommonOptions {
@@ -134,7 +139,7 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
     };
     await writeSessionFile(fs, sessionDir, file);
     const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
-    const state = new SessionState(options.papers, options.sources);
+    const state = new SessionState(options.papers, options.sources, options.inputHashes);
     for (const source of options.sources) {
       const outcomes = state.outcomes.get(source)!;
       for (const id of options.outcomes?.[source] ?? []) if (state.byId.has(id)) outcomes.set(id, "matched");

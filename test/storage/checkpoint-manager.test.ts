@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SessionCorruptError, SessionLockedError } from "../../src/errors.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
+import { inputHash } from "../../src/storage/session-state.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -70,6 +71,30 @@ describe("CheckpointManager", () => {
       session_id: "consolidate_20250719_201418_d9bb5987",
       dir: "/old/state/x",
     });
+    await reopened.close();
+  });
+
+  it("keeps the input form's hashes it is given (papers enriched elsewhere), so the same input reconciles to no change", async () => {
+    const base = await testdir();
+    const input = makePapers(3);
+    // The papers as another tool enriched them: not the input's form.
+    const enriched = input.map((p) => ({
+      ...p,
+      citations: [{ ...updateFor(p.paper_id, "openalex").records.citations![0]! }],
+    }));
+    const manager = await CheckpointManager.create({
+      baseDir: base,
+      sessionId: "hashed",
+      inputFile: "/data/in.json",
+      inputSha256: "a".repeat(64),
+      papers: enriched,
+      sources: ["openalex"],
+      checkpointIntervalMinutes: 5,
+      inputHashes: Object.fromEntries(input.map((p) => [p.paper_id, inputHash(p)])),
+    });
+    await manager.close();
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "hashed" });
+    expect(reopened.state.previewReconcile(input)).toEqual({ added: [], removed: [], changed: [] });
     await reopened.close();
   });
 

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { type AdoptionInput, planAdoption, pythonInputForm } from "../../src/core/adopt-python.js";
+import { type Paper, parsePaper } from "../../src/model/paper.js";
+import { donePerSource, type PythonSession } from "../../src/storage/python-session.js";
+import { inputHash, SessionState } from "../../src/storage/session-state.js";
+
+/** Issue 15, next step: planning how a Python session becomes a cf session (pure, no files). */
+
+const fetched = (source: string, count: number) => ({
+  source,
+  timestamp: "2025-07-19T20:15:01.123456",
+  original: false,
+  data: { count },
+});
+
+function paper(id: string, extra: Record<string, unknown> = {}): Paper {
+  const result = parsePaper({ paper_id: id, title: `Paper ${id}`, venue: "ICML", year: 2021, ...extra }, 0);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.paper;
+}
+
+/** The input file's papers P1..Pn, and the Python session's copies: P1 by both, P2 by OpenAlex. */
+function fixture(n = 4) {
+  const input = Array.from({ length: n }, (_, i) => paper(`P${i + 1}`));
+  const enriched = input.map((p) => {
+    if (p.paper_id === "P1")
+      return paper("P1", { citations: [fetched("openalex", 5), fetched("semanticscholar", 6)] });
+    if (p.paper_id === "P2") return paper("P2", { citations: [fetched("openalex", 7)] });
+    return p;
+  });
+  const python: PythonSession = {
+    sessionId: "consolidate_20250719_201418_d9bb5987",
+    dir: "/sessions/consolidate_20250719_201418_d9bb5987",
+    inputFile: "data/collected/papers.json",
+    totalPapers: n,
+    status: "interrupted",
+    papers: enriched,
+    done: donePerSource(enriched),
+    notes: [],
+  };
+  const asInput = (papers: Paper[]): AdoptionInput => ({
+    file: "/data/papers.json",
+    sha256: "a".repeat(64),
+    papers,
+  });
+  return { input, enriched, python, asInput };
+}
+
+describe("planAdoption", () => {
+  it("keeps every fetched record and marks those papers done per source; the input form is the input file's", () => {
+    const { input, python, asInput } = fixture();
+    const plan = planAdoption(python, asInput(input));
+    expect(plan.basis).toBe("input");
+    expect(plan.papers.map((p) => p.citations.length)).toEqual([2, 1, 0, 0]);
+    expect(plan.done).toEqual({ openalex: ["P1", "P2"], semantic_scholar: ["P1"] });
+    expect(plan.inputHashes).toEqual(Object.fromEntries(input.map((p) => [p.paper_id, inputHash(p)])));
+    expect(plan.changes).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(plan.notes).toEqual([]);
+    // A later run on the same input reconciles to no change: nothing fetched is lost.
+    const state = new SessionState(plan.papers, ["openalex"], plan.inputHashes);
+    expect(state.previewReconcile(input)).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it("reconciles a changed input: added papers join, removed ones leave, changed ones start over", () => {
+    const { input, python, asInput } = fixture();
+    const changedP2 = paper("P2", { title: "A corrected title" });
+    const plan = planAdoption(python, asInput([input[0]!, changedP2, input[2]!, paper("P9")]));
+    expect(plan.papers.map((p) => p.paper_id)).toEqual(["P1", "P2", "P3", "P9"]);
+    expect(plan.papers[1]).toBe(changedP2);
+    expect(plan.changes).toEqual({ added: 1, removed: 1, changed: 1 });
+    expect(plan.done).toEqual({ openalex: ["P1"], semantic_scholar: ["P1"] });
+    expect(plan.notes.join()).toContain("1 paper(s) added, 1 removed, 1 changed");
+  });
+
+  it("takes the session's own papers when the input file is gone, or is another collection", () => {
+    const { enriched, python, asInput } = fixture();
+    for (const input of [undefined, asInput([paper("X1"), paper("X2"), paper("P1")])]) {
+      const plan = planAdoption(python, input);
+      expect(plan.basis).toBe("session");
+      expect(plan.papers).toEqual(enriched);
+      expect(plan.done).toEqual({ openalex: ["P1", "P2"], semantic_scholar: ["P1"] });
+      // Their input form: without the records the Python tool fetched.
+      expect(plan.inputHashes.P1).toBe(inputHash(paper("P1")));
+      expect(plan.notes.join()).toMatch(input ? /few of the session's papers/ : /input file is gone/);
+    }
+  });
+
+  it("adopts the input as it is when the Python session saved no papers", () => {
+    const { input, python, asInput } = fixture();
+    const plan = planAdoption(
+      { ...python, papers: undefined, done: donePerSource([]), notes: ["no papers"] },
+      asInput(input),
+    );
+    expect(plan.basis).toBe("input");
+    expect(plan.papers).toEqual(input);
+    expect(plan.done).toEqual({ openalex: [], semantic_scholar: [] });
+    expect(plan.changes).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(plan.notes).toEqual(["no papers"]);
+  });
+
+  it("pythonInputForm drops fetched records and keeps the collector's", () => {
+    const original = { ...fetched("semantic_scholar", 3), original: true };
+    const p = paper("P1", { citations: [original, fetched("openalex", 9)] });
+    expect(pythonInputForm(p).citations).toEqual([original]);
+    expect(p.citations).toHaveLength(2);
+  });
+});

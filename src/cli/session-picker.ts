@@ -54,6 +54,13 @@ export async function pickSession(
         inputSha256: decision.session.input_sha256,
       };
     }
+    case "adopt": {
+      const { session } = decision;
+      say(
+        `Continuing the Python tool's session ${session.session_id} in a new cf session (its files are left as they are).`,
+      );
+      return { kind: "adopt", dir: session.dir };
+    }
     case "named-exists": {
       const { session } = decision;
       if (session.status === "corrupt") {

@@ -1,4 +1,6 @@
+import { mergeEnrichments } from "../model/merge.js";
 import type { Paper } from "../model/paper.js";
+import { inputView } from "../model/paper-update.js";
 import { RECORD_KINDS, type SourceName } from "../model/records.js";
 import type { PythonSession } from "../storage/python-session.js";
 import { inputHash } from "../storage/session-state.js";
@@ -33,13 +35,27 @@ export interface AdoptionPlan {
 }
 
 /**
- * The input form of a paper the Python tool enriched: the paper without the records it fetched
- * (its `original` records, the collector's, stay). This is what the input file said of it.
+ * The input form of an enriched paper: without the records a source fetched (the collector's
+ * `original` ones stay) and without the ids and affiliations a source filled in (with the flags
+ * that say so). This is what the input file said of it, to tell a changed paper from an enriched one.
  */
 export function pythonInputForm(paper: Paper): Paper {
-  const form: Paper = { ...paper };
+  const form: Paper = inputView(paper);
   for (const kind of RECORD_KINDS) form[kind] = paper[kind].filter((record) => record.original) as never;
+  const { field_sources: _fields, affiliation_sources: _affiliations, ...flags } = paper.processing_flags;
+  form.processing_flags = flags;
   return form;
+}
+
+/** `paper` (from the input) with the records `enriched` fetched: a changed paper keeps them. */
+function withFetchedRecords(paper: Paper, enriched: Paper): Paper {
+  const merged: Paper = { ...paper };
+  for (const kind of RECORD_KINDS) merged[kind] = [...paper[kind]] as never;
+  mergeEnrichments(
+    merged,
+    Object.fromEntries(RECORD_KINDS.map((kind) => [kind, enriched[kind].filter((r) => !r.original)])),
+  );
+  return merged;
 }
 
 /**
@@ -67,9 +83,10 @@ export function planAdoption(python: PythonSession, input: AdoptionInput | undef
         if (sessionPapers.length > 0) changes.added += 1;
         return paper;
       }
-      if (inputHash(pythonInputForm(theirs)) !== hash) {
+      if (inputHash(pythonInputForm(theirs)) !== inputHash(pythonInputForm(paper))) {
+        // Looked up again (not done), its fetched records kept: the merge never duplicates one.
         changes.changed += 1;
-        return paper;
+        return withFetchedRecords(paper, theirs);
       }
       return theirs;
     });

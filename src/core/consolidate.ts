@@ -4,7 +4,10 @@ import type { SourceClient } from "../sources/types.js";
 import { CheckpointManager } from "../storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
 import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-commit.js";
+import type { CreateOptions } from "../storage/open-session.js";
+import { readPythonSession } from "../storage/python-session.js";
 import type { InputChanges } from "../storage/session-state.js";
+import { type AdoptionPlan, planAdoption } from "./adopt-python.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
 import { writeOutputFile } from "./output-file.js";
 import { type CacheSettings, openRunCache, type RunCache } from "./run-cache.js";
@@ -14,6 +17,8 @@ import { type ConsolidationStats, computeStats } from "./stats.js";
 
 export type SessionChoice =
   | { kind: "new"; sessionId?: string }
+  /** A new session continuing the Python tool's session in `dir` (issue 15; see adopt-python.ts). */
+  | { kind: "adopt"; dir: string }
   /** `inputSha256`: the session's input as last listed (a hint; the session itself decides). */
   | { kind: "resume"; sessionId: string; inputSha256?: string | null };
 
@@ -30,6 +35,8 @@ export interface ResumeInfo {
 export interface ConsolidateCallbacks extends EngineCallbacks {
   /** A session was resumed: what it holds. */
   onResume?(info: ResumeInfo): void;
+  /** A Python tool's session is being continued in a new session: what is taken over. */
+  onAdopt?(info: { sessionId: string; plan: AdoptionPlan }): void;
   /** The input differs from the session's: return true to adopt the change. */
   confirmInputChange?(changes: InputChanges): Promise<boolean>;
   onSessionReady?(info: { sessionId: string; sessionDir: string; resumed: boolean }): void;
@@ -107,18 +114,23 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
     journalCommitDelayMs: commit.delayMs,
     ...(commit.maxGroup !== undefined ? { journalMaxGroup: commit.maxGroup } : {}),
   };
+  const created = {
+    ...common,
+    inputFile: input.file,
+    inputSha256: input.sha256,
+    sources,
+    checkpointIntervalMinutes: request.checkpointIntervalMinutes,
+  };
   const manager =
     request.session.kind === "resume"
       ? await CheckpointManager.open({ ...common, sessionId: request.session.sessionId })
-      : await CheckpointManager.create({
-          ...common,
-          ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
-          inputFile: input.file,
-          inputSha256: input.sha256,
-          papers: inputPapers(input),
-          sources,
-          checkpointIntervalMinutes: request.checkpointIntervalMinutes,
-        });
+      : request.session.kind === "adopt"
+        ? await adoptPythonSession(request.session.dir, input, created, callbacks)
+        : await CheckpointManager.create({
+            ...created,
+            ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
+            papers: inputPapers(input),
+          });
   // Opened once the session is ours: a run refused for a locked session leaves the cache untouched.
   let cache: RunCache | undefined;
   try {
@@ -204,6 +216,29 @@ function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]):
     }),
     warnings: manager.warnings,
   };
+}
+
+/**
+ * A new session continuing the Python tool's session in `dir`: its papers and records, the papers
+ * each source has done, reconciled with the run's input (adopt-python.ts). The Python files are
+ * only read.
+ */
+async function adoptPythonSession(
+  dir: string,
+  input: ConsolidateInput,
+  created: Omit<CreateOptions, "papers">,
+  callbacks: ConsolidateCallbacks,
+): Promise<CheckpointManager> {
+  const python = await readPythonSession(dir, created.fs);
+  const plan = planAdoption(python, { file: input.file, sha256: input.sha256, papers: inputPapers(input) });
+  callbacks.onAdopt?.({ sessionId: python.sessionId, plan });
+  return CheckpointManager.create({
+    ...created,
+    papers: plan.papers,
+    inputHashes: plan.inputHashes,
+    outcomes: plan.done,
+    adoptedFrom: { session_id: python.sessionId, dir: python.dir },
+  });
 }
 
 function declined(manager: CheckpointManager, input: ConsolidateInput): ConsolidateResult {

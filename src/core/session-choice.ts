@@ -22,6 +22,8 @@ export interface InputIdentity {
 export type SessionDecision =
   /** Continue this session. */
   | { kind: "resume"; sessionId: string; session: SessionSummary; found: boolean }
+  /** Continue this Python tool's session in a new cf session (issue 15). */
+  | { kind: "adopt"; session: SessionSummary }
   /** Start a new session (with this id when given); `why` says what to tell the user first. */
   | { kind: "new"; sessionId?: string; why?: "nothing-to-resume" }
   /** --session-id names an existing session but --resume is missing (usage error). */
@@ -69,6 +71,13 @@ export async function decideSession(
 
 function decideNamed(flags: SessionFlags, sessionId: string, sessions: SessionSummary[]): SessionDecision {
   const existing = sessions.find((s) => path.basename(s.dir) === sessionId);
+  if (existing?.format === "python" && flags.resume) {
+    // Continued once already: from then on its cf session is the one to resume.
+    const adopter = sessions.find((s) => s.session_id === existing.adopted_by);
+    if (adopter)
+      return { kind: "resume", sessionId: path.basename(adopter.dir), session: adopter, found: false };
+    return { kind: "adopt", session: existing };
+  }
   // A running session named without --resume is left to the lock, which names its holder (exit 75).
   if (existing && !flags.resume && existing.status !== "running")
     return { kind: "named-exists", session: existing };

@@ -92,12 +92,12 @@ export function checkpointCorruptError(sessionDir: string, problem: string): Ses
   );
 }
 
-/** The error for a session written by the Python tool, which cf lists but cannot continue. */
+/** The error for opening a session written by the Python tool as a cf one (cf continues it in a new session). */
 export function legacySessionError(sessionDir: string): CfError {
   return new CfError(
     "E_SESSION_LEGACY",
     ExitCode.failure,
-    `session ${path.basename(sessionDir)} was written by the Python compute-forecast tool; cf cannot continue it`,
-    { hint: "Start a new session on the same input (its papers keep their records)." },
+    `session ${path.basename(sessionDir)} was written by the Python compute-forecast tool; cf continues it in a new session only when it is named (--resume --session-id ${path.basename(sessionDir)})`,
+    { hint: "Continue it with: cf consolidate --input <file> --resume --session-id <its id>" },
   );
 }

@@ -48,6 +48,10 @@ export interface SessionSummary {
   problem: string | null;
   /** The live holder of a running session's lock. */
   holder: LockInfo | null;
+  /** A cf session that continues a Python tool's session: that session's id. */
+  adopted_from?: string;
+  /** A Python tool's session that a cf session continues: the cf session's id (the newest). */
+  adopted_by?: string;
 }
 
 /** Summarise one session directory. Never throws for a damaged session: it is reported as corrupt. */
@@ -150,6 +154,7 @@ function applySessionFile(summary: SessionSummary, file: SessionFile): void {
   summary.input_sha256 = file.input_sha256 ?? null;
   summary.total_papers = file.input_papers ?? null;
   if (file.cf_version) summary.format = "cf";
+  if (file.adopted_from) summary.adopted_from = file.adopted_from.session_id;
 }
 
 /** The first entry of a session directory that is a symbolic link, if any. */
@@ -216,11 +221,21 @@ export async function findSessions(
     const info = await fs.lstat(path.join(baseDir, name)).catch(() => undefined);
     if (info?.isDirectory() && !info.isSymbolicLink()) dirs.push(path.join(baseDir, name));
   }
-  const sessions = await Promise.all(dirs.map((dir) => inspectSession(dir, fs)));
-  return sessions.sort(
+  const sessions = (await Promise.all(dirs.map((dir) => inspectSession(dir, fs)))).sort(
     (a, b) =>
       (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.session_id.localeCompare(a.session_id),
   );
+  // A Python session continued by a cf session names it (the newest, as the list is newest first).
+  // One killed before its first checkpoint (pending) or damaged holds nothing: it does not count.
+  const usable = (s: SessionSummary) => s.status !== "pending" && s.status !== "corrupt";
+  for (const session of sessions) {
+    if (session.format !== "python") continue;
+    const adopter = sessions.find(
+      (s) => s.format === "cf" && s.adopted_from === session.session_id && usable(s),
+    );
+    if (adopter) session.adopted_by = adopter.session_id;
+  }
+  return sessions;
 }
 
 /**

@@ -66,7 +66,8 @@ describe("planAdoption", () => {
     const changedP2 = paper("P2", { title: "A corrected title" });
     const plan = planAdoption(python, asInput([input[0]!, changedP2, input[2]!, paper("P9")]));
     expect(plan.papers.map((p) => p.paper_id)).toEqual(["P1", "P2", "P3", "P9"]);
-    expect(plan.papers[1]).toBe(changedP2);
+    // A changed paper is the input's version, looked up again, keeping the records fetched for it.
+    expect(plan.papers[1]).toMatchObject({ title: "A corrected title", citations: [fetched("openalex", 7)] });
     expect(plan.changes).toEqual({ added: 1, removed: 1, changed: 1 });
     expect(plan.done).toEqual({ openalex: ["P1"], semantic_scholar: ["P1"] });
     expect(plan.notes.join()).toContain("1 paper(s) added, 1 removed, 1 changed");
@@ -96,6 +97,18 @@ describe("planAdoption", () => {
     expect(plan.done).toEqual({ openalex: [], semantic_scholar: [] });
     expect(plan.changes).toEqual({ added: 0, removed: 0, changed: 0 });
     expect(plan.notes).toEqual(["no papers"]);
+  });
+
+  it("tells an enriched paper from a changed one: filled ids and their flags are not a change", () => {
+    const { input, python, asInput } = fixture();
+    const filled = {
+      ...python.papers![0]!,
+      doi: "10.1/filled",
+      processing_flags: { field_sources: { doi: "openalex" } },
+    };
+    const plan = planAdoption({ ...python, papers: [filled, ...python.papers!.slice(1)] }, asInput(input));
+    expect(plan.changes).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(plan.papers[0]).toBe(filled);
   });
 
   it("pythonInputForm drops fetched records and keeps the collector's", () => {

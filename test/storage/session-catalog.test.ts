@@ -1,4 +1,4 @@
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
@@ -120,6 +120,35 @@ describe("session status and discovery", () => {
   it("returns nothing for a checkpoint directory that does not exist", async () => {
     const base = await testdir();
     expect(await findSessions(path.join(base, "nope"))).toEqual([]);
+  });
+});
+
+describe("Python sessions continued by cf (issue 15)", () => {
+  it("name the cf session that continues them, unless it never committed a checkpoint", async () => {
+    const base = await testdir();
+    await makePythonSession(base, "consolidate_20250719_201418_d9bb5987", [3, 1], 4);
+    const adopter = async (id: string) => {
+      const dir = await makeCfSession(base, id);
+      const file = path.join(dir, "session.json");
+      const json = JSON.parse(await readFile(file, "utf8"));
+      json.adopted_from = { session_id: "consolidate_20250719_201418_d9bb5987", dir: "/x" };
+      await writeFile(file, JSON.stringify(json));
+      return dir;
+    };
+    // Killed right after writing session.json (before its first checkpoint): holds nothing.
+    const pending = await adopter("a_pending");
+    for (const name of await readdir(pending))
+      if (name !== "session.json") await rm(path.join(pending, name));
+    expect((await findSessions(base)).find((s) => s.session_id === "a_pending")?.status).toBe("pending");
+    let python = (await findSessions(base)).find((s) => s.format === "python");
+    expect(python?.adopted_by).toBeUndefined();
+    await adopter("b_adopter");
+    const sessions = await findSessions(base);
+    python = sessions.find((s) => s.format === "python");
+    expect(python?.adopted_by).toBe("b_adopter");
+    expect(sessions.find((s) => s.session_id === "b_adopter")?.adopted_from).toBe(
+      "consolidate_20250719_201418_d9bb5987",
+    );
   });
 });
 

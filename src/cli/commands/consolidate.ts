@@ -109,11 +109,11 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const choice = await pickSession(options, file, baseDir, deps);
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
-  if (choice.kind === "new" || choice.inputSha256 !== file.sha256) parse();
+  if (choice.kind !== "resume" || choice.inputSha256 !== file.sha256) parse();
   const input = { file: file.file, sha256: file.sha256, papers: () => parse().papers };
   // An output that cannot be written is found now, not after all the fetching.
   await checkOutputWritable(outputFile, deps.cwd, true);
-  if (choice.kind === "new") await checkCheckpointDir(baseDir, deps.cwd, true);
+  if (choice.kind !== "resume") await checkCheckpointDir(baseDir, deps.cwd, true);
 
   const controller = new AbortController();
   let signalName: StopSignal | undefined;
@@ -148,6 +148,15 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
         onSessionReady: (info) => {
           sessionId = info.sessionId;
           log(1, `session ${info.sessionId} in ${displayPath(info.sessionDir, deps.cwd)}`);
+        },
+        onAdopt: ({ sessionId: from, plan }) => {
+          const done = Object.entries(plan.done)
+            .map(([source, ids]) => `${source} ${ids.length}/${plan.papers.length}`)
+            .join(", ");
+          progress?.note(
+            `Taking over ${from}: ${plan.papers.length} papers, done per source: ${done} (a paper the Python tool found nothing for is looked up again)`,
+          );
+          for (const note of plan.notes) progress?.note(`note: ${safeText(note)}`);
         },
         onResume: (info) => {
           for (const warning of info.warnings) progress?.note(`${color.yellow("warning:")} ${warning}`);
@@ -240,7 +249,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   } catch (error) {
     // No session was created: "the last checkpoint is intact" would send the user to a resume
     // that cannot work. Say what to fix instead.
-    if (choice.kind === "new" && sessionId === "" && error instanceof StorageError)
+    if (choice.kind !== "resume" && sessionId === "" && error instanceof StorageError)
       throw beforeSessionError(error);
     throw error;
   } finally {

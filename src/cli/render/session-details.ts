@@ -78,7 +78,11 @@ export function renderSessionDetails(
 function statusText(details: SessionDetails, color: Colors): string {
   const { summary } = details;
   let text = colorStatus(summary.status, color);
-  if (summary.format === "python") text += color.dim(" (written by the Python tool; cf cannot continue it)");
+  if (summary.format === "python") {
+    text += color.dim(
+      ` (written by the Python tool; cf continues it in a new session: cf consolidate --input <file> --resume --session-id ${safeText(summary.session_id)})`,
+    );
+  }
   if (summary.holder) {
     const h = summary.holder;
     text += safeText(` by pid ${h.pid} on ${h.hostname} since ${h.started_at}`);

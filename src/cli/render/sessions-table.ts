@@ -65,7 +65,10 @@ export function renderSessionsTable(
     const total = session.total_papers;
     table.push([
       color.cyan(safeText(session.session_id)),
-      colorStatus(session.status, color) + (session.format === "python" ? color.dim(" (python)") : ""),
+      colorStatus(session.status, color) +
+        (session.format === "python"
+          ? color.dim(session.adopted_by ? ` (python, adopted by ${session.adopted_by})` : " (python)")
+          : ""),
       displayPath(session.input_file, cwd),
       total === null ? "-" : String(total),
       ...SOURCES.map(({ name }) => {
@@ -99,5 +102,8 @@ export function sessionToJson(session: SessionSummary) {
       ? { pid: session.holder.pid, hostname: session.holder.hostname, started_at: session.holder.started_at }
       : null,
     dir: session.dir,
+    // Issue 15: a cf session continuing a Python one, and the Python session continued.
+    ...(session.adopted_from ? { adopted_from: session.adopted_from } : {}),
+    ...(session.adopted_by ? { adopted_by: session.adopted_by } : {}),
   };
 }

@@ -114,7 +114,9 @@ describe("cf consolidate-sessions show", () => {
     );
     const text = await show(["consolidate_20250719_201418_d9bb5987"], cwd);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain("interrupted (written by the Python tool; cf cannot continue it)");
+    expect(text.stdout).toContain(
+      "interrupted (written by the Python tool; cf continues it in a new session: cf consolidate --input <file> --resume --session-id consolidate_20250719_201418_d9bb5987)",
+    );
     expect(text.stdout).toMatch(/│ Done +│ 297\/34648 +│ 16\/34648 +│/);
     expect(text.stdout).not.toContain("Resume with");
     const json = JSON.parse((await show(["consolidate_20250719_201418_d9bb5987", "--json"], cwd)).stdout);

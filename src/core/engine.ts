@@ -214,12 +214,15 @@ async function runSource(
   // before the source ends; marked handled meanwhile, so that a failed write is not an
   // unhandled rejection before the drain reaches it.
   const sideWrites: Promise<unknown>[] = [];
-  const journalServed = (results: LookupResult[]) => {
+  /** Journal papers the cache answered; once durable, sources waiting for them are told. */
+  const recordServed = (results: LookupResult[]) => {
     const input = toBatchInput(source, { results, apiCalls: 0 });
-    const written = manager.recordBatch({ ...input, cached: results.length }).then(() => {
-      sharing.answered(source, Object.keys(input.outcomes));
-      reportProgress();
-    });
+    return manager
+      .recordBatch({ ...input, cached: results.length })
+      .then(() => sharing.answered(source, Object.keys(input.outcomes)));
+  };
+  const journalServed = (results: LookupResult[]) => {
+    const written = recordServed(results).then(reportProgress);
     written.catch(() => {});
     sideWrites.push(written);
   };
@@ -255,12 +258,7 @@ async function runSource(
     if (read) {
       // Papers with a fresh cached answer are journaled like looked-up ones (no request).
       const left = await serveFromCache(client, ready, read, {
-        record: (results) => {
-          const input = toBatchInput(source, { results, apiCalls: 0 });
-          return manager.recordBatch({ ...input, cached: results.length }).then(() => {
-            sharing.answered(source, Object.keys(input.outcomes));
-          });
-        },
+        record: recordServed,
         flush: () => manager.flushJournal(),
         stopping,
         onJournaled: reportProgress,

@@ -2,6 +2,7 @@ import type { Paper } from "../model/paper.js";
 import { borrowedIds, inputView, lookupView } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { addUsd, roundUsd } from "../model/usd.js";
+import type { SourceDescriptor } from "../sources/descriptor.js";
 import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
 import { sourceDescriptor } from "../sources/registry.js";
 import type { SourceClient } from "../sources/types.js";
@@ -142,7 +143,7 @@ function estimateCost(
   batches: readonly Paper[][],
   shared: number,
   sharedWith: SourceName[],
-  pricing: NonNullable<ReturnType<typeof sourceDescriptor>>["pricing"] & object,
+  pricing: NonNullable<SourceDescriptor["pricing"]>,
 ): CostEstimate {
   let lists = 0;
   let singletons = 0;

@@ -58,6 +58,9 @@ export class InputError extends CfError {
   }
 }
 
+/** The input file does not exist (a resume may go on from the session's own papers). */
+export class InputFileMissingError extends InputError {}
+
 /** A session file failed validation. Names the file and what is wrong (exit 1). */
 export class SessionCorruptError extends CfError {
   readonly file: string;

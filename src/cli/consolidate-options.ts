@@ -83,7 +83,8 @@ function sourceFlagSchemas(flags: readonly SourceFlag[]): Record<never, z.ZodTyp
 }
 
 export const consolidateOptionsSchema = z.object({
-  input: z.string().min(1),
+  /** Absent only with --resume --session-id (the session names its input: see input-location.ts). */
+  input: z.string().min(1).optional(),
   output: z.string().min(1).optional(),
   resume: z.boolean().default(false),
   sessionId: z

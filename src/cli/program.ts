@@ -52,7 +52,10 @@ Exit codes: 0 ok, 1 failure, 2 usage or bad input, 75 try later (session locked)
   const consolidate = program
     .command("consolidate")
     .description(`enrich every paper of an input file from ${sourceLabels()}, resumably`)
-    .requiredOption("-i, --input <file>", "papers to enrich: `cf collect` output or a JSON list")
+    .option(
+      "-i, --input <file>",
+      "papers to enrich: `cf collect` output or a JSON list (with --resume --session-id, default: the file the session names)",
+    )
     .option(
       "-o, --output <file>",
       "where to write the result (default data/consolidated_papers/papers_<time>.json)",
@@ -112,10 +115,18 @@ id it finds (checked against the title); only the rest are searched. The progres
 summary and \`consolidate-sessions show\` give the spend; --dry-run estimates it;
 --openalex-max-cost caps a run (exit 75, resumable).
 
+Python tool's sessions: --resume continues one too (found by its input file, or named
+with --session-id) in a new cf session, keeping every record it fetched and looking
+up only papers without a record from a source; its files are left unchanged. With
+--resume --session-id, --input defaults to the file the session names; if that file
+is gone, the session's own papers are the input. --dry-run --resume shows what would
+be taken over and the lookups left.
+
 Examples:
   cf consolidate --input papers.json --dry-run
   cf consolidate --input papers.json --ss-api-key "$KEY" -o enriched.json
   cf consolidate --input papers.json --resume
+  cf consolidate --resume --session-id consolidate_20250719_201418_d9bb5987
   cf consolidate --input papers.json --sources openalex --openalex-rps 5
   cf consolidate --input papers.json --openalex-api-key "$OA_KEY" --openalex-max-cost 0.50
 

@@ -12,7 +12,7 @@ import { pathFromCwd } from "./render/sessions-table.js";
  */
 
 export interface ResumeCommandInput {
-  /** Absolute path of the session's input file. */
+  /** Absolute path of the session's input file ("" when unknown: the session then names it). */
   inputFile: string;
   sessionId: string;
   /** Absolute checkpoint directory holding the session. */
@@ -32,8 +32,8 @@ export interface ResumeCommandInput {
 
 export function resumeCommand(input: ResumeCommandInput): string {
   const parts = [
-    "cf consolidate --resume --input",
-    shellQuote(shellPath(input.inputFile, input.cwd)),
+    "cf consolidate --resume",
+    ...(input.inputFile ? ["--input", shellQuote(shellPath(input.inputFile, input.cwd))] : []),
     "--session-id",
     shellQuote(input.sessionId),
   ];

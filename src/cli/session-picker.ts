@@ -44,7 +44,7 @@ export async function pickSession(
       env: deps.env,
       sources: Object.keys(session.sources),
     });
-  const decision = await decideSession(options, input, baseDir);
+  const decision = await decideSession(options, input, baseDir, deps.cwd);
   switch (decision.kind) {
     case "resume": {
       if (decision.found) say(`Found resumable session: ${decision.sessionId}`);

@@ -2,6 +2,8 @@ import { mergeEnrichments } from "../model/merge.js";
 import type { Paper } from "../model/paper.js";
 import { inputView } from "../model/paper-update.js";
 import { RECORD_KINDS, type SourceName } from "../model/records.js";
+import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
+import { fillPriority } from "../sources/registry.js";
 import type { PythonSession } from "../storage/python-session.js";
 import { inputHash } from "../storage/session-state.js";
 
@@ -26,6 +28,11 @@ export interface AdoptionPlan {
   inputHashes: Record<string, string>;
   /** Per source, the papers holding a record fetched from it: done (never asked again). */
   done: Record<SourceName, string[]>;
+  /**
+   * Per source, about how many of the papers left the Python tool looked up and found nothing for
+   * (its count of processed papers minus those holding a record): each costs one more lookup.
+   */
+  foundNothing: Partial<Record<SourceName, number>>;
   /** Where the papers came from: the input file reconciled with the session, or the session alone. */
   basis: "input" | "session";
   /** What changed against the session when the input is the basis. */
@@ -47,6 +54,66 @@ export function pythonInputForm(paper: Paper): Paper {
   return form;
 }
 
+/** The scalar id fields a source fills when the input left them empty, with the record type that carries each. */
+const FILLED_IDS = [
+  ["doi", "doi", normalizeDoi],
+  ["arxiv_id", "arxiv", normalizeArxivId],
+  ["openalex_id", "openalex", (value: string | null | undefined) => value?.trim() || undefined],
+] as const;
+
+/**
+ * `enriched` with the id fields the Python tool filled in marked as cf marks its own fills
+ * (`processing_flags.field_sources`), judged against the input paper: a field the input left empty
+ * that the session's paper holds, on a paper with fetched records. The Python tool filled without
+ * saying so; unmarked, the filled DOI would read as an input change and the paper would be fetched
+ * again. The filler named is the highest-ranked source whose identifier record holds that value (as
+ * when cf's sources propose the same value), else the highest-ranked source that fetched anything.
+ */
+export function markPythonFills(enriched: Paper, input: Paper): Paper {
+  const fetched = RECORD_KINDS.flatMap((kind) => enriched[kind].filter((record) => !record.original));
+  if (fetched.length === 0) return enriched;
+  const existing = enriched.processing_flags.field_sources;
+  const flags: Record<string, unknown> = existing && typeof existing === "object" ? { ...existing } : {};
+  let marked = 0;
+  for (const [field, type, normalize] of FILLED_IDS) {
+    const value = normalize(enriched[field]);
+    if (!value || normalize(input[field]) || field in flags) continue;
+    const holders = fetched.filter((record) => carries(record, type, value, normalize)).map((r) => r.source);
+    const candidates = holders.length > 0 ? holders : fetched.map((r) => r.source);
+    flags[field] = candidates.reduce((best, source) =>
+      fillPriority(source) > fillPriority(best) ? source : best,
+    );
+    marked += 1;
+  }
+  if (marked === 0) return enriched;
+  const sorted = Object.fromEntries(Object.entries(flags).sort(([a], [b]) => a.localeCompare(b)));
+  return { ...enriched, processing_flags: { ...enriched.processing_flags, field_sources: sorted } };
+}
+
+/**
+ * Whether a fetched record gives the value of an id field: an identifier record of its type, or
+ * for an arXiv id, the arXiv DOI or an arxiv.org URL it is read from (as OpenAlex's mapping does).
+ */
+function carries(
+  record: { data: unknown },
+  type: string,
+  value: string,
+  normalize: (value: string | null | undefined) => string | undefined,
+): boolean {
+  const data = record.data as { identifier_type?: string; identifier_value?: string; url?: string };
+  if (data.identifier_type === type) return normalize(data.identifier_value) === value;
+  if (type !== "arxiv") return false;
+  if (data.identifier_type === "doi") {
+    const doi = normalizeDoi(data.identifier_value);
+    return doi?.startsWith("10.48550/arxiv.") === true && normalizeArxivId(doi.slice(15)) === value;
+  }
+  return (
+    typeof data.url === "string" &&
+    /arxiv\.org\/(abs|pdf)\//i.test(data.url) &&
+    normalizeArxivId(data.url) === value
+  );
+}
+
 /** `paper` (from the input) with the records `enriched` fetched: a changed paper keeps them. */
 function withFetchedRecords(paper: Paper, enriched: Paper): Paper {
   const merged: Paper = { ...paper };
@@ -56,6 +123,14 @@ function withFetchedRecords(paper: Paper, enriched: Paper): Paper {
     Object.fromEntries(RECORD_KINDS.map((kind) => [kind, enriched[kind].filter((r) => !r.original)])),
   );
   return merged;
+}
+
+/**
+ * An input is the one a Python session was run on when it holds more than half of the session's
+ * papers (or the session saved none): the rest are papers added, removed or changed since.
+ */
+export function inputCoversSession(shared: number, sessionPapers: number): boolean {
+  return sessionPapers === 0 || shared * 2 > sessionPapers;
 }
 
 /**
@@ -69,25 +144,29 @@ export function planAdoption(python: PythonSession, input: AdoptionInput | undef
   const sessionPapers = python.papers ?? [];
   const byId = new Map(sessionPapers.map((paper) => [paper.paper_id, paper]));
   const shared = input ? input.papers.filter((paper) => byId.has(paper.paper_id)).length : 0;
-  const useInput = input !== undefined && (sessionPapers.length === 0 || shared * 2 > sessionPapers.length);
+  const useInput = input !== undefined && inputCoversSession(shared, sessionPapers.length);
   const notes: string[] = [];
   const changes = { added: 0, removed: 0, changed: 0 };
   let papers: Paper[];
   const inputHashes: Record<string, string> = {};
+  // Papers the session keeps as the Python tool saved them (their fills marked): done where they hold records.
+  const kept = new Set<string>();
   if (useInput) {
     papers = input.papers.map((paper) => {
       const hash = inputHash(paper);
       inputHashes[paper.paper_id] = hash;
-      const theirs = byId.get(paper.paper_id);
-      if (!theirs) {
+      const saved = byId.get(paper.paper_id);
+      if (!saved) {
         if (sessionPapers.length > 0) changes.added += 1;
         return paper;
       }
+      const theirs = markPythonFills(saved, paper);
       if (inputHash(pythonInputForm(theirs)) !== inputHash(pythonInputForm(paper))) {
         // Looked up again (not done), its fetched records kept: the merge never duplicates one.
         changes.changed += 1;
-        return withFetchedRecords(paper, theirs);
+        return withFetchedRecords(paper, saved);
       }
+      kept.add(paper.paper_id);
       return theirs;
     });
     const inInput = new Set(input.papers.map((paper) => paper.paper_id));
@@ -99,7 +178,10 @@ export function planAdoption(python: PythonSession, input: AdoptionInput | undef
     }
   } else {
     papers = [...sessionPapers];
-    for (const paper of papers) inputHashes[paper.paper_id] = inputHash(pythonInputForm(paper));
+    for (const paper of papers) {
+      inputHashes[paper.paper_id] = inputHash(pythonInputForm(paper));
+      kept.add(paper.paper_id);
+    }
     notes.push(
       input
         ? `the input file holds few of the session's papers: the session's own ${papers.length} papers are the input`
@@ -107,14 +189,19 @@ export function planAdoption(python: PythonSession, input: AdoptionInput | undef
     );
   }
   // Done for a source: a paper the session keeps as the Python tool saved it, holding its records.
-  const kept = new Set(papers.filter((paper) => byId.get(paper.paper_id) === paper).map((p) => p.paper_id));
   const done = Object.fromEntries(
     Object.entries(python.done).map(([source, ids]) => [source, [...ids].filter((id) => kept.has(id))]),
   ) as Record<SourceName, string[]>;
+  const foundNothing: Partial<Record<SourceName, number>> = {};
+  for (const [source, processed] of Object.entries(python.processed) as Array<[SourceName, number]>) {
+    const left = papers.length - (done[source]?.length ?? 0);
+    foundNothing[source] = Math.max(0, Math.min(left, processed - (python.done[source]?.size ?? 0)));
+  }
   return {
     papers,
     inputHashes,
     done,
+    foundNothing,
     basis: useInput ? "input" : "session",
     changes,
     notes: [...python.notes, ...notes],

@@ -5,7 +5,7 @@ import { CheckpointManager } from "../storage/checkpoint-manager.js";
 import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
 import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-commit.js";
 import type { CreateOptions } from "../storage/open-session.js";
-import { readPythonSession } from "../storage/python-session.js";
+import { type PythonSession, readPythonSession } from "../storage/python-session.js";
 import type { InputChanges } from "../storage/session-state.js";
 import { type AdoptionPlan, planAdoption } from "./adopt-python.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
@@ -49,7 +49,11 @@ export interface ConsolidateCallbacks extends EngineCallbacks {
  */
 export interface ConsolidateInput {
   file: string;
-  sha256: string;
+  /**
+   * Undefined when the input file is gone: a resumed session goes on with its own papers, a Python
+   * session is adopted with its own (`papers` is then never called).
+   */
+  sha256: string | undefined;
   papers: Paper[] | (() => Paper[]);
 }
 
@@ -143,7 +147,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
     });
     if (request.session.kind === "resume") {
       callbacks.onResume?.(resumeInfo(manager, sources));
-      if (manager.sessionFile.input_sha256 !== input.sha256) {
+      if (input.sha256 !== undefined && manager.sessionFile.input_sha256 !== input.sha256) {
         const preview = manager.previewInput(inputPapers(input));
         const anyChange = preview.added.length + preview.removed.length + preview.changed.length > 0;
         if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
@@ -219,6 +223,25 @@ function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]):
 }
 
 /**
+ * How the Python tool's session in `dir` would be continued with this input (its own papers when
+ * the input file is gone): for a run, and for `--dry-run --resume`. Reads only.
+ */
+export async function readAdoptionPlan(
+  dir: string,
+  input: ConsolidateInput,
+  fs: StorageFs = nodeStorageFs,
+): Promise<{ python: PythonSession; plan: AdoptionPlan }> {
+  const python = await readPythonSession(dir, fs);
+  const plan = planAdoption(
+    python,
+    input.sha256 === undefined
+      ? undefined
+      : { file: input.file, sha256: input.sha256, papers: inputPapers(input) },
+  );
+  return { python, plan };
+}
+
+/**
  * A new session continuing the Python tool's session in `dir`: its papers and records, the papers
  * each source has done, reconciled with the run's input (adopt-python.ts). The Python files are
  * only read.
@@ -229,8 +252,7 @@ async function adoptPythonSession(
   created: Omit<CreateOptions, "papers">,
   callbacks: ConsolidateCallbacks,
 ): Promise<CheckpointManager> {
-  const python = await readPythonSession(dir, created.fs);
-  const plan = planAdoption(python, { file: input.file, sha256: input.sha256, papers: inputPapers(input) });
+  const { python, plan } = await readAdoptionPlan(dir, input, created.fs);
   callbacks.onAdopt?.({ sessionId: python.sessionId, plan });
   return CheckpointManager.create({
     ...created,

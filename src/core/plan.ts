@@ -17,6 +17,8 @@ export interface RunPlan {
   titleOnly: number;
   sources: Array<{
     source: SourceName;
+    /** Papers this source has still to look up (all, unless a session has done some: `done`). */
+    left: number;
     /** Papers a fresh cached answer serves (no request). */
     cached: number;
     requests: number;
@@ -64,6 +66,8 @@ export function planRun(
   clients: readonly SourceClient[],
   rates: Partial<Record<SourceName, number>>,
   readCache?: CacheReader,
+  /** Per source, papers already done (a session being continued): not looked up again. */
+  done?: Partial<Record<SourceName, ReadonlySet<string>>>,
 ): RunPlan {
   // What a run looks papers up by: ids a source filled in (cf's own output as input) do not count.
   const views = papers.map(inputView);
@@ -81,7 +85,9 @@ export function planRun(
     titleOnly: papers.length - withDoi - arxivOnly,
     sources: clients.map((client) => {
       const helpers = (client.waitsForIdsFrom ?? []).filter((s) => s !== client.name && running.has(s));
-      const { known, shared } = shareIds(client, views, clients, helpers, readCache);
+      const finished = done?.[client.name];
+      const left = finished ? views.filter((p) => !finished.has(p.paper_id)) : views;
+      const { known, shared } = shareIds(client, left, clients, helpers, readCache);
       const { served, unanswered: rest } = readCache
         ? answerFromCache(client, known, readCache)
         : { served: [], unanswered: known };
@@ -93,6 +99,7 @@ export function planRun(
       const cost = pricing ? estimateCost(client, batches, sharedLeft.length, helpers, pricing) : undefined;
       return {
         source: client.name,
+        left: left.length,
         cached: served.length,
         requests,
         ratePerSecond,

@@ -1,5 +1,12 @@
 import path from "node:path";
-import { findResumableSession, findSessions, type SessionSummary } from "../storage/session-catalog.js";
+import { pythonInputCandidates, readPythonPaperIds } from "../storage/python-session.js";
+import {
+  findResumableSession,
+  findSessions,
+  RESUMABLE_STATUSES,
+  type SessionSummary,
+} from "../storage/session-catalog.js";
+import { inputCoversSession } from "./adopt-python.js";
 
 /**
  * The resume-or-new rules of `cf consolidate`: which session a run should use, or why the user must
@@ -16,7 +23,10 @@ export interface SessionFlags {
 export interface InputIdentity {
   /** Absolute path of the input file. */
   file: string;
-  sha256: string;
+  /** Undefined when the file is gone (only a session can then say what the papers are). */
+  sha256: string | undefined;
+  /** The input's paper ids (parsing it), to recognise a Python session by content. */
+  paperIds?: () => ReadonlySet<string>;
 }
 
 export type SessionDecision =
@@ -53,20 +63,66 @@ export function runningSessionFor(
   );
 }
 
+/** `cwd`: where relative input paths of Python sessions may have been given from. */
 export async function decideSession(
   flags: SessionFlags,
   input: InputIdentity,
   baseDir: string,
+  cwd: string = process.cwd(),
 ): Promise<SessionDecision> {
   if (flags.sessionId) return decideNamed(flags, flags.sessionId, await findSessions(baseDir));
   const found = await findResumableSession(baseDir, input.file);
+  // A cf session for this input wins: it holds the latest work (an adopted Python session's included).
+  const adoptable = found
+    ? undefined
+    : await findAdoptableSession(await findSessions(baseDir), input, baseDir, cwd);
   if (flags.resume) {
     if (found) return { kind: "resume", sessionId: found.session_id, session: found, found: true };
+    if (adoptable) return { kind: "adopt", session: adoptable };
     return decideNothingToResume(flags, input, await findSessions(baseDir));
   }
+  const resumable = found ?? adoptable;
   const running = flags.yes ? undefined : runningSessionFor(input, await findSessions(baseDir));
-  if (running) return { kind: "confirm-race", running, ...(found ? { resumable: found } : {}) };
-  return found ? { kind: "new-beside-resumable", resumable: found } : { kind: "new" };
+  if (running) return { kind: "confirm-race", running, ...(resumable ? { resumable } : {}) };
+  return resumable ? { kind: "new-beside-resumable", resumable } : { kind: "new" };
+}
+
+/** A session `--resume` can go on with: a cf session interrupted or failed, or an adoptable Python one. */
+export function isResumable(session: SessionSummary): boolean {
+  return (session.format === "cf" && RESUMABLE_STATUSES.includes(session.status)) || isAdoptable(session);
+}
+
+/** A Python session cf can continue: interrupted or failed, and not continued by a cf session yet. */
+export function isAdoptable(session: SessionSummary): boolean {
+  return session.format === "python" && RESUMABLE_STATUSES.includes(session.status) && !session.adopted_by;
+}
+
+/**
+ * The newest adoptable Python session for this input: the input file it names (resolved as the
+ * Python tool would have, pythonInputCandidates) is this one, else most of its papers are in this
+ * input (the file moved or was renamed; the Python tool kept no hash of it).
+ */
+async function findAdoptableSession(
+  sessions: readonly SessionSummary[],
+  input: InputIdentity,
+  baseDir: string,
+  cwd: string,
+): Promise<SessionSummary | undefined> {
+  const candidates = sessions.filter(isAdoptable);
+  const byPath = candidates.find(
+    (s) => s.input_file !== null && pythonInputCandidates(s.input_file, baseDir, cwd).includes(input.file),
+  );
+  if (byPath || !input.paperIds || input.sha256 === undefined) return byPath;
+  let ours: ReadonlySet<string> | undefined;
+  for (const session of candidates) {
+    const theirs = await readPythonPaperIds(session.dir);
+    if (theirs.size === 0) continue;
+    ours ??= input.paperIds();
+    let shared = 0;
+    for (const id of theirs) if (ours.has(id)) shared += 1;
+    if (inputCoversSession(shared, theirs.size)) return session;
+  }
+  return undefined;
 }
 
 function decideNamed(flags: SessionFlags, sessionId: string, sessions: SessionSummary[]): SessionDecision {

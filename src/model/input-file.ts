@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { InputError, isErrnoException } from "../errors.js";
+import { InputError, InputFileMissingError, isErrnoException } from "../errors.js";
 import { canonicalJson } from "./canonical-json.js";
 import { type MigratedCounts, noneMigrated } from "./legacy-fields.js";
 import { formatLocalTimestamp } from "./local-timestamp.js";
@@ -147,7 +147,7 @@ async function readInputBytes(absolute: string, given: string): Promise<{ bytes:
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (isErrnoException(error) && error.code === "ENOENT") {
-      throw new InputError(`${shown}: no such file`, { hint: "Check the --input path." });
+      throw new InputFileMissingError(`${shown}: no such file`, { hint: "Check the --input path." });
     }
     const detail = isErrnoException(error) ? error.code : String(error);
     throw new InputError(`${shown}: cannot read the file (${detail})`, { cause: error });

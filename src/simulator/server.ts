@@ -40,6 +40,10 @@ export interface RequestLogEntry {
   credits?: number;
   /** The same charge in USD (credits / 10,000). */
   costUsd?: number;
+  /** The query parameters as sent (decoded), so tests can tell which papers were asked for. */
+  query?: string;
+  /** The request body, when there is one (Semantic Scholar's batch ids). */
+  body?: string;
 }
 
 /** Options of {@link startSimulator}; all optional. */
@@ -198,6 +202,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       method: request.method,
       path: safeDecode(request.path),
       status: 0,
+      ...(url.search ? { query: [...url.searchParams].map(([k, v]) => `${k}=${v}`).join("&") } : {}),
+      ...(body ? { body } : {}),
     };
     const log = (status: number, reply?: Reply) => {
       entry.status = status;

@@ -40,7 +40,8 @@ export interface CommonOptions {
 export interface CreateOptions extends CommonOptions {
   sessionId?: string;
   inputFile: string;
-  inputSha256: string;
+  /** Undefined when there is no input file to hash (a Python session adopted without its input). */
+  inputSha256: string | undefined;
   papers: Paper[];
   sources: readonly SourceName[];
   checkpointIntervalMinutes: number;
@@ -130,7 +131,7 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
       hostname: options.hostname ?? osHostname(),
       cf_version: VERSION,
       input_file: path.resolve(options.inputFile),
-      input_sha256: options.inputSha256,
+      ...(options.inputSha256 !== undefined ? { input_sha256: options.inputSha256 } : {}),
       input_papers: options.papers.length,
       sources: [...options.sources],
       checkpoint_interval_minutes: options.checkpointIntervalMinutes,

@@ -6,7 +6,7 @@ import type { Paper } from "../model/paper.js";
 import { RECORD_KINDS, SOURCE_NAMES, type SourceName } from "../model/records.js";
 import { readCheckpoint } from "./checkpoint-file.js";
 import { nodeStorageFs, type StorageFs } from "./fs.js";
-import { type LegacyStatus, legacyStatus } from "./legacy-status.js";
+import { type LegacyStatus, legacySourceStats, legacyStatus } from "./legacy-status.js";
 import { CHECKPOINT_FILE } from "./session-files.js";
 
 /**
@@ -33,6 +33,11 @@ export interface PythonSession {
   papers: Paper[] | undefined;
   /** Per source, the ids of the papers that hold a record fetched from it: done for that source. */
   done: Record<SourceName, Set<string>>;
+  /**
+   * Per source, the papers its checkpoint counts as processed (`papers_processed`): more than
+   * `done` means some were looked up and nothing was found (the tool did not record which).
+   */
+  processed: Partial<Record<SourceName, number>>;
   /** What a user should know: no papers file, fewer papers than the checkpoint says. */
   notes: string[];
 }
@@ -71,8 +76,59 @@ export async function readPythonSession(dir: string, fs: StorageFs = nodeStorage
     status: legacyStatus(checkpoint.sources, checkpoint.total_papers),
     papers,
     done: donePerSource(papers ?? []),
+    processed: processedPerSource(checkpoint.sources),
     notes,
   };
+}
+
+/**
+ * Where the input file a Python session names may be now, most likely first. The Python tool
+ * recorded the path as given, relative to where it ran, and kept its sessions in
+ * `.cf_state/consolidate` under that directory: so relative to the project holding `baseDir` when
+ * it has that shape, then relative to `cwd`.
+ */
+export function pythonInputCandidates(inputFile: string, baseDir: string, cwd: string): string[] {
+  if (inputFile.trim() === "") return [];
+  if (path.isAbsolute(inputFile)) return [path.normalize(inputFile)];
+  const absoluteBase = path.resolve(cwd, baseDir);
+  const roots =
+    path.basename(absoluteBase) === "consolidate" && path.basename(path.dirname(absoluteBase)) === ".cf_state"
+      ? [path.dirname(path.dirname(absoluteBase)), cwd]
+      : [cwd];
+  return [...new Set(roots.map((root) => path.resolve(root, inputFile)))];
+}
+
+/** The input file a Python session names, resolved: the first candidate that exists, else the first. */
+export function resolvePythonInput(inputFile: string, baseDir: string, cwd: string): string | undefined {
+  const candidates = pythonInputCandidates(inputFile, baseDir, cwd);
+  return candidates.find((file) => existsSync(file)) ?? candidates[0];
+}
+
+/**
+ * The paper ids of a Python session's papers file, without validating the papers (to tell which
+ * session an input belongs to); empty when the file is missing or unreadable.
+ */
+export async function readPythonPaperIds(dir: string, fs: StorageFs = nodeStorageFs): Promise<Set<string>> {
+  try {
+    const data: unknown = JSON.parse(
+      (await fs.readFile(path.join(dir, PYTHON_PAPERS_FILE))).toString("utf8"),
+    );
+    const list = Array.isArray(data) ? data : (data as { papers?: unknown } | null)?.papers;
+    if (!Array.isArray(list)) return new Set();
+    const ids = list.map((paper) => (paper as { paper_id?: unknown } | null)?.paper_id);
+    return new Set(ids.filter((id): id is string => typeof id === "string" && id !== ""));
+  } catch {
+    return new Set();
+  }
+}
+
+function processedPerSource(sources: unknown): Partial<Record<SourceName, number>> {
+  const processed: Partial<Record<SourceName, number>> = {};
+  for (const [name, stats] of Object.entries(legacySourceStats(sources))) {
+    if ((SOURCE_NAMES as readonly string[]).includes(name))
+      processed[name as SourceName] = stats.papers_processed;
+  }
+  return processed;
 }
 
 /** The ids of the papers holding a fetched (not original) record of each source. */

@@ -36,6 +36,7 @@ function fixture(n = 4) {
     status: "interrupted",
     papers: enriched,
     done: donePerSource(enriched),
+    processed: { openalex: 3, semantic_scholar: 1 },
     notes: [],
   };
   const asInput = (papers: Paper[]): AdoptionInput => ({
@@ -47,6 +48,16 @@ function fixture(n = 4) {
 }
 
 describe("planAdoption", () => {
+  it("estimates per source the papers the Python tool looked up and found nothing for (counted, not recorded)", () => {
+    const { input, python, asInput } = fixture();
+    const plan = planAdoption(python, asInput(input));
+    // OpenAlex counted 3 processed and 2 papers hold its records: 1 found nothing, looked up again.
+    expect(plan.foundNothing).toEqual({ openalex: 1, semantic_scholar: 0 });
+    // Never more than the papers left for the source.
+    const inflated = planAdoption({ ...python, processed: { openalex: 1_000 } }, asInput(input));
+    expect(inflated.foundNothing.openalex).toBe(input.length - plan.done.openalex.length);
+  });
+
   it("keeps every fetched record and marks those papers done per source; the input form is the input file's", () => {
     const { input, python, asInput } = fixture();
     const plan = planAdoption(python, asInput(input));
@@ -59,6 +70,49 @@ describe("planAdoption", () => {
     // A later run on the same input reconciles to no change: nothing fetched is lost.
     const state = new SessionState(plan.papers, ["openalex"], plan.inputHashes);
     expect(state.previewReconcile(input)).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it("takes ids the Python tool filled in (unmarked) for fills, not input changes: the paper stays done", () => {
+    const { input, python, asInput } = fixture();
+    const doi = "10.5555/filled.1";
+    const idRecord = (source: string, type: string, value: string) => ({
+      source,
+      timestamp: "2025-07-19T20:15:01",
+      original: false,
+      data: { identifier_type: type, identifier_value: value },
+    });
+    // P1: both sources hold the DOI (the higher-ranked one is named); P2: only OpenAlex fetched.
+    const p1 = python.papers![0]!;
+    const p2 = python.papers![1]!;
+    const filled = [
+      {
+        ...p1,
+        doi,
+        identifiers: [
+          idRecord("semanticscholar", "doi", doi),
+          idRecord("openalex", "doi", `https://doi.org/${doi}`),
+        ],
+      },
+      { ...p2, doi: "10.5555/other.2", openalex_id: "https://openalex.org/W2" },
+      ...python.papers!.slice(2),
+    ];
+    const plan = planAdoption({ ...python, papers: filled, done: donePerSource(filled) }, asInput(input));
+    expect(plan.changes).toEqual({ added: 0, removed: 0, changed: 0 });
+    expect(plan.done.openalex).toEqual(["P1", "P2"]);
+    expect(plan.papers[0]).toMatchObject({ doi, processing_flags: { field_sources: { doi: "openalex" } } });
+    expect(plan.papers[1]?.processing_flags.field_sources).toEqual({
+      doi: "openalex",
+      openalex_id: "openalex",
+    });
+    // An id on a paper nothing was fetched for is the input's: a change, looked up again.
+    const edited = [
+      python.papers![0]!,
+      python.papers![1]!,
+      { ...python.papers![2]!, doi },
+      python.papers![3]!,
+    ];
+    const again = planAdoption({ ...python, papers: edited, done: donePerSource(edited) }, asInput(input));
+    expect(again.changes.changed).toBe(1);
   });
 
   it("reconciles a changed input: added papers join, removed ones leave, changed ones start over", () => {

@@ -72,6 +72,8 @@ export interface CliOptions {
   uid?: number;
   gid?: number;
   hooks?: TestHooks;
+  /** Longest the child may run (default 20 s). */
+  timeoutMs?: number;
 }
 
 /** Run the built `cf` binary as a child process (no TTY), with a clean colour environment. */
@@ -81,7 +83,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     execFile(
       process.execPath,
       [script, ...args],
-      { cwd: options.cwd, env, timeout: 20_000, uid: options.uid, gid: options.gid },
+      { cwd: options.cwd, env, timeout: options.timeoutMs ?? 20_000, uid: options.uid, gid: options.gid },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -2,10 +2,14 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
 import { defaultOutputPath } from "../../core/output-file.js";
-import { planRun } from "../../core/plan.js";
-import { openPlanCache } from "../../core/run-cache.js";
 import { runOutcome } from "../../core/run-outcome.js";
-import { ExitError, exitCodeForSignal, type StopSignal, StorageError } from "../../errors.js";
+import {
+  ExitError,
+  exitCodeForSignal,
+  InputFileMissingError,
+  type StopSignal,
+  StorageError,
+} from "../../errors.js";
 import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import { safeText } from "../../model/safe-text.js";
@@ -20,9 +24,9 @@ import {
   recordedOptions,
   resolveConsolidateOptions,
   sourceConcurrency,
-  sourceRates,
 } from "../consolidate-options.js";
 import type { CliDeps } from "../deps.js";
+import { inputPathFor } from "../input-location.js";
 import { networkSetup } from "../network-setup.js";
 import {
   beforeSessionError,
@@ -30,13 +34,14 @@ import {
   checkOutputPath,
   checkOutputWritable,
 } from "../output-preflight.js";
-import { renderPlan } from "../render/plan.js";
+import { adoptionLines } from "../render/adoption.js";
 import { createLogProgress, createSpinnerProgress, type ProgressView } from "../render/progress.js";
 import { displayPath } from "../render/sessions-table.js";
 import { describeStop } from "../render/stops.js";
 import { renderFailures, renderSummary } from "../render/summary.js";
 import { resumeCommand } from "../resume-command.js";
 import { pickSession } from "../session-picker.js";
+import { dryRun } from "./consolidate-dry-run.js";
 
 /** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
 export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
@@ -46,16 +51,32 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     // Log lines carry URLs and messages from servers: never raw control characters.
     if (options.verbose >= level) deps.stderr(`${color.dim(safeText(line))}\n`);
   };
-  const file = await readInputFile(path.resolve(deps.cwd, options.input));
+  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
+  const inputFile = await inputPathFor(options, baseDir, deps.cwd);
+  // A resume may go on without its input file: the session holds the papers (a Python session's
+  // own, when it is adopted). Anything else needs the file (`missing` is thrown then).
+  let missing: InputFileMissingError | undefined;
+  const file = await readInputFile(inputFile).catch((error: unknown) => {
+    if (!(options.resume && error instanceof InputFileMissingError)) throw error;
+    missing = error;
+    return undefined;
+  });
   let parsed: LoadedInput | undefined;
   const parse = (): LoadedInput => {
     if (parsed) return parsed;
+    if (!file) throw missing;
     parsed = parseInputFile(file);
     for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
     // A dry run shows it in the plan; a real run says it once, before it starts (not a warning: nothing is lost).
     const migrated = describeMigration(parsed.migrated);
     if (migrated && !options.dryRun) deps.stderr(`note: ${migrated}.\n`);
     return parsed;
+  };
+  const input = {
+    file: inputFile,
+    sha256: file?.sha256,
+    papers: () => parse().papers,
+    paperIds: () => new Set(parse().papers.map((paper) => paper.paper_id)),
   };
   const network = await networkSetup(deps.env);
   if (network.description) log(1, network.description);
@@ -75,7 +96,6 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     },
     network,
   );
-  const baseDir = resolveCheckpointDir(options.checkpointDir, deps.env, deps.cwd);
   const cacheWarning = (message: string) => deps.stderr(`${color.yellow("warning:")} ${safeText(message)}\n`);
   const cacheFlags = cacheSettingsFrom(options, deps.env, deps.cwd);
   const cache = cacheFlags
@@ -86,31 +106,25 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
   // Refused before any session is looked for: the output must be neither the input nor inside the
   // checkpoint directory (the session's files would overwrite it).
-  await checkOutputPath({ cwd: deps.cwd, inputFile: file.file, outputFile, baseDir });
+  await checkOutputPath({ cwd: deps.cwd, inputFile, outputFile, baseDir });
   if (options.dryRun) {
-    const { papers, migrated } = parse();
     // A dry run creates nothing: it only checks that the output could be written.
     await checkOutputWritable(outputFile, deps.cwd, false);
-    const planCache = cache ? openPlanCache(cache, deps.now) : undefined;
-    try {
-      const plan = planRun(papers, clients, sourceRates(options), planCache?.read);
-      deps.stdout(
-        renderPlan(papers.length, plan, describeMigration(migrated), {
-          input: options.input,
-          checkpointInterval: options.checkpointInterval,
-        }),
-      );
-    } finally {
-      planCache?.close();
-    }
+    await dryRun({ options, input, parse, clients, cache, baseDir, deps });
     return;
   }
   await checkCheckpointDir(baseDir, deps.cwd, false);
-  const choice = await pickSession(options, file, baseDir, deps);
+  const choice = await pickSession(options, input, baseDir, deps);
+  // Without its file the input is the session's own papers: only a resume or an adoption has them.
+  if (!file && choice.kind === "new") throw missing;
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
-  if (choice.kind !== "resume" || choice.inputSha256 !== file.sha256) parse();
-  const input = { file: file.file, sha256: file.sha256, papers: () => parse().papers };
+  if (file && (choice.kind !== "resume" || choice.inputSha256 !== file.sha256)) parse();
+  if (!file) {
+    deps.stderr(
+      `note: the input file ${displayPath(inputFile, deps.cwd)} is gone: the session goes on with its own papers.\n`,
+    );
+  }
   // An output that cannot be written is found now, not after all the fetching.
   await checkOutputWritable(outputFile, deps.cwd, true);
   if (choice.kind !== "resume") await checkCheckpointDir(baseDir, deps.cwd, true);
@@ -150,13 +164,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
           log(1, `session ${info.sessionId} in ${displayPath(info.sessionDir, deps.cwd)}`);
         },
         onAdopt: ({ sessionId: from, plan }) => {
-          const done = Object.entries(plan.done)
-            .map(([source, ids]) => `${source} ${ids.length}/${plan.papers.length}`)
-            .join(", ");
-          progress?.note(
-            `Taking over ${from}: ${plan.papers.length} papers, done per source: ${done} (a paper the Python tool found nothing for is looked up again)`,
-          );
-          for (const note of plan.notes) progress?.note(`note: ${safeText(note)}`);
+          for (const line of adoptionLines(from, plan)) progress?.note(line);
         },
         onResume: (info) => {
           for (const warning of info.warnings) progress?.note(`${color.yellow("warning:")} ${warning}`);

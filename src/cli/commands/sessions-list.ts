@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { isResumable } from "../../core/session-choice.js";
 import { safeJson } from "../../model/safe-text.js";
+import { resolvePythonInput } from "../../storage/python-session.js";
 import { findSessions, RESUMABLE_STATUSES, type SessionSummary } from "../../storage/session-catalog.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import type { CliDeps } from "../deps.js";
@@ -48,20 +50,25 @@ function footer(
   deps: CliDeps,
   color: Colors,
 ): string {
-  const resumable = shown.filter((s) => RESUMABLE_STATUSES.includes(s.status) && s.format === "cf");
+  const resumable = shown.filter(isResumable);
   const lines: string[] = [];
   if (all) lines.push(`${total} session(s), ${resumable.length} resumable.`);
   else lines.push(color.cyan(`${resumable.length} resumable session(s).`));
   for (const session of resumable.slice(0, 5)) {
+    const python = session.format === "python";
+    const inputFile = python
+      ? (resolvePythonInput(session.input_file ?? "", baseDir, deps.cwd) ?? "")
+      : (session.input_file ?? "");
     const command = resumeCommand({
-      inputFile: session.input_file ?? "",
+      inputFile,
       sessionId: session.session_id,
       baseDir,
       cwd: deps.cwd,
       env: deps.env,
       sources: Object.keys(session.sources),
     });
-    lines.push(`  Resume: ${command}`);
+    // The Python tool's session goes on in a new cf session (its own files are left as they are).
+    lines.push(python ? `  Continue (Python tool's session): ${command}` : `  Resume: ${command}`);
   }
   if (resumable.length > 5) lines.push(`  … and ${resumable.length - 5} more (see --json)`);
   return `${lines.join("\n")}\n`;

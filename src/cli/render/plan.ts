@@ -8,21 +8,29 @@ export function renderPlan(
   papers: number,
   plan: RunPlan,
   migrated: string | undefined,
-  options: { input: string; checkpointInterval: number },
+  options: {
+    input: string;
+    checkpointInterval: number;
+    /** Lines between the first line and the input's: which session the run would continue. */
+    preface?: readonly string[];
+  },
 ): string {
   // A title search without a verified match costs one more, broader search (README "Matching").
   const fallbacks = (requests: number) => {
     const most = Math.min(plan.titleOnly, requests);
     return most > 0 ? `up to ${most} more if title searches need their fallback; ` : "";
   };
+  const left = (s: RunPlan["sources"][number]) =>
+    s.left < papers ? `${s.left} of ${papers} papers left to look up; ` : "";
   const cached = (s: RunPlan["sources"][number]) =>
-    s.cached > 0 ? `${s.cached} of ${papers} papers answered by the cache; ` : "";
+    s.cached > 0 ? `${s.cached} of ${s.left} papers answered by the cache; ` : "";
   const lines = [
     `DRY RUN: nothing is fetched or written.`,
+    ...(options.preface ?? []),
     `Input: ${options.input}: ${papers} papers valid (${plan.withDoi} with a DOI, ${plan.arxivOnly} with only an arXiv id, ${plan.titleOnly} with only a title).`,
     ...(migrated ? [`  ${migrated}.`] : []),
     ...plan.sources.flatMap((s) => [
-      `  ${s.source}: ${cached(s)}${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks(s.requests)}not counting retries or single-DOI fallbacks)`,
+      `  ${s.source}: ${left(s)}${cached(s)}${s.requests} request(s) at ${s.ratePerSecond}/s ≈ ${formatDuration(s.seconds)} (${fallbacks(s.requests)}not counting retries or single-DOI fallbacks)`,
       ...(s.cost ? costLines(s.cost) : []),
     ]),
     `Checkpoint every ${options.checkpointInterval} minute(s) (0 = only at the end).`,

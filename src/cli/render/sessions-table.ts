@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isResumable } from "../../core/session-choice.js";
 import { safeText } from "../../model/safe-text.js";
 import { SOURCES } from "../../sources/registry.js";
 import type { SessionStatus, SessionSummary } from "../../storage/session-catalog.js";
@@ -102,6 +103,8 @@ export function sessionToJson(session: SessionSummary) {
       ? { pid: session.holder.pid, hostname: session.holder.hostname, started_at: session.holder.started_at }
       : null,
     dir: session.dir,
+    /** `cf consolidate --resume` can go on with it (a Python session: in a new cf session). */
+    resumable: isResumable(session),
     // Issue 15: a cf session continuing a Python one, and the Python session continued.
     ...(session.adopted_from ? { adopted_from: session.adopted_from } : {}),
     ...(session.adopted_by ? { adopted_by: session.adopted_by } : {}),

@@ -1,4 +1,4 @@
-import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
@@ -62,6 +62,25 @@ describe("cf consolidate-sessions list", () => {
     ]);
   });
 
+  it("lists a Python session continued by a cf session as adopted, not resumable; --json says which are", async () => {
+    const { cwd, base } = await populated();
+    await makeCfSession(base, "s_adopter", { done: 1 });
+    const sessionFile = path.join(base, "s_adopter", "session.json");
+    const file = JSON.parse(await readFile(sessionFile, "utf8"));
+    file.adopted_from = { session_id: "consolidate_20250719_201418_d9bb5987", dir: "/elsewhere" };
+    await writeFile(sessionFile, JSON.stringify(file));
+    const list = JSON.parse((await runCli(["consolidate-sessions", "list", "--json"], { cwd })).stdout);
+    const byId = Object.fromEntries(list.map((s: { session_id: string }) => [s.session_id, s]));
+    expect(byId.consolidate_20250719_201418_d9bb5987).toMatchObject({
+      adopted_by: "s_adopter",
+      resumable: false,
+    });
+    expect(byId.s_adopter).toMatchObject({ resumable: true });
+    const table = (await runCli(["consolidate-sessions", "list"], { cwd })).stdout;
+    expect(table).toContain("3 resumable session(s).");
+    expect(table).not.toContain("Continue (Python tool's session)");
+  });
+
   it("prints a table without colour when not a TTY, with the exact resume command", async () => {
     const { cwd } = await populated();
     const run = await runCli(["consolidate-sessions", "list"], { cwd });
@@ -70,9 +89,13 @@ describe("cf consolidate-sessions list", () => {
     expect(run.stdout).toContain("s_interrupted");
     expect(run.stdout).toContain("3/4 (0 enriched)");
     expect(run.stdout).toContain("interrupted (python)");
-    expect(run.stdout).toContain("2 resumable session(s).");
+    // The Python tool's interrupted session counts: cf continues it (issue 15).
+    expect(run.stdout).toContain("3 resumable session(s).");
     expect(run.stdout).toContain(
       "Resume: cf consolidate --resume --input in.json --session-id s_interrupted",
+    );
+    expect(run.stdout).toContain(
+      "Continue (Python tool's session): cf consolidate --resume --input data/collected/papers.json --session-id consolidate_20250719_201418_d9bb5987",
     );
     expect(run.stdout).not.toContain("s_completed");
   });

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { z } from "zod";
+import { isResumable } from "../../core/session-choice.js";
 import { SessionNotFoundError } from "../../errors.js";
 import { safeJson } from "../../model/safe-text.js";
-import { locateSession, RESUMABLE_STATUSES } from "../../storage/session-catalog.js";
+import { resolvePythonInput } from "../../storage/python-session.js";
+import { findSessions, locateSession } from "../../storage/session-catalog.js";
 import { type SessionDetails, sessionDetails } from "../../storage/session-details.js";
 import { resolveCheckpointDir, validateSessionId } from "../../storage/session-id.js";
 import type { CliDeps } from "../deps.js";
@@ -33,6 +35,11 @@ export async function showSessionCommand(
     });
   }
   const details = await sessionDetails(dir);
+  if (details.summary.format === "python") {
+    // Which cf session continues it is known from the other sessions (the listing's rule).
+    const listed = (await findSessions(baseDir)).find((s) => s.dir === details.summary.dir);
+    if (listed?.adopted_by) details.summary.adopted_by = listed.adopted_by;
+  }
   const resume = resumableCommand(details, baseDir, deps);
   if (options.json) {
     deps.stdout(`${safeJson(JSON.stringify(sessionDetailsToJson(details, resume), null, 2))}\n`);
@@ -45,10 +52,13 @@ export async function showSessionCommand(
 /** The resume command of a session cf can continue now, else null. */
 function resumableCommand(details: SessionDetails, baseDir: string, deps: CliDeps): string | null {
   const { summary } = details;
-  if (summary.format !== "cf" || !RESUMABLE_STATUSES.includes(summary.status) || !summary.input_file)
-    return null;
+  if (!isResumable(summary) || !summary.input_file) return null;
+  const inputFile =
+    summary.format === "python"
+      ? (resolvePythonInput(summary.input_file, baseDir, deps.cwd) ?? "")
+      : summary.input_file;
   return resumeCommand({
-    inputFile: summary.input_file,
+    inputFile,
     // Resuming finds a session by its directory's name.
     sessionId: path.basename(summary.dir),
     baseDir,

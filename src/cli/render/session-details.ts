@@ -80,7 +80,9 @@ function statusText(details: SessionDetails, color: Colors): string {
   let text = colorStatus(summary.status, color);
   if (summary.format === "python") {
     text += color.dim(
-      ` (written by the Python tool; cf continues it in a new session: cf consolidate --input <file> --resume --session-id ${safeText(summary.session_id)})`,
+      summary.adopted_by
+        ? ` (written by the Python tool; continued by cf session ${safeText(summary.adopted_by)})`
+        : " (written by the Python tool; cf continues it in a new session)",
     );
   }
   if (summary.holder) {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckpointManager } from "../../../src/storage/checkpoint-manager.js";
@@ -104,7 +104,7 @@ describe("cf consolidate-sessions show", () => {
     });
   });
 
-  it("shows a Python tool's session with its counts, not resumable by cf", async () => {
+  it("shows a Python tool's session with its counts and the command that continues it; once adopted, by whom", async () => {
     const cwd = await testdir();
     await makePythonSession(
       path.join(cwd, ".cf_state", "consolidate"),
@@ -115,10 +115,12 @@ describe("cf consolidate-sessions show", () => {
     const text = await show(["consolidate_20250719_201418_d9bb5987"], cwd);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain(
-      "interrupted (written by the Python tool; cf continues it in a new session: cf consolidate --input <file> --resume --session-id consolidate_20250719_201418_d9bb5987)",
+      "interrupted (written by the Python tool; cf continues it in a new session)",
     );
     expect(text.stdout).toMatch(/│ Done +│ 297\/34648 +│ 16\/34648 +│/);
-    expect(text.stdout).not.toContain("Resume with");
+    const command =
+      "cf consolidate --resume --input data/collected/papers.json --session-id consolidate_20250719_201418_d9bb5987";
+    expect(text.stdout).toContain(`Resume with:\n  ${command}`);
     const json = JSON.parse((await show(["consolidate_20250719_201418_d9bb5987", "--json"], cwd)).stdout);
     expect(json).toMatchObject({
       format: "python",
@@ -126,7 +128,7 @@ describe("cf consolidate-sessions show", () => {
       input_file: "data/collected/papers.json",
       options: { checkpoint_interval_minutes: 5 },
       failed_papers: [],
-      resume_command: null,
+      resume_command: command,
     });
     expect(json.sources.openalex).toMatchObject({
       status: "in_progress",
@@ -137,6 +139,15 @@ describe("cf consolidate-sessions show", () => {
       api_calls: 1830,
       failure_causes: [],
     });
+    // A cf session continues it: show names that session and gives no command of its own.
+    await makeCfSession(path.join(cwd, ".cf_state", "consolidate"), "s_adopter", { done: 1 });
+    const sessionFile = path.join(cwd, ".cf_state", "consolidate", "s_adopter", "session.json");
+    const file = JSON.parse(await readFile(sessionFile, "utf8"));
+    file.adopted_from = { session_id: "consolidate_20250719_201418_d9bb5987", dir: "/elsewhere" };
+    await writeFile(sessionFile, JSON.stringify(file));
+    const adopted = await show(["consolidate_20250719_201418_d9bb5987"], cwd);
+    expect(adopted.stdout).toContain("(written by the Python tool; continued by cf session s_adopter)");
+    expect(adopted.stdout).not.toContain("Resume with");
   });
 
   it("an unknown session is exit 2, naming the checkpoint dir; a bad id is exit 2", async () => {

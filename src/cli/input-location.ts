@@ -16,19 +16,22 @@ export async function inputPathFor(
 ): Promise<string> {
   if (options.input) return path.resolve(cwd, options.input);
   if (!options.resume || !options.sessionId) {
-    throw new UsageError("--input is required", {
+    // Commander's own wording, which scripts may match; --input is optional only with a named resume.
+    throw new UsageError("required option '-i, --input <file>' not specified", {
       hint: "Name the papers file with --input FILE. To continue a session from the file it names, give --resume --session-id ID instead.",
     });
   }
   const id = options.sessionId;
-  const session = (await findSessions(baseDir)).find(
-    (s) => path.basename(s.dir) === id || s.session_id === id,
-  );
+  const sessions = await findSessions(baseDir);
+  const session = sessions.find((s) => path.basename(s.dir) === id || s.session_id === id);
   if (!session) {
     throw new SessionNotFoundError(`no session ${id} in ${displayPath(baseDir, cwd)}`, {
       hint: "List sessions with `cf consolidate-sessions list --all`.",
     });
   }
+  // A Python session continued by a cf session: that session's input is the one to use.
+  const adopter = session.adopted_by ? sessions.find((s) => s.session_id === session.adopted_by) : undefined;
+  if (adopter?.input_file) return adopter.input_file;
   const named = session.input_file;
   const file =
     named && session.format === "python" ? resolvePythonInput(named, baseDir, cwd) : named || undefined;

@@ -1,6 +1,8 @@
+import path from "node:path";
 import type { SessionChoice } from "../core/consolidate.js";
 import { decideSession, type InputIdentity, type SessionFlags } from "../core/session-choice.js";
 import { ExitCode, ExitError, SessionLockedError, SessionNotFoundError, UsageError } from "../errors.js";
+import { safeText } from "../model/safe-text.js";
 import type { SessionSummary } from "../storage/session-catalog.js";
 import type { CliDeps } from "./deps.js";
 import { displayPath } from "./render/sessions-table.js";
@@ -15,9 +17,10 @@ export type PickerOptions = SessionFlags;
 
 function describe(session: SessionSummary): string {
   const sources = Object.entries(session.sources)
-    .map(([name, s]) => `${name} ${s.papers_done}/${session.total_papers ?? "?"}`)
+    .map(([name, s]) => `${safeText(name)} ${s.papers_done}/${session.total_papers ?? "?"}`)
     .join(", ");
-  return `${session.session_id} (${session.status}${sources ? `; ${sources}` : ""})`;
+  const python = session.format === "python" ? ", the Python tool's" : "";
+  return `${safeText(session.session_id)} (${session.status}${python}${sources ? `; ${sources}` : ""})`;
 }
 
 function holderOf(session: SessionSummary): string {
@@ -26,28 +29,35 @@ function holderOf(session: SessionSummary): string {
     : "another process";
 }
 
-/** The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines. */
+/**
+ * The session to run: resume one, or start a new one. Throws ExitError(0) when the user declines.
+ * `missing`: the input file is gone (thrown when the run would need it: anything but a resume).
+ */
 export async function pickSession(
   options: PickerOptions,
   input: InputIdentity,
   baseDir: string,
   deps: CliDeps,
+  missing?: Error,
 ): Promise<SessionChoice> {
   const say = (line: string) => deps.stderr(`${line}\n`);
   const where = displayPath(baseDir, deps.cwd);
   const commandFor = (session: SessionSummary) =>
     resumeCommand({
       inputFile: input.file,
-      sessionId: session.session_id,
+      // A session is named by its directory (a Python session's checkpoint id may differ).
+      sessionId: path.basename(session.dir),
       baseDir,
       cwd: deps.cwd,
       env: deps.env,
       sources: Object.keys(session.sources),
     });
   const decision = await decideSession(options, input, baseDir, deps.cwd);
+  const needsSession = ["resume", "adopt", "named-missing", "running-elsewhere"];
+  if (missing && !needsSession.includes(decision.kind)) throw missing;
   switch (decision.kind) {
     case "resume": {
-      if (decision.found) say(`Found resumable session: ${decision.sessionId}`);
+      if (decision.found) say(`Found resumable session: ${safeText(decision.sessionId)}`);
       return {
         kind: "resume",
         sessionId: decision.sessionId,
@@ -57,7 +67,7 @@ export async function pickSession(
     case "adopt": {
       const { session } = decision;
       say(
-        `Continuing the Python tool's session ${session.session_id} in a new cf session (its files are left as they are).`,
+        `Continuing the Python tool's session ${safeText(session.session_id)} in a new cf session (its files are left as they are).`,
       );
       return { kind: "adopt", dir: session.dir };
     }
@@ -95,13 +105,17 @@ export async function pickSession(
         },
       );
     case "already-completed":
-      say(`Nothing to resume: session ${decision.session.session_id} already completed this input.`);
+      say(
+        `Nothing to resume: session ${safeText(decision.session.session_id)} already completed this input.`,
+      );
       say("  Run without --resume to start a new session.");
       throw new ExitError(0);
     case "confirm-new": {
       say("No resumable session found for this input file. Other sessions:");
       for (const session of decision.others.slice(0, 5)) {
-        say(`  • ${session.session_id} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`);
+        say(
+          `  • ${safeText(session.session_id)} - ${displayPath(session.input_file, deps.cwd)} (${session.status})`,
+        );
       }
       if (options.yes) return { kind: "new" };
       if (!deps.interactive) {

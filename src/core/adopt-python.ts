@@ -1,7 +1,9 @@
+import { InputError } from "../errors.js";
 import { mergeEnrichments } from "../model/merge.js";
 import type { Paper } from "../model/paper.js";
 import { inputView } from "../model/paper-update.js";
 import { RECORD_KINDS, type SourceName } from "../model/records.js";
+import { safeText } from "../model/safe-text.js";
 import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
 import { fillPriority } from "../sources/registry.js";
 import type { PythonSession } from "../storage/python-session.js";
@@ -66,8 +68,8 @@ const FILLED_IDS = [
  * (`processing_flags.field_sources`), judged against the input paper: a field the input left empty
  * that the session's paper holds, on a paper with fetched records. The Python tool filled without
  * saying so; unmarked, the filled DOI would read as an input change and the paper would be fetched
- * again. The filler named is the highest-ranked source whose identifier record holds that value (as
- * when cf's sources propose the same value), else the highest-ranked source that fetched anything.
+ * again. The filler named is the highest-ranked source whose records carry that value (as when cf's
+ * sources propose the same value); a value no fetched record carries is the input's.
  */
 export function markPythonFills(enriched: Paper, input: Paper): Paper {
   const fetched = RECORD_KINDS.flatMap((kind) => enriched[kind].filter((record) => !record.original));
@@ -78,9 +80,11 @@ export function markPythonFills(enriched: Paper, input: Paper): Paper {
   for (const [field, type, normalize] of FILLED_IDS) {
     const value = normalize(enriched[field]);
     if (!value || normalize(input[field]) || field in flags) continue;
+    // The Python tool filled an id only from a source's identifiers: a value no fetched record
+    // carries came from the input (a DOI the user has since removed is an input change).
     const holders = fetched.filter((record) => carries(record, type, value, normalize)).map((r) => r.source);
-    const candidates = holders.length > 0 ? holders : fetched.map((r) => r.source);
-    flags[field] = candidates.reduce((best, source) =>
+    if (holders.length === 0) continue;
+    flags[field] = holders.reduce((best, source) =>
       fillPriority(source) > fillPriority(best) ? source : best,
     );
     marked += 1;
@@ -102,6 +106,8 @@ function carries(
 ): boolean {
   const data = record.data as { identifier_type?: string; identifier_value?: string; url?: string };
   if (data.identifier_type === type) return normalize(data.identifier_value) === value;
+  if (type === "doi")
+    return typeof data.url === "string" && /doi\.org\//i.test(data.url) && normalizeDoi(data.url) === value;
   if (type !== "arxiv") return false;
   if (data.identifier_type === "doi") {
     const doi = normalizeDoi(data.identifier_value);
@@ -126,6 +132,16 @@ function withFetchedRecords(paper: Paper, enriched: Paper): Paper {
 }
 
 /**
+ * For a session adopted without its input file (basis "session"): a returning input paper whose
+ * only difference from the session's is ids the Python tool filled in is the same paper, kept with
+ * those fills marked (see SessionState.reconcile); any other difference is an input change.
+ */
+export function sameAdoptedInput(existing: Paper, incoming: Paper): Paper | undefined {
+  const marked = markPythonFills(existing, incoming);
+  return inputHash(pythonInputForm(marked)) === inputHash(pythonInputForm(incoming)) ? marked : undefined;
+}
+
+/**
  * An input is the one a Python session was run on when it holds more than half of the session's
  * papers (or the session saved none): the rest are papers added, removed or changed since.
  */
@@ -135,16 +151,31 @@ export function inputCoversSession(shared: number, sessionPapers: number): boole
 
 /**
  * Plan the adoption of `python` given the run's input (undefined when the input file the session
- * names is gone). The input is the basis when it holds most of the session's papers: papers it
- * has unchanged keep everything the Python tool fetched, changed and added ones start over,
- * removed ones leave. Otherwise (no input, or another collection) the session's own papers are the
- * input. A Python session without papers (stopped before its first save) adopts the input as is.
+ * names is gone). An input file must hold most of the session's papers (else it is another
+ * collection: an InputError); papers it has unchanged keep everything the Python tool fetched,
+ * changed and added ones start over, removed ones leave. Without an input the session's own papers
+ * are the input (none: an InputError). A Python session without papers (stopped before its first
+ * save) adopts the input as is.
  */
 export function planAdoption(python: PythonSession, input: AdoptionInput | undefined): AdoptionPlan {
   const sessionPapers = python.papers ?? [];
   const byId = new Map(sessionPapers.map((paper) => [paper.paper_id, paper]));
   const shared = input ? input.papers.filter((paper) => byId.has(paper.paper_id)).length : 0;
-  const useInput = input !== undefined && inputCoversSession(shared, sessionPapers.length);
+  if (input !== undefined && !inputCoversSession(shared, sessionPapers.length)) {
+    throw new InputError(
+      `${safeText(input.file)} holds ${shared} of the ${sessionPapers.length} papers of the Python tool's session ${safeText(python.sessionId)}: it is not that session's input`,
+      {
+        hint: `Give the session's input file with --input (it named ${safeText(python.inputFile || "none")}). If that file is gone, move this one away or leave --input out: the session's own papers are then the input.`,
+      },
+    );
+  }
+  if (input === undefined && sessionPapers.length === 0) {
+    throw new InputError(
+      `the Python tool's session ${safeText(python.sessionId)} saved no papers and its input file ${safeText(python.inputFile || "(none named)")} is gone: there is nothing to continue`,
+      { hint: "Give the papers file with --input, or start a new session." },
+    );
+  }
+  const useInput = input !== undefined;
   const notes: string[] = [];
   const changes = { added: 0, removed: 0, changed: 0 };
   let papers: Paper[];
@@ -182,11 +213,7 @@ export function planAdoption(python: PythonSession, input: AdoptionInput | undef
       inputHashes[paper.paper_id] = inputHash(pythonInputForm(paper));
       kept.add(paper.paper_id);
     }
-    notes.push(
-      input
-        ? `the input file holds few of the session's papers: the session's own ${papers.length} papers are the input`
-        : `the session's input file is gone: its own ${papers.length} papers are the input`,
-    );
+    notes.push(`the session's input file is gone: its own ${papers.length} papers are the input`);
   }
   // Done for a source: a paper the session keeps as the Python tool saved it, holding its records.
   const done = Object.fromEntries(

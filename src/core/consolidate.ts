@@ -7,7 +7,7 @@ import { GROUP_COMMIT_POLICY, type JournalCommitPolicy } from "../storage/group-
 import type { CreateOptions } from "../storage/open-session.js";
 import { type PythonSession, readPythonSession } from "../storage/python-session.js";
 import type { InputChanges } from "../storage/session-state.js";
-import { type AdoptionPlan, planAdoption } from "./adopt-python.js";
+import { type AdoptionPlan, planAdoption, sameAdoptedInput } from "./adopt-python.js";
 import { type EngineCallbacks, type EngineResult, runEngine } from "./engine.js";
 import { writeOutputFile } from "./output-file.js";
 import { type CacheSettings, openRunCache, type RunCache } from "./run-cache.js";
@@ -148,12 +148,20 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
     if (request.session.kind === "resume") {
       callbacks.onResume?.(resumeInfo(manager, sources));
       if (input.sha256 !== undefined && manager.sessionFile.input_sha256 !== input.sha256) {
-        const preview = manager.previewInput(inputPapers(input));
+        // A Python session adopted without its input: ids its tool filled in are no input change.
+        const sameInput =
+          manager.sessionFile.adopted_from?.basis === "session" ? sameAdoptedInput : undefined;
+        const preview = manager.previewInput(inputPapers(input), sameInput);
         const anyChange = preview.added.length + preview.removed.length + preview.changed.length > 0;
         if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
           return declined(manager, input);
         }
-        await manager.adoptInput({ file: input.file, sha256: input.sha256, papers: inputPapers(input) });
+        await manager.adoptInput({
+          file: input.file,
+          sha256: input.sha256,
+          papers: inputPapers(input),
+          sameInput,
+        });
       }
     }
     const engine = await runEngine({
@@ -259,7 +267,7 @@ async function adoptPythonSession(
     papers: plan.papers,
     inputHashes: plan.inputHashes,
     outcomes: plan.done,
-    adoptedFrom: { session_id: python.sessionId, dir: python.dir },
+    adoptedFrom: { session_id: python.sessionId, dir: python.dir, basis: plan.basis },
   });
 }
 

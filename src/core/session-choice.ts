@@ -1,5 +1,5 @@
 import path from "node:path";
-import { pythonInputCandidates, readPythonPaperIds } from "../storage/python-session.js";
+import { pythonInputCandidates, readPythonPaperKeys } from "../storage/python-session.js";
 import {
   findResumableSession,
   findSessions,
@@ -25,8 +25,8 @@ export interface InputIdentity {
   file: string;
   /** Undefined when the file is gone (only a session can then say what the papers are). */
   sha256: string | undefined;
-  /** The input's paper ids (parsing it), to recognise a Python session by content. */
-  paperIds?: () => ReadonlySet<string>;
+  /** The input's paper keys (paperKey of each; parsing it), to recognise a Python session by content. */
+  paperKeys?: () => ReadonlySet<string>;
 }
 
 export type SessionDecision =
@@ -72,18 +72,21 @@ export async function decideSession(
 ): Promise<SessionDecision> {
   if (flags.sessionId) return decideNamed(flags, flags.sessionId, await findSessions(baseDir));
   const found = await findResumableSession(baseDir, input.file);
-  // A cf session for this input wins: it holds the latest work (an adopted Python session's included).
-  const adoptable = found
-    ? undefined
-    : await findAdoptableSession(await findSessions(baseDir), input, baseDir, cwd);
+  const sessions = await findSessions(baseDir);
   if (flags.resume) {
     if (found) return { kind: "resume", sessionId: found.session_id, session: found, found: true };
-    if (adoptable) return { kind: "adopt", session: adoptable };
-    return decideNothingToResume(flags, input, await findSessions(baseDir));
+    // What cf's own sessions say comes first (running, corrupt, completed); a Python session is
+    // continued only where a new session would otherwise start.
+    const decision = decideNothingToResume(flags, input, sessions);
+    if (decision.kind !== "new" && decision.kind !== "confirm-new") return decision;
+    const adoptable = await findAdoptableSession(sessions, input, baseDir, cwd, true);
+    return adoptable ? { kind: "adopt", session: adoptable } : decision;
   }
-  const resumable = found ?? adoptable;
-  const running = flags.yes ? undefined : runningSessionFor(input, await findSessions(baseDir));
-  if (running) return { kind: "confirm-race", running, ...(resumable ? { resumable } : {}) };
+  const running = flags.yes ? undefined : runningSessionFor(input, sessions);
+  // Without --resume, only a Python session that names this input is offered (no content scan).
+  const resumable =
+    found ?? (running ? undefined : await findAdoptableSession(sessions, input, baseDir, cwd, false));
+  if (running) return { kind: "confirm-race", running, ...(found ? { resumable: found } : {}) };
   return resumable ? { kind: "new-beside-resumable", resumable } : { kind: "new" };
 }
 
@@ -98,35 +101,53 @@ export function isAdoptable(session: SessionSummary): boolean {
 }
 
 /**
- * The newest adoptable Python session for this input: the input file it names (resolved as the
- * Python tool would have, pythonInputCandidates) is this one, else most of its papers are in this
- * input (the file moved or was renamed; the Python tool kept no hash of it).
+ * The newest adoptable Python session for this input: one whose named input file (resolved as the
+ * Python tool would have, pythonInputCandidates) is this one, else (`byContent`) one most of whose
+ * papers are in this input (the file moved; the Python tool kept no hash of it). A path match needs
+ * the content to agree too, when both are known: the file may since hold another collection.
  */
 async function findAdoptableSession(
   sessions: readonly SessionSummary[],
   input: InputIdentity,
   baseDir: string,
   cwd: string,
+  byContent: boolean,
 ): Promise<SessionSummary | undefined> {
   const candidates = sessions.filter(isAdoptable);
-  const byPath = candidates.find(
-    (s) => s.input_file !== null && pythonInputCandidates(s.input_file, baseDir, cwd).includes(input.file),
-  );
-  if (byPath || !input.paperIds || input.sha256 === undefined) return byPath;
+  if (candidates.length === 0) return undefined;
   let ours: ReadonlySet<string> | undefined;
-  for (const session of candidates) {
-    const theirs = await readPythonPaperIds(session.dir);
-    if (theirs.size === 0) continue;
-    ours ??= input.paperIds();
+  const inputKeys = () => {
+    ours ??= input.paperKeys?.() ?? new Set<string>();
+    return ours;
+  };
+  /** Most of the session's papers are in the input; true when either side is unknown or empty. */
+  const agrees = async (session: SessionSummary) => {
+    if (input.sha256 === undefined || !input.paperKeys) return true;
+    const theirs = await readPythonPaperKeys(session.dir);
+    if (theirs.size === 0) return true;
     let shared = 0;
-    for (const id of theirs) if (ours.has(id)) shared += 1;
+    for (const key of theirs) if (inputKeys().has(key)) shared += 1;
+    return inputCoversSession(shared, theirs.size);
+  };
+  const named = (s: SessionSummary) =>
+    s.input_file !== null && pythonInputCandidates(s.input_file, baseDir, cwd).includes(input.file);
+  for (const session of candidates.filter(named)) if (await agrees(session)) return session;
+  if (!byContent || input.sha256 === undefined || !input.paperKeys) return undefined;
+  for (const session of candidates.filter((s) => !named(s))) {
+    const theirs = await readPythonPaperKeys(session.dir);
+    if (theirs.size === 0) continue;
+    let shared = 0;
+    for (const key of theirs) if (inputKeys().has(key)) shared += 1;
     if (inputCoversSession(shared, theirs.size)) return session;
   }
   return undefined;
 }
 
 function decideNamed(flags: SessionFlags, sessionId: string, sessions: SessionSummary[]): SessionDecision {
-  const existing = sessions.find((s) => path.basename(s.dir) === sessionId);
+  // By directory; a Python session also by the id in its checkpoint (which may differ).
+  const existing =
+    sessions.find((s) => path.basename(s.dir) === sessionId) ??
+    sessions.find((s) => s.format === "python" && s.session_id === sessionId);
   if (existing?.format === "python" && flags.resume) {
     // Continued once already: from then on its cf session is the one to resume.
     const adopter = sessions.find((s) => s.session_id === existing.adopted_by);

@@ -17,7 +17,7 @@ import {
 } from "./open-session.js";
 import type { AnswerStore, CacheEntry } from "./response-cache.js";
 import type { SessionFile, SourceState, SourceStatus } from "./session-files.js";
-import type { InputChanges, SessionState } from "./session-state.js";
+import type { InputChanges, SameInput, SessionState } from "./session-state.js";
 import { SnapshotWriter } from "./snapshot-writer.js";
 
 /**
@@ -261,17 +261,22 @@ export class CheckpointManager {
   }
 
   /** What adopting `papers` as the input would change (see SessionState.reconcile), changing nothing. */
-  previewInput(papers: readonly Paper[]): InputChanges {
-    return this.state.previewReconcile(papers);
+  previewInput(papers: readonly Paper[], sameInput?: SameInput): InputChanges {
+    return this.state.previewReconcile(papers, sameInput);
   }
 
   /**
    * Adopt a changed input file (see SessionState.reconcile): records the new file in session.json
    * and commits the change with a snapshot.
    */
-  adoptInput(input: { file: string; sha256: string; papers: Paper[] }): Promise<InputChanges> {
+  adoptInput(input: {
+    file: string;
+    sha256: string;
+    papers: Paper[];
+    sameInput?: SameInput | undefined;
+  }): Promise<InputChanges> {
     return this.serial(async () => {
-      const changes = this.state.reconcile(input.papers);
+      const changes = this.state.reconcile(input.papers, input.sameInput);
       this.session.completion.completedAt = null;
       this.session.file = {
         ...this.session.file,

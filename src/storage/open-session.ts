@@ -53,7 +53,7 @@ export interface CreateOptions extends CommonOptions {
    */
   outcomes?: Partial<Record<SourceName, Iterable<string>>>;
   /** The Python tool's session this one continues, recorded in session.json. */
-  adoptedFrom?: { session_id: string; dir: string };
+  adoptedFrom?: { session_id: string; dir: string; basis?: "input" | "session" };
   /**
    * Per paper, the hash of its input form, when `papers` are not as the input gave them (a Python
    * session's enriched papers: see core/adopt-python.ts); default the hash of each paper.

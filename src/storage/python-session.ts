@@ -105,18 +105,33 @@ export function resolvePythonInput(inputFile: string, baseDir: string, cwd: stri
 }
 
 /**
- * The paper ids of a Python session's papers file, without validating the papers (to tell which
- * session an input belongs to); empty when the file is missing or unreadable.
+ * What identifies a paper across two files when ids may be generated: its title (case and spacing
+ * folded) and year. Used to tell whether an input is a Python session's collection.
  */
-export async function readPythonPaperIds(dir: string, fs: StorageFs = nodeStorageFs): Promise<Set<string>> {
+export function paperKey(title: unknown, year: unknown): string {
+  return `${String(title ?? "")
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, " ")}\u0000${String(year ?? "")}`;
+}
+
+/**
+ * The paper keys (paperKey) of a Python session's papers file, without validating the papers;
+ * empty when the file is missing, unreadable or holds no papers.
+ */
+export async function readPythonPaperKeys(dir: string, fs: StorageFs = nodeStorageFs): Promise<Set<string>> {
   try {
     const data: unknown = JSON.parse(
       (await fs.readFile(path.join(dir, PYTHON_PAPERS_FILE))).toString("utf8"),
     );
     const list = Array.isArray(data) ? data : (data as { papers?: unknown } | null)?.papers;
     if (!Array.isArray(list)) return new Set();
-    const ids = list.map((paper) => (paper as { paper_id?: unknown } | null)?.paper_id);
-    return new Set(ids.filter((id): id is string => typeof id === "string" && id !== ""));
+    return new Set(
+      list.map((paper) => {
+        const p = (paper ?? {}) as { title?: unknown; year?: unknown };
+        return paperKey(p.title, p.year);
+      }),
+    );
   } catch {
     return new Set();
   }

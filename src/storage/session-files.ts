@@ -29,7 +29,13 @@ export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 export const sessionFileSchema = z.looseObject({
   session_id: z.string().min(1),
   /** The Python tool's session this one continues (issue 15): its id and directory. */
-  adopted_from: z.object({ session_id: z.string(), dir: z.string() }).optional(),
+  /**
+   * The Python tool's session this one continues; `basis` says whether its papers came from the
+   * input file or (the file gone) from the session itself.
+   */
+  adopted_from: z
+    .object({ session_id: z.string(), dir: z.string(), basis: z.enum(["input", "session"]).optional() })
+    .optional(),
   created_at: z.string().min(1),
   updated_at: z.string().optional(),
   pid: z.number().int().optional(),

@@ -13,6 +13,13 @@ export interface InputChanges {
   changed: string[];
 }
 
+/**
+ * For a paper whose input hash differs from the session's: the session's paper to keep when the
+ * difference is not an input change after all (ids the Python tool filled in without saying so, see
+ * core/adopt-python.ts), else undefined (the paper changed).
+ */
+export type SameInput = (existing: Paper, incoming: Paper) => Paper | undefined;
+
 /** Short hash of a paper's input form (before any enrichment). */
 export function inputHash(paper: Paper): string {
   return createHash("sha256").update(canonicalJson(paper)).digest("hex").slice(0, 16);
@@ -45,8 +52,8 @@ export class SessionState {
   }
 
   /** What `reconcile(input)` would change, changing nothing (to ask before adopting a new input). */
-  previewReconcile(input: readonly Paper[]): InputChanges {
-    return this.compare(input).changes;
+  previewReconcile(input: readonly Paper[], sameInput?: SameInput): InputChanges {
+    return this.compare(input, sameInput).changes;
   }
 
   /**
@@ -54,10 +61,16 @@ export class SessionState {
    * removed ones leave, changed ones are replaced by their new version and looked up again.
    * Unchanged papers keep everything they gained. Input order is the new file's.
    */
-  reconcile(input: readonly Paper[]): InputChanges {
-    const { changes, newHashes } = this.compare(input);
+  reconcile(input: readonly Paper[], sameInput?: SameInput): InputChanges {
+    const { changes, newHashes, kept } = this.compare(input, sameInput);
     const next: Paper[] = [];
     for (const paper of input) {
+      const same = kept.get(paper.paper_id);
+      if (same) {
+        next.push(same.paper);
+        this.inputHashes.set(paper.paper_id, same.hash);
+        continue;
+      }
       const hash = newHashes.get(paper.paper_id);
       if (hash === undefined) {
         next.push(this.byId.get(paper.paper_id) as Paper);
@@ -77,20 +90,36 @@ export class SessionState {
     return changes;
   }
 
-  /** The papers `input` adds, removes and changes, with the input hash of each added or changed one. */
-  private compare(input: readonly Paper[]): { changes: InputChanges; newHashes: Map<string, string> } {
+  /**
+   * The papers `input` adds, removes and changes, with the input hash of each added or changed one,
+   * and the papers `sameInput` keeps (with their new input hash).
+   */
+  private compare(
+    input: readonly Paper[],
+    sameInput?: SameInput,
+  ): {
+    changes: InputChanges;
+    newHashes: Map<string, string>;
+    kept: Map<string, { paper: Paper; hash: string }>;
+  } {
     const changes: InputChanges = { added: [], removed: [], changed: [] };
     const newHashes = new Map<string, string>();
+    const kept = new Map<string, { paper: Paper; hash: string }>();
     const incoming = new Set(input.map((p) => p.paper_id));
     for (const paper of this.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
     for (const paper of input) {
       const hash = inputHash(paper);
       const existing = this.byId.get(paper.paper_id);
       if (existing && this.inputHashes.get(paper.paper_id) === hash) continue;
+      const same = existing && sameInput?.(existing, paper);
+      if (same) {
+        kept.set(paper.paper_id, { paper: same, hash });
+        continue;
+      }
       (existing ? changes.changed : changes.added).push(paper.paper_id);
       newHashes.set(paper.paper_id, hash);
     }
-    return { changes, newHashes };
+    return { changes, newHashes, kept };
   }
 
   private forget(paperId: string): void {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type AdoptionInput, planAdoption, pythonInputForm } from "../../src/core/adopt-python.js";
+import {
+  type AdoptionInput,
+  planAdoption,
+  pythonInputForm,
+  sameAdoptedInput,
+} from "../../src/core/adopt-python.js";
 import { type Paper, parsePaper } from "../../src/model/paper.js";
 import { donePerSource, type PythonSession } from "../../src/storage/python-session.js";
 import { inputHash, SessionState } from "../../src/storage/session-state.js";
@@ -81,7 +86,7 @@ describe("planAdoption", () => {
       original: false,
       data: { identifier_type: type, identifier_value: value },
     });
-    // P1: both sources hold the DOI (the higher-ranked one is named); P2: only OpenAlex fetched.
+    // P1: both sources hold the DOI (the higher-ranked one is named); P2: only OpenAlex's records carry its ids.
     const p1 = python.papers![0]!;
     const p2 = python.papers![1]!;
     const filled = [
@@ -93,7 +98,15 @@ describe("planAdoption", () => {
           idRecord("openalex", "doi", `https://doi.org/${doi}`),
         ],
       },
-      { ...p2, doi: "10.5555/other.2", openalex_id: "https://openalex.org/W2" },
+      {
+        ...p2,
+        doi: "10.5555/other.2",
+        openalex_id: "https://openalex.org/W2",
+        identifiers: [
+          idRecord("openalex", "openalex", "https://openalex.org/W2"),
+          idRecord("openalex", "doi", "https://doi.org/10.5555/other.2"),
+        ],
+      },
       ...python.papers!.slice(2),
     ];
     const plan = planAdoption({ ...python, papers: filled, done: donePerSource(filled) }, asInput(input));
@@ -127,17 +140,67 @@ describe("planAdoption", () => {
     expect(plan.notes.join()).toContain("1 paper(s) added, 1 removed, 1 changed");
   });
 
-  it("takes the session's own papers when the input file is gone, or is another collection", () => {
-    const { enriched, python, asInput } = fixture();
-    for (const input of [undefined, asInput([paper("X1"), paper("X2"), paper("P1")])]) {
-      const plan = planAdoption(python, input);
-      expect(plan.basis).toBe("session");
-      expect(plan.papers).toEqual(enriched);
-      expect(plan.done).toEqual({ openalex: ["P1", "P2"], semantic_scholar: ["P1"] });
-      // Their input form: without the records the Python tool fetched.
-      expect(plan.inputHashes.P1).toBe(inputHash(paper("P1")));
-      expect(plan.notes.join()).toMatch(input ? /few of the session's papers/ : /input file is gone/);
-    }
+  it("takes the session's own papers when the input file is gone", () => {
+    const { enriched, python } = fixture();
+    const plan = planAdoption(python, undefined);
+    expect(plan.basis).toBe("session");
+    expect(plan.papers).toEqual(enriched);
+    expect(plan.done).toEqual({ openalex: ["P1", "P2"], semantic_scholar: ["P1"] });
+    // Their input form: without the records the Python tool fetched.
+    expect(plan.inputHashes.P1).toBe(inputHash(paper("P1")));
+    expect(plan.notes.join()).toMatch(/input file is gone/);
+  });
+
+  it("refuses an input file that is another collection, and a session with neither papers nor input", () => {
+    const { python, asInput } = fixture();
+    expect(() => planAdoption(python, asInput([paper("X1"), paper("X2"), paper("P1")]))).toThrow(
+      /holds 1 of the 4 papers of the Python tool's session .*: it is not that session's input/,
+    );
+    expect(() => planAdoption({ ...python, papers: undefined, done: donePerSource([]) }, undefined)).toThrow(
+      /saved no papers and its input file data\/collected\/papers.json is gone/,
+    );
+  });
+
+  it("an id on the session's paper that no fetched record carries is the input's: removing it is a change", () => {
+    const { input, python, asInput } = fixture();
+    // P2 holds an OpenAlex citation and a DOI no record carries (the user's, since removed).
+    const withDoi = python.papers!.map((p) => (p.paper_id === "P2" ? { ...p, doi: "10.9999/wrong" } : p));
+    const plan = planAdoption({ ...python, papers: withDoi, done: donePerSource(withDoi) }, asInput(input));
+    expect(plan.changes.changed).toBe(1);
+    expect(plan.done.openalex).toEqual(["P1"]);
+    expect(plan.papers[1]?.doi).toBe("");
+  });
+
+  it("a session adopted without its input: the returning input's papers differing only by filled ids are the same", () => {
+    const { input, python } = fixture();
+    const doi = "10.5555/filled.2";
+    const p2 = python.papers![1]!;
+    const saved = {
+      ...p2,
+      doi,
+      identifiers: [
+        {
+          source: "openalex",
+          timestamp: "2025-07-19T20:15:01",
+          original: false,
+          data: { identifier_type: "doi", identifier_value: doi },
+        },
+      ],
+    } as Paper;
+    const kept = sameAdoptedInput(saved, input[1]!);
+    expect(kept?.processing_flags.field_sources).toEqual({ doi: "openalex" });
+    expect(sameAdoptedInput(saved, { ...input[1]!, title: "A corrected title" })).toBeUndefined();
+    // Through the session state: stored hashes of the session's papers, reconciled with the input.
+    const plan = planAdoption(
+      { ...python, papers: [python.papers![0]!, saved, ...python.papers!.slice(2)] },
+      undefined,
+    );
+    const state = new SessionState(plan.papers, ["openalex"], plan.inputHashes);
+    expect(state.previewReconcile(input).changed).toEqual(["P2"]);
+    expect(state.previewReconcile(input, sameAdoptedInput)).toEqual({ added: [], removed: [], changed: [] });
+    state.reconcile(input, sameAdoptedInput);
+    expect(state.byId.get("P2")?.processing_flags.field_sources).toEqual({ doi: "openalex" });
+    expect(state.previewReconcile(input)).toEqual({ added: [], removed: [], changed: [] });
   });
 
   it("adopts the input as it is when the Python session saved no papers", () => {

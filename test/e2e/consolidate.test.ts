@@ -123,7 +123,9 @@ describe("cf consolidate end to end (simulator)", () => {
     const [sessionId] = await readdir(base);
     const session = await inspectSession(path.join(base, sessionId!));
     expect(session.status).toBe("interrupted");
-    expect(session.sources.openalex?.papers_done ?? 0).toBeGreaterThan(0);
+    // The snapshot holds the progress made (under load, the first answers may all be one source's).
+    const done = Object.values(session.sources).reduce((sum, s) => sum + s.papers_done, 0);
+    expect(done).toBeGreaterThan(0);
     expect(await readFile(path.join(base, sessionId!, "journal.jsonl"), "utf8")).toBe("");
 
     const resumed = await runCli([...args, "--resume"], { cwd: dir });

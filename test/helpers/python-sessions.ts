@@ -23,15 +23,43 @@ function pythonTime(i: number): string {
   return `2025-07-19T20:${String(15 + (i % 40)).padStart(2, "0")}:01.${String(100_000 + i).padStart(6, "0")}`;
 }
 
+/** The values of the ids a set of records carries (how the Python tool filled ids: from identifiers). */
+function carriedIds(records: Json[]): Record<(typeof ID_FIELDS)[number], Set<string>> {
+  const carried = { doi: new Set<string>(), arxiv_id: new Set<string>(), openalex_id: new Set<string>() };
+  for (const record of records) {
+    const data = record.data as Json;
+    const value = String(data.identifier_value ?? data.url ?? "");
+    const doi = normalizeDoi(value);
+    if (data.identifier_type === "doi" && doi) {
+      carried.doi.add(doi);
+      if (doi.startsWith("10.48550/arxiv.")) carried.arxiv_id.add(normalizeArxivId(doi.slice(15)) ?? "");
+    }
+    if (data.identifier_type === "arxiv") carried.arxiv_id.add(normalizeArxivId(value) ?? "");
+    if (data.identifier_type === "openalex") carried.openalex_id.add(value.trim());
+    if (typeof data.url === "string" && /arxiv\.org\/(abs|pdf)\//i.test(value))
+      carried.arxiv_id.add(normalizeArxivId(value) ?? "");
+  }
+  return carried;
+}
+
+export interface PythonPaper {
+  paper: Json;
+  /** Ids a done source filled in cf that no record of it carries: the Python tool had no way to fill them. */
+  uncarried: string[];
+}
+
 /**
  * The Python tool's copy of a paper, from `whole` (the same paper in an uninterrupted cf run's
- * output): the records and id fills of the `done` sources only, and none of what the Python tool
- * never kept (affiliations filled in, the flags saying who filled what).
+ * output): the records of the `done` sources only, the ids they filled that their records carry
+ * (the Python tool filled ids from identifiers alone), and none of what the Python tool never kept
+ * (affiliations filled in, the flags saying who filled what).
  */
-export function pythonPaper(whole: Json, done: ReadonlySet<PythonSource>, i: number): Json {
+export function pythonPaper(whole: Json, done: ReadonlySet<PythonSource>, i: number): PythonPaper {
   const paper: Json = structuredClone(whole);
+  const kept: Json[] = [];
   for (const kind of KINDS) {
     const records = (whole[kind] as Json[]).filter((r) => r.original || done.has(r.source as PythonSource));
+    kept.push(...records.filter((r) => !r.original));
     paper[kind] = records.map((r) =>
       r.original
         ? r
@@ -44,9 +72,17 @@ export function pythonPaper(whole: Json, done: ReadonlySet<PythonSource>, i: num
   }
   const flags = { ...(whole.processing_flags as Json) };
   const filledBy = (flags.field_sources ?? {}) as Record<string, PythonSource>;
+  const carried = carriedIds(kept);
+  const uncarried: string[] = [];
   for (const field of ID_FIELDS) {
     const by = filledBy[field];
-    if (by && !done.has(by)) paper[field] = field === "doi" ? "" : null;
+    if (!by) continue;
+    const value = String(whole[field] ?? "");
+    const normal =
+      field === "doi" ? normalizeDoi(value) : field === "arxiv_id" ? normalizeArxivId(value) : value;
+    const fillable = done.has(by) && normal !== undefined && carried[field].has(normal);
+    if (!fillable) paper[field] = field === "doi" ? "" : null;
+    if (done.has(by) && !fillable) uncarried.push(field);
   }
   const affiliationsBy = (flags.affiliation_sources ?? {}) as Record<string, string>;
   const authors = paper.authors as Json[];
@@ -54,7 +90,7 @@ export function pythonPaper(whole: Json, done: ReadonlySet<PythonSource>, i: num
   delete flags.field_sources;
   delete flags.affiliation_sources;
   paper.processing_flags = flags;
-  return paper;
+  return { paper, uncarried };
 }
 
 export interface PythonSessionSpec {
@@ -207,12 +243,18 @@ export function asksFor(
  * who filled them). `withFills: false` also drops `field_sources`: without the input file, ids the
  * Python tool filled cannot be told from the input's.
  */
-export function comparablePapers(papers: Json[], options: { withFills: boolean }): string {
+export interface CompareOptions {
+  withFills: boolean;
+  /** Per paper id, id fields left out of the comparison (and out of `field_sources`). */
+  ignore?: ReadonlyMap<string, readonly string[]>;
+}
+
+export function comparablePapers(papers: Json[], options: CompareOptions): string {
   return comparableList(papers, options).join("\n");
 }
 
 /** The papers (by id) that differ between two outputs as comparablePapers sees them, with the first difference. */
-export function differingPapers(a: Json[], b: Json[], options: { withFills: boolean }): string[] {
+export function differingPapers(a: Json[], b: Json[], options: CompareOptions): string[] {
   const left = comparableList(a, options);
   const right = comparableList(b, options);
   const ids: string[] = [];
@@ -229,9 +271,19 @@ export function differingPapers(a: Json[], b: Json[], options: { withFills: bool
   return ids;
 }
 
-function comparableList(papers: Json[], options: { withFills: boolean }): string[] {
-  return papers.map((paper) => {
+function comparableList(papers: Json[], options: CompareOptions): string[] {
+  return papers.map((original) => {
+    let paper = original;
     const flags = { ...(paper.processing_flags as Json) };
+    const ignored = options.ignore?.get(paper.paper_id as string) ?? [];
+    if (ignored.length > 0) {
+      paper = { ...paper };
+      for (const field of ignored) delete paper[field];
+      const by = { ...((flags.field_sources ?? {}) as Json) };
+      for (const field of ignored) delete by[field];
+      if (Object.keys(by).length > 0) flags.field_sources = by;
+      else delete flags.field_sources;
+    }
     delete flags.affiliation_sources;
     // Who filled an id is a best guess for the Python tool's fills (it did not say which source
     // did): which ids were filled is compared, and their values through the fields themselves.

@@ -7,6 +7,7 @@ import type { LoadedInput } from "../../model/input-file.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import type { Paper } from "../../model/paper.js";
 import type { SourceName } from "../../model/records.js";
+import { safeText } from "../../model/safe-text.js";
 import type { SourceClient } from "../../sources/types.js";
 import { type ConsolidateOptions, sourceRates } from "../consolidate-options.js";
 import type { CliDeps } from "../deps.js";
@@ -90,10 +91,10 @@ async function plannedResume(context: DryRunContext): Promise<Planned | undefine
       papers: plan.papers,
       label:
         plan.basis === "session"
-          ? `the papers of session ${python.sessionId} (${displayPath(python.dir, deps.cwd)})`
+          ? `the papers of session ${safeText(python.sessionId)} (${displayPath(python.dir, deps.cwd)})`
           : inputLabel(context),
       preface: [
-        `A run would continue the Python tool's session ${decision.session.session_id} (${decision.session.status}) in a new cf session; its files stay as they are.`,
+        `A run would continue the Python tool's session ${safeText(decision.session.session_id)} (${decision.session.status}) in a new cf session; its files stay as they are.`,
         ...adoptionLines(python.sessionId, plan),
       ],
       done,
@@ -103,10 +104,10 @@ async function plannedResume(context: DryRunContext): Promise<Planned | undefine
   if (decision.kind === "resume") {
     const { session } = decision;
     const perSource = Object.entries(session.sources)
-      .map(([name, s]) => `${name} ${s.papers_done}/${session.total_papers ?? "?"} done`)
+      .map(([name, s]) => `${safeText(name)} ${s.papers_done}/${session.total_papers ?? "?"} done`)
       .join(", ");
     const preface = [
-      `A run would resume session ${session.session_id} (${session.status}; last checkpoint ${session.last_checkpoint ?? "never"}): ${perSource}.`,
+      `A run would resume session ${safeText(session.session_id)} (${session.status}; last checkpoint ${safeText(session.last_checkpoint ?? "never")}): ${perSource}.`,
     ];
     if (input.sha256 === undefined) {
       deps.stdout(
@@ -135,11 +136,11 @@ async function plannedResume(context: DryRunContext): Promise<Planned | undefine
 function notResumed(decision: SessionDecision): string {
   switch (decision.kind) {
     case "running-elsewhere":
-      return `Session ${decision.session.session_id} for this input is running elsewhere: a resume now would be refused (exit 75).`;
+      return `Session ${safeText(decision.session.session_id)} for this input is running elsewhere: a resume now would be refused (exit 75).`;
     case "newest-corrupt":
-      return `The newest session for this input (${decision.session.session_id}) is corrupt: a resume needs --yes to start a new one.`;
+      return `The newest session for this input (${safeText(decision.session.session_id)}) is corrupt: a resume needs --yes to start a new one.`;
     case "already-completed":
-      return `Session ${decision.session.session_id} already completed this input: a resume would do nothing.`;
+      return `Session ${safeText(decision.session.session_id)} already completed this input: a resume would do nothing.`;
     case "confirm-new":
       return `No resumable session for this input in this checkpoint directory (${decision.others.length} other session(s)): a run would start a new one.`;
     default:

@@ -14,6 +14,7 @@ import { type LoadedInput, parseInputFile, readInputFile } from "../../model/inp
 import { describeMigration } from "../../model/legacy-fields.js";
 import { safeText } from "../../model/safe-text.js";
 import type { HttpEvent } from "../../sources/http.js";
+import { paperKey } from "../../storage/python-session.js";
 import { resolveCheckpointDir } from "../../storage/session-id.js";
 import { cacheSettingsFrom } from "../cache-location.js";
 import {
@@ -76,7 +77,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     file: inputFile,
     sha256: file?.sha256,
     papers: () => parse().papers,
-    paperIds: () => new Set(parse().papers.map((paper) => paper.paper_id)),
+    paperKeys: () => new Set(parse().papers.map((paper) => paperKey(paper.title, paper.year))),
   };
   const network = await networkSetup(deps.env);
   if (network.description) log(1, network.description);
@@ -114,9 +115,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     return;
   }
   await checkCheckpointDir(baseDir, deps.cwd, false);
-  const choice = await pickSession(options, input, baseDir, deps);
   // Without its file the input is the session's own papers: only a resume or an adoption has them.
-  if (!file && choice.kind === "new") throw missing;
+  const choice = await pickSession(options, input, baseDir, deps, missing);
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
   if (file && (choice.kind !== "resume" || choice.inputSha256 !== file.sha256)) parse();

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 import { isResumable } from "../../core/session-choice.js";
 import { safeJson } from "../../model/safe-text.js";
@@ -61,7 +62,8 @@ function footer(
       : (session.input_file ?? "");
     const command = resumeCommand({
       inputFile,
-      sessionId: session.session_id,
+      // By directory: what --session-id finds (a Python checkpoint's own id may differ).
+      sessionId: path.basename(session.dir),
       baseDir,
       cwd: deps.cwd,
       env: deps.env,

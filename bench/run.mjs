@@ -2,7 +2,9 @@
 // `npm run bench [-- --quick] [-- --json] [-- --only a,b]`: measures throughput at the rate limit,
 // checkpoint cost, resume time, memory, session listing and start-up on this machine, and prints
 // one table (metric, value, target, pass/fail) or, with --json, one JSON object per metric.
-// Sections: throughput, matching, cache, cost, checkpoint, resume, memory, sessions, startup.
+// Sections: throughput, matching, cache, cost, checkpoint, resume, memory, sessions, startup, and
+// scale (whole runs at 100,000 and 1,000,000 papers, or the sizes of `--scale n,n`: only when named,
+// `--only scale`; the quick run has a small one so that it cannot rot).
 import os from "node:os";
 import { cacheBench } from "./cache.mjs";
 import { journalCost, snapshotCost } from "./checkpoint.mjs";
@@ -11,6 +13,7 @@ import { costBench } from "./cost.mjs";
 import { MATCHING_SCENARIOS, matching } from "./matching.mjs";
 import { dryRunMemory, snapshotMemory } from "./memory.mjs";
 import { resumeTime } from "./resume.mjs";
+import { fullRun } from "./scale.mjs";
 import { throughput } from "./throughput.mjs";
 
 const args = process.argv.slice(2);
@@ -21,6 +24,9 @@ const only = onlyArg
   ? new Set((onlyArg.split("=")[1] ?? args[args.indexOf(onlyArg) + 1] ?? "").split(","))
   : undefined;
 const wanted = (section) => !only || only.has(section);
+// `--scale 100000` picks the sizes of the scale section (default 100,000 and 1,000,000).
+const scaleArg = args.indexOf("--scale");
+const scaleSizes = scaleArg >= 0 ? args[scaleArg + 1]?.split(",").map(Number) : undefined;
 
 const S = quick
   ? {
@@ -35,6 +41,7 @@ const S = quick
       snapMem: 10000,
       sessions: 100,
       help: 5,
+      scale: [2000],
     }
   : {
       papers: 2000,
@@ -48,6 +55,7 @@ const S = quick
       snapMem: 100000,
       sessions: 1000,
       help: 20,
+      scale: scaleSizes ?? [100000, 1000000],
     };
 
 const rows = [];
@@ -133,6 +141,36 @@ if (wanted("memory")) {
     target: S.snapMem === 100000 ? 1536 : null,
     ok: S.snapMem === 100000 ? snap.rssMb < 1536 : null,
   });
+}
+// Whole runs at scale take long and need memory: part of the quick run, else only when named.
+if (quick ? wanted("scale") : only?.has("scale")) {
+  const targets = { 100000: 400, 1000000: 2048 };
+  for (const n of S.scale) {
+    let result;
+    try {
+      result = await fullRun(n);
+    } catch (error) {
+      // Too large for this machine today (the whole session in memory): say so in the row.
+      process.stderr.write(`  scale ${n}: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    const target = targets[n] ?? null;
+    emit({
+      metric: `scale.full_run_rss.${n}`,
+      value: result?.rssMb ?? null,
+      unit: result
+        ? `MB peak RSS of a whole run (every paper enriched by both sources; input ${result.inputMb.toFixed(0)} MB, output ${result.outputMb.toFixed(0)} MB)`
+        : "MB peak RSS of a whole run (did not finish)",
+      target,
+      ok: target === null ? null : result !== undefined && result.rssMb <= target,
+    });
+    emit({
+      metric: `scale.full_run_time.${n}`,
+      value: result?.seconds ?? null,
+      unit: "s wall time of that run (no rate limit, no latency)",
+      target: null,
+      ok: null,
+    });
+  }
 }
 if (sessionsMs !== undefined) {
   const ms = sessionsMs;

@@ -330,3 +330,27 @@ export function knownPapers(data: unknown): KnownPaper[] {
     ];
   });
 }
+
+/**
+ * The work a synthetic corpus (synthetic-corpus.ts) answers for DOI `doi` at `index`: made like any
+ * work, from a random stream of its own, titled like the benchmark's papers and always with that DOI.
+ */
+export function syntheticWork(seed: number, index: number, doi: string): SimWork {
+  const random = mulberry32(hashOf("synthetic", seed, index));
+  const title = `Benchmark paper ${index} on scalable consolidation of records`;
+  const { arxivId: _arxiv, ...work } = makeWork(random, {
+    seed,
+    index,
+    title,
+    abstractWords: 120,
+    messy: false,
+    year: 2023,
+  });
+  return {
+    ...work,
+    doi,
+    ...(work.pdfUrl?.includes("arxiv.org")
+      ? { pdfUrl: `https://proceedings.sim.example.org/bench/${index}.pdf` }
+      : {}),
+  };
+}

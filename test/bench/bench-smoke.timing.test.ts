@@ -34,10 +34,13 @@ describe("npm run bench --quick (smoke)", () => {
       "matching",
       "memory",
       "resume",
+      "scale",
       "sessions",
       "startup",
       "throughput",
     ]);
+    // The quick scale run must finish: its whole run enriched every paper (scale.mjs checks it).
+    expect(rows.find((r) => r.metric === "scale.full_run_rss.2000")?.value).not.toBeNull();
     for (const row of rows) {
       expect(typeof row.unit, row.metric).toBe("string");
       if (row.value !== null) expect(Number.isFinite(row.value), row.metric).toBe(true);

@@ -1,34 +1,16 @@
 // Memory: peak RSS of `cf consolidate --dry-run` on large inputs and of snapshotting enriched papers.
 
-import { once } from "node:events";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, benchPapers, ROOT, runTimed } from "./util.mjs";
-
-/** Write an input of `count` benchmark papers as a stream (no giant string here either). */
-async function writeInput(file, count) {
-  const out = createWriteStream(file);
-  out.write('{"papers":[\n');
-  for (let i = 0; i < count; i += 10_000) {
-    const chunk = benchPapers(Math.min(10_000, count - i)).map((p, k) => ({
-      ...p,
-      paper_id: `B${String(i + k).padStart(7, "0")}`,
-      doi: `10.5555/bench.${i + k}`,
-    }));
-    const text = chunk.map((p) => JSON.stringify(p)).join(",\n");
-    if (!out.write(`${i === 0 ? "" : ",\n"}${text}`)) await once(out, "drain");
-  }
-  out.end("\n]}\n");
-  await once(out, "finish");
-}
+import { BIN, ROOT, runTimed, writeBenchInput } from "./util.mjs";
 
 /** Peak RSS (MB) and input size (MB) of a dry run on `count` papers. */
 export async function dryRunMemory(count) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-mem-"));
   try {
     const file = path.join(dir, "in.json");
-    await writeInput(file, count);
+    await writeBenchInput(file, count);
     const run = await runTimed(process.execPath, [BIN, "consolidate", "--input", file, "--dry-run"], {
       cwd: dir,
     });

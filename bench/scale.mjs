@@ -1,31 +1,13 @@
 // Scale (issue 16): a whole `cf consolidate` run on N papers, every paper enriched by both sources,
 // its snapshots and output written, against the simulator without latency or rate limit: the
 // child's peak RSS and wall time. The large sizes run only with `--only scale`.
-import { once } from "node:events";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, benchPapers, dist, runTimed, simulatorFlags } from "./util.mjs";
+import { consolidateArgs, dist, runTimed, writeBenchInput } from "./util.mjs";
 
 /** Requests per second high enough that the run is bound by cf itself, not by the limiter. */
 const UNLIMITED = { openalex: 100_000, s2: 100_000 };
-
-/** Write `count` benchmark papers (DOI `10.5555/bench.<i>`) as a stream, 10,000 at a time. */
-async function writeInput(file, count) {
-  const out = createWriteStream(file);
-  out.write('{"papers":[\n');
-  for (let i = 0; i < count; i += 10_000) {
-    const chunk = benchPapers(Math.min(10_000, count - i)).map((p, k) => ({
-      ...p,
-      paper_id: `B${String(i + k).padStart(7, "0")}`,
-      doi: `10.5555/bench.${i + k}`,
-    }));
-    const text = chunk.map((p) => JSON.stringify(p)).join(",\n");
-    if (!out.write(`${i === 0 ? "" : ",\n"}${text}`)) await once(out, "drain");
-  }
-  out.end("\n]}\n");
-  await once(out, "finish");
-}
 
 /** Peak RSS (MB) and wall time (s) of a full run on `count` DOI papers that are all found. */
 export async function fullRun(count) {
@@ -33,24 +15,12 @@ export async function fullRun(count) {
   const { startSimulator } = await dist("simulator/server.js");
   const dir = mkdtempSync(path.join(os.tmpdir(), "cf-bench-scale-"));
   try {
-    await writeInput(path.join(dir, "in.json"), count);
+    await writeBenchInput(path.join(dir, "in.json"), count);
     // Every DOI is a work, made when asked for: a corpus of any size (synthetic-corpus.ts).
     const sim = await startSimulator({ corpus: syntheticCorpus({ seed: 16 }) });
-    const run = await runTimed(
-      process.execPath,
-      [
-        BIN,
-        "consolidate",
-        "--input",
-        "in.json",
-        "--output",
-        "out.json",
-        "--no-progress",
-        "--no-cache",
-        ...simulatorFlags(sim, UNLIMITED),
-      ],
-      { cwd: dir },
-    );
+    const run = await runTimed(process.execPath, consolidateArgs(sim, UNLIMITED, ["--no-cache"]), {
+      cwd: dir,
+    });
     await sim.close();
     if (run.code !== 0) throw new Error(`cf exited ${run.code}: ${run.stderr.slice(-500)}`);
     // The row claims every paper enriched by both sources: the final progress lines must say so.

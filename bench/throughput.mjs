@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, dist, runTimed, simulatorFlags } from "./util.mjs";
+import { consolidateArgs, dist, runTimed } from "./util.mjs";
 
 const LIMITS = { openalex: 20, s2: 5 };
 /** Fewer requests than this give a rate fraction without a target. */
@@ -35,19 +35,10 @@ export async function throughput(mix, count) {
     const sim = await startSimulator({ corpus, latencyMs: 200, rateLimits: LIMITS });
     const run = await runTimed(
       process.execPath,
-      [
-        BIN,
-        "consolidate",
-        "--input",
-        "in.json",
-        "--output",
-        "out.json",
-        "--no-progress",
-        "--checkpoint-interval",
-        "1",
-        ...simulatorFlags(sim, LIMITS),
-      ],
-      { cwd: dir },
+      consolidateArgs(sim, LIMITS, ["--checkpoint-interval", "1"]),
+      {
+        cwd: dir,
+      },
     );
     await sim.close();
     if (run.code !== 0) throw new Error(`cf exited ${run.code}: ${run.stderr.slice(-500)}`);

@@ -1,5 +1,7 @@
 // Shared helpers of the benchmarks: medians, child processes with peak RSS, synthetic papers.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -112,4 +114,39 @@ export function benchUpdate(paperId, source, i) {
       ],
     },
   };
+}
+
+/**
+ * Write an input of `count` benchmark papers (DOI `10.5555/bench.<i>`) as a stream, 10,000 at a
+ * time: no giant string here either.
+ */
+export async function writeBenchInput(file, count) {
+  const out = createWriteStream(file);
+  out.write('{"papers":[\n');
+  for (let i = 0; i < count; i += 10_000) {
+    const chunk = benchPapers(Math.min(10_000, count - i)).map((p, k) => ({
+      ...p,
+      paper_id: `B${String(i + k).padStart(7, "0")}`,
+      doi: `10.5555/bench.${i + k}`,
+    }));
+    const text = chunk.map((p) => JSON.stringify(p)).join(",\n");
+    if (!out.write(`${i === 0 ? "" : ",\n"}${text}`)) await once(out, "drain");
+  }
+  out.end("\n]}\n");
+  await once(out, "finish");
+}
+
+/** `cf consolidate` from in.json to out.json in its directory, against `sim`, without live progress. */
+export function consolidateArgs(sim, limits, extra = []) {
+  return [
+    BIN,
+    "consolidate",
+    "--input",
+    "in.json",
+    "--output",
+    "out.json",
+    "--no-progress",
+    ...extra,
+    ...simulatorFlags(sim, limits),
+  ];
 }

@@ -116,30 +116,24 @@ async function findAdoptableSession(
   const candidates = sessions.filter(isAdoptable);
   if (candidates.length === 0) return undefined;
   let ours: ReadonlySet<string> | undefined;
-  const inputKeys = () => {
-    ours ??= input.paperKeys?.() ?? new Set<string>();
-    return ours;
-  };
-  /** Most of the session's papers are in the input; true when either side is unknown or empty. */
-  const agrees = async (session: SessionSummary) => {
-    if (input.sha256 === undefined || !input.paperKeys) return true;
+  /** Whether most of the session's papers are in the input; undefined when it saved none. */
+  const covered = async (session: SessionSummary) => {
     const theirs = await readPythonPaperKeys(session.dir);
-    if (theirs.size === 0) return true;
+    if (theirs.size === 0) return undefined;
+    ours ??= input.paperKeys?.() ?? new Set<string>();
     let shared = 0;
-    for (const key of theirs) if (inputKeys().has(key)) shared += 1;
+    for (const key of theirs) if (ours.has(key)) shared += 1;
     return inputCoversSession(shared, theirs.size);
   };
+  const comparable = input.sha256 !== undefined && input.paperKeys !== undefined;
   const named = (s: SessionSummary) =>
     s.input_file !== null && pythonInputCandidates(s.input_file, baseDir, cwd).includes(input.file);
-  for (const session of candidates.filter(named)) if (await agrees(session)) return session;
-  if (!byContent || input.sha256 === undefined || !input.paperKeys) return undefined;
-  for (const session of candidates.filter((s) => !named(s))) {
-    const theirs = await readPythonPaperKeys(session.dir);
-    if (theirs.size === 0) continue;
-    let shared = 0;
-    for (const key of theirs) if (inputKeys().has(key)) shared += 1;
-    if (inputCoversSession(shared, theirs.size)) return session;
+  // A path match stands unless the content is known and disagrees.
+  for (const session of candidates.filter(named)) {
+    if (!comparable || (await covered(session)) !== false) return session;
   }
+  if (!byContent || !comparable) return undefined;
+  for (const session of candidates.filter((s) => !named(s))) if (await covered(session)) return session;
   return undefined;
 }
 

@@ -120,7 +120,9 @@ async function allFailCase(golden: string): Promise<void> {
   const dir = await testdir("cf-http-");
   const input = await writeInput(dir, DOOMED_PAPERS);
   const sim = await simulatorFor({ faults: { rate: 1, kinds: ["500", "503", "reset"], seed: SEED } });
-  const run = await runCli([...outputArgs(input), ...simFlags(sim)], { cwd: dir });
+  // Every request is retried with backoff: on a loaded machine this run can pass the default 20 s
+  // (the child would then be killed, exit 1 with no summary).
+  const run = await runCli([...outputArgs(input), ...simFlags(sim)], { cwd: dir, timeoutMs: 90_000 });
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toContain(`Failed lookups (${2 * DOOMED_PAPERS}; retried on resume):`);
   expect(run.stdout).toMatch(/ {2}openalex \S+: OpenAlex (DOI list|title search) \(transient\): /);

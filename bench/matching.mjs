@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, dist, runTimed } from "./util.mjs";
+import { consolidateArgs, dist, runTimed } from "./util.mjs";
 
 /** The scenarios: noisy titles with outranking decoys and near-miss absent papers, and clean titles. */
 export const MATCHING_SCENARIOS = {
@@ -27,27 +27,10 @@ export async function matching(name, count) {
     const { file, truth } = generateInput(corpus, { count, mix: "title", seed: 11, ...scenario.input });
     writeFileSync(path.join(dir, "in.json"), JSON.stringify(file));
     const sim = await startSimulator({ corpus });
-    const run = await runTimed(
-      process.execPath,
-      [
-        BIN,
-        "consolidate",
-        "--input",
-        "in.json",
-        "--output",
-        "out.json",
-        "--no-progress",
-        "--openalex-url",
-        sim.openalexUrl,
-        "--s2-url",
-        sim.s2Url,
-        "--openalex-rps",
-        "200",
-        "--s2-rps",
-        "200",
-      ],
-      { cwd: dir, rss: false },
-    );
+    const run = await runTimed(process.execPath, consolidateArgs(sim, { openalex: 200, s2: 200 }), {
+      cwd: dir,
+      rss: false,
+    });
     await sim.close();
     if (run.code !== 0) throw new Error(`cf exited ${run.code}: ${run.stderr.slice(-500)}`);
     const output = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8"));

@@ -1,4 +1,5 @@
 import type { Paper } from "../model/paper.js";
+import { tallyPapers } from "../model/paper-tally.js";
 import type { SourceName } from "../model/records.js";
 import type { SourceClient } from "../sources/types.js";
 import { CheckpointManager } from "../storage/checkpoint-manager.js";
@@ -55,6 +56,11 @@ export interface ConsolidateInput {
    */
   sha256: string | undefined;
   papers: Paper[] | (() => Paper[]);
+  /**
+   * The run needs the input's papers no more (they are in the session): the caller may let them
+   * go, so that a large input is not held in memory for the whole run.
+   */
+  release?(): void;
 }
 
 function inputPapers(input: ConsolidateInput): Paper[] {
@@ -164,6 +170,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         });
       }
     }
+    input.release?.();
     const engine = await runEngine({
       manager,
       clients: request.clients,
@@ -174,7 +181,8 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
       ...(cache ? { cache: { keep: true, ...(cache.read ? { read: cache.read } : {}) } } : {}),
       callbacks,
     });
-    const stats = computeStats(manager.papers, engine.sources, engine.durationMs, engine);
+    const { state } = manager;
+    const stats = computeStats(state.size, state.store.tally, engine.sources, engine.durationMs, engine);
     const complete =
       !engine.interrupted && sources.every((s) => manager.sourceState(s).status === "completed");
     if (!engine.interrupted) {
@@ -186,7 +194,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         complete,
         stats,
       };
-      await writeOutputFile(fs, request.outputFile, metadata, manager.papers);
+      await writeOutputFile(fs, request.outputFile, metadata, state.papers());
       if (complete) await manager.complete(request.outputFile);
     }
     return {
@@ -212,15 +220,11 @@ function lookupFailures(manager: CheckpointManager, sources: readonly SourceName
 }
 
 function resumeInfo(manager: CheckpointManager, sources: readonly SourceName[]): ResumeInfo {
-  let records = 0;
-  for (const paper of manager.papers) {
-    records += paper.citations.length + paper.abstracts.length + paper.urls.length + paper.identifiers.length;
-  }
   return {
     sessionId: manager.sessionId,
     generation: manager.currentGeneration,
-    papers: manager.papers.length,
-    records,
+    papers: manager.state.size,
+    records: manager.state.store.tally.records,
     lastCheckpoint: manager.lastCheckpointTime,
     perSource: sources.map((source) => {
       const state = manager.sourceState(source);
@@ -288,7 +292,7 @@ function declined(manager: CheckpointManager, input: ConsolidateInput): Consolid
     outputWritten: false,
     complete: false,
     declinedInputChange: true,
-    stats: computeStats(inputPapers(input), {}, 0),
+    stats: computeStats(inputPapers(input).length, tallyPapers(inputPapers(input)), {}, 0),
     failures: [],
   };
 }

@@ -11,7 +11,7 @@ import type { SourceState } from "../storage/session-files.js";
 import type { SessionState } from "../storage/session-state.js";
 import { answerFromCache, answersToKeep, type CacheReader, serveFromCache } from "./cached-answers.js";
 import { IdSharing } from "./id-sharing.js";
-import { LookupQueue } from "./lookup-queue.js";
+import { FEED_CHUNK, LookupQueue } from "./lookup-queue.js";
 
 /**
  * The consolidation engine: every source runs concurrently through its pending papers in planned
@@ -176,7 +176,7 @@ async function runSource(
   if (initial.status !== "in_progress") await manager.setSourceStatus(source, "in_progress");
   const state = manager.state;
   const viewOf = (paperId: string) => {
-    const paper = state.byId.get(paperId);
+    const paper = state.paper(paperId);
     return paper && lookupView(paper, source);
   };
   const queue = new LookupQueue((papers) => client.planBatches(papers), viewOf);
@@ -187,7 +187,7 @@ async function runSource(
     const now = manager.sourceState(source);
     return {
       source,
-      total: manager.papers.length,
+      total: state.size,
       doneAtStart: initial.papers_done,
       done: now.papers_done,
       enriched: now.papers_enriched,
@@ -232,15 +232,6 @@ async function runSource(
     while (sideWrites.length > 0) await Promise.all(sideWrites.splice(0));
   };
 
-  // Title-only papers that another source of this run may identify wait for its answer.
-  let ready: Paper[] = [];
-  for (const paper of state.pendingPapers(source)) {
-    const view = lookupView(paper, source);
-    const waitsFor =
-      dependencies.size > 0 && client.titleOnly?.(view) ? unanswered(state, dependencies, paper) : undefined;
-    if (waitsFor && waitsFor.size > 0) queue.hold(paper.paper_id, waitsFor);
-    else ready.push(view);
-  }
   sharing.register(source, queue, (released) => {
     let rest = released;
     // Once stopping, released papers are only queued: they stay pending for the next run.
@@ -252,11 +243,34 @@ async function runSource(
     queue.add(rest);
     reportProgress();
   });
-  let ending: "finished" | "stopped" | "interrupted" | undefined;
-  try {
-    reportProgress();
-    if (read) {
-      // Papers with a fresh cached answer are journaled like looked-up ones (no request).
+  // The pending papers are parsed and planned FEED_CHUNK at a time, as the workers need them.
+  const pending = [...state.pendingPaperIds(source)];
+  let fed = 0;
+  let cutShort = false;
+  const nextChunk = () => {
+    const ids = pending.slice(fed, fed + FEED_CHUNK);
+    fed += ids.length;
+    return ids;
+  };
+  /** The views to look up now; title-only papers another source of this run may identify are held for its answer. */
+  const classify = (ids: readonly string[]): Paper[] => {
+    const waitFor = sharing.dependencies(client);
+    const ready: Paper[] = [];
+    for (const id of ids) {
+      const paper = state.paper(id);
+      if (!paper) continue;
+      const view = lookupView(paper, source);
+      const waitsFor =
+        waitFor.size > 0 && client.titleOnly?.(view) ? unanswered(state, waitFor, paper) : undefined;
+      if (waitsFor && waitsFor.size > 0) queue.hold(id, waitsFor);
+      else ready.push(view);
+    }
+    return ready;
+  };
+  /** Queue `ready`, journaling first those a fresh cached answer serves (no request). */
+  const offer = async (ready: Paper[]) => {
+    let rest = ready;
+    if (read && ready.length > 0) {
       const left = await serveFromCache(client, ready, read, {
         record: recordServed,
         flush: () => manager.flushJournal(),
@@ -264,14 +278,20 @@ async function runSource(
         onJournaled: reportProgress,
       });
       if (left === undefined) {
-        await settleSideWrites();
-        ending = "interrupted";
-        return ending;
+        cutShort = true; // stopped part way: the papers not served stay pending
+        return;
       }
-      ready = left;
+      rest = left;
     }
-    queue.add(ready);
-    ready = [];
+    queue.add(rest);
+  };
+  queue.feedFrom({ left: () => cutShort || fed < pending.length, next: () => offer(classify(nextChunk())) });
+  // The first chunk is classified before the first report: it says how many papers wait.
+  const first = classify(nextChunk());
+  let ending: "finished" | "stopped" | "interrupted" | undefined;
+  try {
+    reportProgress();
+    await offer(first);
     const worker = async () => {
       // Journaling a batch (write + fsync) overlaps the next lookup; a batch still counts only once
       // it is journaled (see BatchLane).

@@ -2,6 +2,20 @@ import type { Paper } from "../model/paper.js";
 import type { SourceName } from "../model/records.js";
 
 /**
+ * Pending papers parsed and planned at a time (issue 16): a run holds this many lookup views per
+ * source, not one per paper of the session. Planning `planRun` uses the same chunks.
+ */
+export const FEED_CHUNK = 5000;
+
+/** More papers for a queue, a chunk at a time. */
+export interface Feeder {
+  /** True while papers remain to be fed (or feeding stopped part way: they stay pending). */
+  left(): boolean;
+  /** Add the next chunk to the queue (planned, held or served otherwise). */
+  next(): Promise<void>;
+}
+
+/**
  * One source's work in a run: planned batches to take, and papers held back until other sources
  * have answered for them (a title-only paper that Semantic Scholar may identify waits for it, so
  * that OpenAlex looks it up by id instead of paying for a search). Released papers are planned
@@ -13,6 +27,8 @@ export class LookupQueue {
   /** Held paper id → the sources it still waits for. */
   private readonly held = new Map<string, Set<SourceName>>();
   private wakers: Array<() => void> = [];
+  private feeder: Feeder | undefined;
+  private feeding: Promise<void> | undefined;
   private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(
@@ -21,6 +37,15 @@ export class LookupQueue {
     /** The view of a released paper to look up (taken when it is released: ids found meanwhile). */
     private readonly viewOf: (paperId: string) => Paper | undefined,
   ) {}
+
+  /**
+   * Where more papers come from: when the planned batches run out, `next` adds the next chunk (one
+   * feed at a time, whichever worker asks). A large session's pending papers are thus parsed and
+   * planned a chunk at a time, never all at once.
+   */
+  feedFrom(feeder: Feeder): void {
+    this.feeder = feeder;
+  }
 
   /** Papers ready to be looked up now. */
   add(papers: readonly Paper[]): void {
@@ -67,9 +92,9 @@ export class LookupQueue {
     return papers;
   }
 
-  /** Batches planned and not taken, or papers held: work a stop leaves for the next run. */
+  /** Batches planned and not taken, papers held, or papers not fed yet: work a stop leaves for the next run. */
   get unfinished(): boolean {
-    return this.next < this.batches.length || this.held.size > 0;
+    return this.next < this.batches.length || this.held.size > 0 || (this.feeder?.left() ?? false);
   }
 
   /**
@@ -88,6 +113,14 @@ export class LookupQueue {
           this.next = 0;
         }
         return batch;
+      }
+      if (this.feeder?.left()) {
+        const feeder = this.feeder;
+        this.feeding ??= feeder.next().finally(() => {
+          this.feeding = undefined;
+        });
+        await this.feeding;
+        continue;
       }
       if (this.held.size === 0) return undefined;
       // One abort listener per signal wakes every waiting worker (not one listener per worker).

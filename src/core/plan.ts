@@ -7,6 +7,7 @@ import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
 import { sourceDescriptor } from "../sources/registry.js";
 import type { SourceClient } from "../sources/types.js";
 import { answerFromCache, type CacheReader } from "./cached-answers.js";
+import { FEED_CHUNK } from "./lookup-queue.js";
 
 /** What a run would do, for `--dry-run`: computed from the clients' own batch planning. */
 export interface RunPlan {
@@ -92,7 +93,10 @@ export function planRun(
         ? answerFromCache(client, known, readCache)
         : { served: [], unanswered: known };
       const sharedLeft = rest.filter((p) => shared.has(p.paper_id));
-      const batches = client.planBatches(rest);
+      // Planned in the chunks a run feeds its queue with (the last batch of each may be short).
+      const batches: Paper[][] = [];
+      for (let i = 0; i < rest.length; i += FEED_CHUNK)
+        batches.push(...client.planBatches(rest.slice(i, i + FEED_CHUNK)));
       const requests = batches.length;
       const ratePerSecond = rates[client.name] ?? 1;
       const pricing = sourceDescriptor(client.name)?.pricing;

@@ -1,4 +1,4 @@
-import type { Paper } from "../model/paper.js";
+import type { PaperTally } from "../model/paper-tally.js";
 import type { SourceName } from "../model/records.js";
 import type { SourceState } from "../storage/session-files.js";
 
@@ -19,24 +19,24 @@ export interface ConsolidationStats {
   method: "parallel";
 }
 
-/** Count papers with non-empty lists (original records included) and per-source outcomes. */
+/** The stats of `total` papers whose totals are `tally` (records from the input included), with per-source outcomes. */
 export function computeStats(
-  papers: readonly Paper[],
+  total: number,
+  tally: PaperTally,
   sources: Partial<Record<SourceName, SourceState>>,
   durationMs: number,
   checkpointCost: { snapshotMs: number; journalMs: number } = { snapshotMs: 0, journalMs: 0 },
 ): ConsolidationStats {
   const seconds = durationMs / 1000;
-  const count = (test: (p: Paper) => boolean) => papers.reduce((n, p) => n + (test(p) ? 1 : 0), 0);
   return {
-    total_papers: papers.length,
+    total_papers: total,
     duration_seconds: Math.round(seconds * 10) / 10,
-    papers_per_second: seconds > 0 ? Math.round((papers.length / seconds) * 1000) / 1000 : 0,
-    papers_with_citations: count((p) => p.citations.length > 0),
-    papers_with_abstracts: count((p) => p.abstracts.length > 0),
-    papers_with_urls: count((p) => p.urls.length > 0),
-    papers_with_dois: count((p) => p.doi !== ""),
-    papers_with_arxiv: count((p) => Boolean(p.arxiv_id)),
+    papers_per_second: seconds > 0 ? Math.round((total / seconds) * 1000) / 1000 : 0,
+    papers_with_citations: tally.papers_with_citations,
+    papers_with_abstracts: tally.papers_with_abstracts,
+    papers_with_urls: tally.papers_with_urls,
+    papers_with_dois: tally.papers_with_dois,
+    papers_with_arxiv: tally.papers_with_arxiv,
     sources,
     checkpoint_seconds: Math.round(checkpointCost.snapshotMs) / 1000,
     journal_seconds: Math.round(checkpointCost.journalMs) / 1000,

@@ -112,8 +112,9 @@ export class CheckpointManager {
     return this.session.state;
   }
 
-  get papers(): readonly Paper[] {
-    return this.session.state.papers;
+  /** Every paper in one list: for tests and small sessions only (see SessionState.papers). */
+  readAllPapers(): Paper[] {
+    return this.session.state.readAllPapers();
   }
 
   get sessionFile(): SessionFile {
@@ -307,6 +308,7 @@ export class CheckpointManager {
     this.flushJournal();
     await this.queue;
     this.closed = true;
+    this.session.state.close();
     await this.session.journal.close();
     await this.session.lock.release();
   }

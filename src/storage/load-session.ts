@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { isErrnoException, SessionCorruptError } from "../errors.js";
-import type { Paper } from "../model/paper.js";
+import { type Paper, parsePaper } from "../model/paper.js";
 import { storageError } from "./atomic-write.js";
 import { checkpointCorruptError, legacySessionError, readCheckpoint } from "./checkpoint-file.js";
 import type { StorageFs } from "./fs.js";
 import { JOURNAL_FILE, readJournal } from "./journal.js";
 import { journalEntrySchema } from "./journal-entries.js";
-import { PAPERS_FILE, readPapersFile } from "./papers-file.js";
+import { FileScratch, ReadOnlyLines } from "./line-files.js";
+import { PaperStore } from "./paper-store.js";
+import { PAPERS_FILE, readPapersFile, type ScannedPapersFile, scanPapersFile } from "./papers-file.js";
 import {
   type Checkpoint,
   type FileRef,
@@ -49,9 +51,12 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
   }
 
   const papersPath = path.join(sessionDir, PAPERS_FILE);
-  const papersFile = await readPapersFile(fs, papersPath, { trustedSha256: checkpoint.files.papers.sha256 });
-  const papersGen = papersFile.metadata?.generation ?? -1;
-  checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersFile.sha256, warnings);
+  const scanned = await scanPapersFile(fs, papersPath);
+  const whole = scanned ? undefined : await readPapersFile(fs, papersPath);
+  const papersMeta = scanned?.metadata ?? whole?.metadata;
+  const papersGen = papersMeta?.generation ?? -1;
+  const papersSha = (scanned ?? whole)?.sha256 as string;
+  checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersSha, warnings);
 
   const progressPath = path.join(sessionDir, PROGRESS_FILE);
   const progress = await readProgressFile(fs, progressPath, checkpoint.files.progress.sha256);
@@ -64,7 +69,96 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
     warnings,
   );
 
-  const state = buildState(papersFile.papers, checkpoint, progress.file);
+  const store = scanned
+    ? openStore(papersPath, sessionDir, scanned, papersSha === checkpoint.files.papers.sha256, progress.file)
+    : PaperStore.fromPapers(whole?.papers ?? [], new FileScratch(sessionDir));
+  try {
+    return await replayJournal(fs, sessionDir, {
+      session,
+      checkpoint,
+      read,
+      progress,
+      papersMeta,
+      store,
+      warnings,
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/**
+ * The papers of a snapshot in cf's layout, read in place. The ids come from progress.json when it
+ * is of the same generation (nothing to parse); else, and when the checkpoint does not vouch for the
+ * file, every line is parsed and validated now, before anything runs.
+ */
+function openStore(
+  file: string,
+  sessionDir: string,
+  scanned: ScannedPapersFile,
+  trusted: boolean,
+  progress: ProgressFile,
+): PaperStore {
+  const lines = ReadOnlyLines.open(file);
+  try {
+    const listed = progress.paper_ids;
+    const sameGeneration = progress.generation === scanned.metadata.generation;
+    const validate = (raw: unknown, paperId: string) => validateStoredPaper(file, raw, paperId);
+    let ids: string[];
+    if (trusted && sameGeneration && listed && listed.length === scanned.offsets.length) ids = listed;
+    else {
+      ids = scanned.offsets.map((offset, index) => {
+        const line = lines.read(offset, scanned.lengths[index] as number);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line.toString("utf8"));
+        } catch {
+          throw new SessionCorruptError(file, `${file}: line ${index + 3}: invalid paper`);
+        }
+        const id = (raw as { paper_id?: unknown } | null)?.paper_id;
+        if (typeof id !== "string")
+          throw new SessionCorruptError(file, `${file}: line ${index + 3}: invalid paper`);
+        return trusted ? id : validate(raw, id).paper_id;
+      });
+    }
+    const tally = trusted ? scanned.metadata.tally : undefined;
+    const snapshot = { file: lines, ids, offsets: scanned.offsets, lengths: scanned.lengths, trusted };
+    return PaperStore.fromSnapshot(snapshot, tally, new FileScratch(sessionDir), validate);
+  } catch (error) {
+    lines.close();
+    throw error;
+  }
+}
+
+function validateStoredPaper(file: string, raw: unknown, paperId: string): Paper {
+  const result = parsePaper(raw, 0);
+  if (!result.ok || result.paper.paper_id !== paperId) {
+    const issue = result.ok ? undefined : result.issues[0];
+    throw new SessionCorruptError(
+      file,
+      `${file}: paper ${JSON.stringify(paperId)} is invalid${issue ? ` (${issue.path} ${issue.message})` : ""}`,
+      { hint: "The session's papers snapshot is damaged; restore it from a backup or start a new session." },
+    );
+  }
+  return result.paper;
+}
+
+async function replayJournal(
+  fs: StorageFs,
+  sessionDir: string,
+  loaded: {
+    session: SessionFile;
+    checkpoint: Checkpoint;
+    read: { text: string };
+    progress: { file: ProgressFile };
+    papersMeta: { journal_seq?: number | undefined } | undefined;
+    store: PaperStore;
+    warnings: string[];
+  },
+): Promise<LoadedSession> {
+  const { session, checkpoint, read, progress, papersMeta, store, warnings } = loaded;
+  const state = buildState(store, checkpoint, progress.file);
   const journalPath = path.join(sessionDir, JOURNAL_FILE);
   const journalExists = await fs.lstat(journalPath).then(
     () => true,
@@ -82,7 +176,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
       `${journalPath}: dropped a torn last record (${journal.tornTail.bytes} bytes from line ${journal.tornTail.line}), left by an interrupted write`,
     );
   }
-  const papersSeq = papersFile.metadata?.journal_seq ?? checkpoint.journal_seq;
+  const papersSeq = papersMeta?.journal_seq ?? checkpoint.journal_seq;
   let maxSeq = Math.max(checkpoint.journal_seq, papersSeq, progress.file.journal_seq);
   for (const { seq, payload } of journal.entries) {
     if (seq > papersSeq) state.applyToPapers(payload);
@@ -181,7 +275,7 @@ function checkDataFile(
   );
 }
 
-function buildState(papers: Paper[], checkpoint: Checkpoint, progress: ProgressFile): SessionState {
+function buildState(papers: PaperStore, checkpoint: Checkpoint, progress: ProgressFile): SessionState {
   const state = new SessionState(papers, [], progress.input_hashes);
   for (const [source, saved] of Object.entries(checkpoint.sources)) {
     const name = source as keyof typeof checkpoint.sources;

@@ -7,11 +7,13 @@ import { VERSION } from "../version.js";
 import { removeTempFiles, storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { JOURNAL_FILE, JournalWriter } from "./journal.js";
+import { FileScratch, removeScratchFiles } from "./line-files.js";
 import { loadSession } from "./load-session.js";
+import { PaperStore } from "./paper-store.js";
 import { SESSION_FILE, type SessionFile } from "./session-files.js";
 import { generateSessionId, validateSessionId } from "./session-id.js";
 import { acquireSessionLock, type SessionLock } from "./session-lock.js";
-import { SessionState } from "./session-state.js";
+import { inputHash, SessionState } from "./session-state.js";
 import type { CommittedCheckpoint, Completion } from "./snapshot-writer.js";
 
 /**
@@ -140,10 +142,13 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
     };
     await writeSessionFile(fs, sessionDir, file);
     const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
-    const state = new SessionState(options.papers, options.sources, options.inputHashes);
+    const hashes =
+      options.inputHashes ?? Object.fromEntries(options.papers.map((p) => [p.paper_id, inputHash(p)]));
+    const store = PaperStore.fromPapers(options.papers, new FileScratch(sessionDir));
+    const state = new SessionState(store, options.sources, hashes);
     for (const source of options.sources) {
       const outcomes = state.outcomes.get(source)!;
-      for (const id of options.outcomes?.[source] ?? []) if (state.byId.has(id)) outcomes.set(id, "matched");
+      for (const id of options.outcomes?.[source] ?? []) if (state.has(id)) outcomes.set(id, "matched");
     }
     const completion = { completedAt: null, outputFile: null };
     return { ...held, journal, file, state, nextSeq: 1, committed: undefined, completion, warnings: [] };
@@ -166,28 +171,41 @@ export async function openSession(options: OpenOptions): Promise<OpenedSession> 
   const held = { sessionId, sessionDir, fs, now, lock };
   return holdingLock(lock, async (opened) => {
     const loaded = await loadSession(fs, sessionDir);
-    // Only now, with everything verified, may the directory change.
-    await removeTempFiles(fs, sessionDir);
-    const journalPath = path.join(sessionDir, JOURNAL_FILE);
-    const journal = opened(await JournalWriter.open(fs, journalPath, loaded.journalGoodBytes));
-    const file: SessionFile = {
-      ...loaded.session,
-      updated_at: now().toISOString(),
-      pid: process.pid,
-      hostname: options.hostname ?? osHostname(),
-      cf_version: VERSION,
-      ...(options.options ? { options: withoutSecrets(options.options) } : {}),
-    };
-    await writeSessionFile(fs, sessionDir, file);
-    const { checkpoint, state, nextSeq, warnings } = loaded;
-    const committed = {
-      generation: checkpoint.generation,
-      text: loaded.checkpointText,
-      savedAt: checkpoint.last_checkpoint_time,
-    };
-    const completion = { completedAt: checkpoint.completed_at, outputFile: checkpoint.output_file };
-    return { ...held, journal, file, state, nextSeq, committed, completion, warnings };
+    return withState(loaded.state, async () => {
+      // Only now, with everything verified, may the directory change.
+      await removeTempFiles(fs, sessionDir);
+      await removeScratchFiles(fs, sessionDir);
+      const journalPath = path.join(sessionDir, JOURNAL_FILE);
+      const journal = opened(await JournalWriter.open(fs, journalPath, loaded.journalGoodBytes));
+      const file: SessionFile = {
+        ...loaded.session,
+        updated_at: now().toISOString(),
+        pid: process.pid,
+        hostname: options.hostname ?? osHostname(),
+        cf_version: VERSION,
+        ...(options.options ? { options: withoutSecrets(options.options) } : {}),
+      };
+      await writeSessionFile(fs, sessionDir, file);
+      const { checkpoint, state, nextSeq, warnings } = loaded;
+      const committed = {
+        generation: checkpoint.generation,
+        text: loaded.checkpointText,
+        savedAt: checkpoint.last_checkpoint_time,
+      };
+      const completion = { completedAt: checkpoint.completed_at, outputFile: checkpoint.output_file };
+      return { ...held, journal, file, state, nextSeq, committed, completion, warnings };
+    });
   });
+}
+
+/** Run the rest of an opening; if it fails, release the files `state` reads its papers from. */
+async function withState<T>(state: SessionState, rest: () => Promise<T>): Promise<T> {
+  try {
+    return await rest();
+  } catch (error) {
+    state.close();
+    throw error;
+  }
 }
 
 /** Write session.json (pretty-printed, atomically). */
@@ -196,7 +214,12 @@ export function writeSessionFile(fs: StorageFs, sessionDir: string, file: Sessio
 }
 
 /** Give up an opened session: close its journal (no descriptor left open) and release its lock. */
-export async function abandonSession(session: { journal?: JournalWriter | undefined; lock: SessionLock }) {
+export async function abandonSession(session: {
+  journal?: JournalWriter | undefined;
+  lock: SessionLock;
+  state?: SessionState | undefined;
+}) {
+  session.state?.close();
   await session.journal?.close();
   await session.lock.release().catch(() => undefined);
 }

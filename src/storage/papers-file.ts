@@ -2,8 +2,10 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isErrnoException, SessionCorruptError } from "../errors.js";
 import { type Paper, parsePaper } from "../model/paper.js";
+import { paperTallySchema } from "../model/paper-tally.js";
 import { storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import type { StorageFs } from "./fs.js";
+import { checkStoredPaper } from "./paper-store.js";
 import { readLines } from "./read-lines.js";
 
 /**
@@ -23,6 +25,8 @@ export const papersMetadataSchema = z.looseObject({
   saved_at: z.string(),
   generation: z.number().int().nonnegative().optional(),
   journal_seq: z.number().int().nonnegative().optional(),
+  /** Totals over the papers (records, papers with each kind): resuming need not count them. */
+  tally: paperTallySchema.optional(),
 });
 
 export type PapersMetadata = z.infer<typeof papersMetadataSchema>;
@@ -38,14 +42,36 @@ export interface PapersFile {
 export const HEAD = '{"metadata":';
 export const PAPERS_LINE = '"papers":[';
 
-function* papersFileParts(metadata: PapersMetadata, papers: Iterable<Paper>): Iterable<string> {
-  yield `${HEAD}${JSON.stringify(metadata)},\n${PAPERS_LINE}\n`;
+/**
+ * A papers file whose papers are given as their JSON lines (copied as bytes). `onLine` learns
+ * where each line lands (its byte offset and length), to read it back later.
+ */
+export function* papersFileChunks(
+  metadata: PapersMetadata,
+  lines: Iterable<Buffer>,
+  onLine?: (offset: number, length: number) => void,
+): Generator<string | Buffer> {
+  const head = `${HEAD}${JSON.stringify(metadata)},\n${PAPERS_LINE}\n`;
+  yield head;
+  let offset = Buffer.byteLength(head, "utf8");
   let first = true;
-  for (const paper of papers) {
-    yield first ? JSON.stringify(paper) : `,\n${JSON.stringify(paper)}`;
+  for (const line of lines) {
+    if (!first) {
+      yield SEPARATOR;
+      offset += SEPARATOR.length;
+    }
+    onLine?.(offset, line.length);
+    yield line;
+    offset += line.length;
     first = false;
   }
   yield first ? "]}\n" : "\n]}\n";
+}
+
+const SEPARATOR = Buffer.from(",\n");
+
+function* paperLines(papers: Iterable<Paper>): Generator<Buffer> {
+  for (const paper of papers) yield Buffer.from(JSON.stringify(paper), "utf8");
 }
 
 /** Write the papers snapshot atomically, one paper at a time. */
@@ -55,7 +81,93 @@ export function writePapersFile(
   metadata: PapersMetadata,
   papers: Iterable<Paper>,
 ): Promise<WrittenFile> {
-  return writeFileAtomic(fs, file, papersFileParts(metadata, papers));
+  return writeFileAtomic(fs, file, papersFileChunks(metadata, paperLines(papers)));
+}
+
+/** Where each paper's line is in a papers file of cf's own layout, and the file's digest. */
+export interface ScannedPapersFile {
+  metadata: PapersMetadata;
+  offsets: number[];
+  lengths: number[];
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * Find each paper's line in a papers file of cf's layout without parsing the papers (a check of
+ * the layout and of each line's braces only), hashing the bytes on the way. Undefined for another
+ * layout (the Python tool's): read those with readPapersFile. Throws SessionCorruptError naming
+ * the file and line.
+ */
+export async function scanPapersFile(fs: StorageFs, file: string): Promise<ScannedPapersFile | undefined> {
+  const corrupt = (line: number, what: string) =>
+    new SessionCorruptError(file, `${file}: line ${line}: ${what}`, {
+      hint: "The session's papers snapshot is damaged; restore it from a backup or start a new session.",
+    });
+  const stream = fs.readStream(file);
+  const hash = createHash("sha256");
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let metadata: PapersMetadata | undefined;
+  let state = "head" as "head" | "papers-open" | "papers" | "done";
+  let lineNo = 0;
+  let position = 0; // absolute offset of the first byte of `carry`
+  let carry: Buffer | undefined;
+  const onLine = (buffer: Buffer, start: number, end: number): "other-layout" | undefined => {
+    lineNo += 1;
+    if (state === "papers") {
+      const last = end > start ? buffer[end - 1] : undefined;
+      if (end - start === 2 && buffer[start] === 0x5d && last === 0x7d) {
+        state = "done"; // "]}"
+        return undefined;
+      }
+      const length = last === 0x2c ? end - start - 1 : end - start; // without the "," separator
+      if (buffer[start] !== 0x7b || buffer[start + length - 1] !== 0x7d)
+        throw corrupt(lineNo, "invalid paper");
+      offsets.push(position + start);
+      lengths.push(length);
+      return undefined;
+    }
+    const text = buffer.toString("utf8", start, end);
+    if (state === "head") {
+      if (!text.startsWith(HEAD) || !text.endsWith(",")) return "other-layout";
+      metadata = parseMetadata(text.slice(HEAD.length, -1), () => corrupt(lineNo, "invalid metadata"));
+      state = "papers-open";
+    } else if (state === "papers-open") {
+      if (text !== PAPERS_LINE) throw corrupt(lineNo, `expected ${PAPERS_LINE}`);
+      state = "papers";
+    } else if (text !== "") throw corrupt(lineNo, "unexpected content after the end of the papers list");
+    return undefined;
+  };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let newline = buffer.indexOf(0x0a); newline !== -1; newline = buffer.indexOf(0x0a, start)) {
+        if (onLine(buffer, start, newline) === "other-layout") return undefined;
+        start = newline + 1;
+      }
+      position += start;
+      carry = start < buffer.length ? buffer.subarray(start) : undefined;
+    }
+    if (carry && onLine(carry, 0, carry.length) === "other-layout") return undefined;
+  } catch (error) {
+    if (!isErrnoException(error)) throw error;
+    if (error.code === "ENOENT") throw new SessionCorruptError(file, `${file} is missing`);
+    throw storageError(`reading ${file}`, error);
+  } finally {
+    stream.destroy();
+  }
+  if (state !== "done" || !metadata)
+    throw corrupt(lineNo, "the file ends before the papers list is closed (truncated?)");
+  if (metadata.total_papers !== offsets.length) {
+    throw corrupt(
+      1,
+      `metadata.total_papers is ${metadata.total_papers} but the file holds ${offsets.length} papers`,
+    );
+  }
+  return { metadata, offsets, lengths, sha256: hash.digest("hex"), bytes: position + (carry?.length ?? 0) };
 }
 
 /** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */
@@ -120,7 +232,7 @@ export async function readPapersFile(
   const trusted = options.trustedSha256 === sha256;
   const papers = raws.map((raw, index) =>
     trusted
-      ? checkStoredPaper(raw, () => corrupt(index + 3, "invalid paper"))
+      ? checkShape(raw, () => corrupt(index + 3, "invalid paper"))
       : validateStoredPaper(raw, index, () => corrupt(index + 3, "invalid paper")),
   );
   if (metadata && metadata.total_papers !== papers.length) {
@@ -159,25 +271,10 @@ function validateStoredPaper(raw: unknown, index: number, fail: () => SessionCor
   return result.paper;
 }
 
-/** The shape every stored paper has (a cheap check for files whose sha256 the checkpoint vouches for). */
-function checkStoredPaper(raw: unknown, fail: () => SessionCorruptError): Paper {
-  const p = raw as Record<string, unknown> | null;
-  const ok =
-    p !== null &&
-    typeof p === "object" &&
-    typeof p.paper_id === "string" &&
-    typeof p.title === "string" &&
-    typeof p.venue === "string" &&
-    typeof p.year === "number" &&
-    Array.isArray(p.authors) &&
-    Array.isArray(p.citations) &&
-    Array.isArray(p.abstracts) &&
-    Array.isArray(p.urls) &&
-    Array.isArray(p.identifiers) &&
-    p.processing_flags !== null &&
-    typeof p.processing_flags === "object";
-  if (!ok) throw fail();
-  return raw as Paper;
+function checkShape(raw: unknown, fail: () => SessionCorruptError): Paper {
+  const paper = checkStoredPaper(raw);
+  if (!paper) throw fail();
+  return paper;
 }
 
 /** The Python tool's layouts: indented `{"metadata", "papers"}` or a bare list. */

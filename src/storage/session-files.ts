@@ -116,6 +116,11 @@ export const progressFileSchema = z.object({
   errors: z.partialRecord(sourceNameSchema, z.record(z.string(), z.string())).default({}),
   /** Short hash of each paper as it was in the input file, to detect input changes on resume. */
   input_hashes: z.record(z.string(), z.string()).default({}),
+  /**
+   * The ids of the papers in the papers file of the same generation, in its line order: resuming
+   * finds each paper's line without parsing it. Absent in files of earlier versions.
+   */
+  paper_ids: z.array(z.string()).optional(),
 });
 export type ProgressFile = z.infer<typeof progressFileSchema>;
 
@@ -136,6 +141,7 @@ export const trustedProgressFileSchema: z.ZodType<ProgressFile> = progressFileSc
   sources: z.partialRecord(sourceNameSchema, uncheckedMap<PaperOutcome>()),
   errors: z.partialRecord(sourceNameSchema, uncheckedMap<string>()).default({}),
   input_hashes: uncheckedMap<string>().default({}),
+  paper_ids: z.custom<string[]>((value) => Array.isArray(value), "expected a list of paper ids").optional(),
 });
 
 /** The schema for progress.json bytes of digest `sha256`: the trusted one when the checkpoint vouches for them. */

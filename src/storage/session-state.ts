@@ -5,6 +5,8 @@ import { applyPaperUpdate } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
 import { addUsd } from "../model/usd.js";
 import type { JournalPayload } from "./journal-entries.js";
+import { MemoryScratch } from "./line-files.js";
+import { PaperStore } from "./paper-store.js";
 import type { PaperOutcome, SourceState, SourceStatus } from "./session-files.js";
 
 export interface InputChanges {
@@ -26,12 +28,12 @@ export function inputHash(paper: Paper): string {
 }
 
 /**
- * The in-memory state of a session: papers in input order, each source's per-paper outcomes and
- * counters. Pure: the CheckpointManager persists it, this only applies changes.
+ * The state of a session: papers in input order (held as text by a PaperStore, parsed when used),
+ * each source's per-paper outcomes and counters. The CheckpointManager persists it, this only
+ * applies changes.
  */
 export class SessionState {
-  readonly papers: Paper[];
-  readonly byId = new Map<string, Paper>();
+  readonly store: PaperStore;
   readonly outcomes = new Map<SourceName, Map<string, PaperOutcome>>();
   readonly errors = new Map<SourceName, Map<string, string>>();
   readonly sources = new Map<
@@ -42,13 +44,57 @@ export class SessionState {
   /** Hash of each paper as it was in the input, to tell what changed when the input file changes. */
   readonly inputHashes = new Map<string, string>();
 
-  constructor(papers: Paper[], sources: readonly SourceName[], inputHashes?: Record<string, string>) {
-    this.papers = papers;
-    for (const paper of papers) {
-      this.byId.set(paper.paper_id, paper);
-      this.inputHashes.set(paper.paper_id, inputHashes?.[paper.paper_id] ?? inputHash(paper));
+  /**
+   * `papers` as a list is kept in memory (small states: tests, previews); a session passes its
+   * store. `inputHashes` defaults to each paper's hash as it is now (a new session's input).
+   */
+  constructor(
+    papers: readonly Paper[] | PaperStore,
+    sources: readonly SourceName[],
+    inputHashes?: Record<string, string>,
+  ) {
+    if (papers instanceof PaperStore) {
+      this.store = papers;
+      for (const id of papers.ids()) {
+        const hash = inputHashes?.[id] ?? inputHash(papers.get(id) as Paper);
+        this.inputHashes.set(id, hash);
+      }
+    } else {
+      this.store = PaperStore.fromPapers(papers, new MemoryScratch());
+      for (const paper of papers) {
+        this.inputHashes.set(paper.paper_id, inputHashes?.[paper.paper_id] ?? inputHash(paper));
+      }
     }
     for (const source of sources) this.addSource(source, "in_progress");
+  }
+
+  /** How many papers the session holds. */
+  get size(): number {
+    return this.store.size;
+  }
+
+  /** Paper ids in input order. */
+  paperIds(): readonly string[] {
+    return this.store.ids();
+  }
+
+  has(paperId: string): boolean {
+    return this.store.has(paperId);
+  }
+
+  /** The paper as it is now (a fresh parse: changing it changes nothing), or undefined. */
+  paper(paperId: string): Paper | undefined {
+    return this.store.get(paperId);
+  }
+
+  /** Every paper, parsed one at a time, in input order (flat memory: for the output and stats). */
+  papers(): Iterable<Paper> {
+    return this.store.papers();
+  }
+
+  /** Every paper in one list: for tests and small sessions only (a large session does not fit). */
+  readAllPapers(): Paper[] {
+    return [...this.store.papers()];
   }
 
   /** What `reconcile(input)` would change, changing nothing (to ask before adopting a new input). */
@@ -63,20 +109,17 @@ export class SessionState {
    */
   reconcile(input: readonly Paper[], sameInput?: SameInput): InputChanges {
     const { changes, newHashes, kept } = this.compare(input, sameInput);
-    const next: Paper[] = [];
+    const replacements = new Map<string, Paper>();
     for (const paper of input) {
       const same = kept.get(paper.paper_id);
       if (same) {
-        next.push(same.paper);
+        replacements.set(paper.paper_id, same.paper);
         this.inputHashes.set(paper.paper_id, same.hash);
         continue;
       }
       const hash = newHashes.get(paper.paper_id);
-      if (hash === undefined) {
-        next.push(this.byId.get(paper.paper_id) as Paper);
-        continue;
-      }
-      next.push(paper);
+      if (hash === undefined) continue; // unchanged: stays as it is
+      replacements.set(paper.paper_id, paper);
       this.inputHashes.set(paper.paper_id, hash);
       this.forget(paper.paper_id);
     }
@@ -84,9 +127,10 @@ export class SessionState {
       this.inputHashes.delete(id);
       this.forget(id);
     }
-    this.papers.splice(0, this.papers.length, ...next);
-    this.byId.clear();
-    for (const paper of next) this.byId.set(paper.paper_id, paper);
+    this.store.reorder(
+      input.map((paper) => paper.paper_id),
+      replacements,
+    );
     return changes;
   }
 
@@ -106,17 +150,18 @@ export class SessionState {
     const newHashes = new Map<string, string>();
     const kept = new Map<string, { paper: Paper; hash: string }>();
     const incoming = new Set(input.map((p) => p.paper_id));
-    for (const paper of this.papers) if (!incoming.has(paper.paper_id)) changes.removed.push(paper.paper_id);
+    for (const id of this.store.ids()) if (!incoming.has(id)) changes.removed.push(id);
     for (const paper of input) {
       const hash = inputHash(paper);
-      const existing = this.byId.get(paper.paper_id);
-      if (existing && this.inputHashes.get(paper.paper_id) === hash) continue;
+      const known = this.store.has(paper.paper_id);
+      if (known && this.inputHashes.get(paper.paper_id) === hash) continue;
+      const existing = known && sameInput ? this.store.get(paper.paper_id) : undefined;
       const same = existing && sameInput?.(existing, paper);
       if (same) {
         kept.set(paper.paper_id, { paper: same, hash });
         continue;
       }
-      (existing ? changes.changed : changes.added).push(paper.paper_id);
+      (known ? changes.changed : changes.added).push(paper.paper_id);
       newHashes.set(paper.paper_id, hash);
     }
     return { changes, newHashes, kept };
@@ -141,8 +186,9 @@ export class SessionState {
     if (entry.type !== "batch") return 0;
     let added = 0;
     for (const update of entry.updates) {
-      const paper = this.byId.get(update.paper_id);
-      if (paper) added += applyPaperUpdate(paper, update).recordsAdded;
+      this.store.update(update.paper_id, (paper) => {
+        added += applyPaperUpdate(paper, update).recordsAdded;
+      });
     }
     return added;
   }
@@ -154,7 +200,7 @@ export class SessionState {
     const outcomes = this.outcomes.get(entry.source)!;
     const errors = this.errors.get(entry.source)!;
     for (const [paperId, outcome] of Object.entries(entry.outcomes)) {
-      if (!this.byId.has(paperId)) continue;
+      if (!this.store.has(paperId)) continue;
       outcomes.set(paperId, outcome);
       const message = entry.errors?.[paperId];
       if (outcome === "failed" && message) errors.set(paperId, message);
@@ -208,17 +254,28 @@ export class SessionState {
   failedPapers(source: SourceName): Array<{ paper_id: string; error: string }> {
     const outcomes = this.outcomes.get(source);
     const errors = this.errors.get(source);
-    return this.papers
-      .filter((paper) => outcomes?.get(paper.paper_id) === "failed")
-      .map((paper) => ({ paper_id: paper.paper_id, error: errors?.get(paper.paper_id) ?? "unknown error" }));
+    return this.store
+      .ids()
+      .filter((id) => outcomes?.get(id) === "failed")
+      .map((id) => ({ paper_id: id, error: errors?.get(id) ?? "unknown error" }));
   }
 
-  /** Papers this source still has to look up: never done, or failed last time. */
-  pendingPapers(source: SourceName): Paper[] {
+  /** Ids of the papers this source still has to look up (never done, or failed last time), in input order. */
+  *pendingPaperIds(source: SourceName): Generator<string> {
     const outcomes = this.outcomes.get(source);
-    return this.papers.filter((paper) => {
-      const outcome = outcomes?.get(paper.paper_id);
-      return outcome === undefined || outcome === "failed";
-    });
+    for (const id of this.store.ids()) {
+      const outcome = outcomes?.get(id);
+      if (outcome === undefined || outcome === "failed") yield id;
+    }
+  }
+
+  /** The papers this source still has to look up, in one list (tests and small sessions). */
+  pendingPapers(source: SourceName): Paper[] {
+    return [...this.pendingPaperIds(source)].map((id) => this.store.get(id) as Paper);
+  }
+
+  /** Release the files the papers are read from. */
+  close(): void {
+    this.store.close();
   }
 }

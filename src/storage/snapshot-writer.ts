@@ -3,7 +3,8 @@ import { type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import { withChecksum } from "./checksum.js";
 import type { StorageFs } from "./fs.js";
 import { JOURNAL_FILE, type JournalWriter } from "./journal.js";
-import { PAPERS_FILE, writePapersFile } from "./papers-file.js";
+import { ReadOnlyLines } from "./line-files.js";
+import { PAPERS_FILE, papersFileChunks } from "./papers-file.js";
 import {
   CHECKPOINT_BACKUP_FILE,
   CHECKPOINT_FILE,
@@ -74,18 +75,29 @@ export class SnapshotWriter {
   async write(content: SnapshotContent): Promise<number> {
     const { state, journalSeq, savedAt } = content;
     const generation = this.generation + 1;
-    const papers = state.papers;
-    const papersRef = await writePapersFile(
+    const papersPath = this.file(PAPERS_FILE);
+    // Unchanged papers are copied as the snapshot's bytes; where each line lands is kept, to read
+    // the papers from the new file once it is committed.
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    const papersRef = await writeFileAtomic(
       this.fs,
-      this.file(PAPERS_FILE),
-      {
-        total_papers: papers.length,
-        unique_paper_ids: state.byId.size,
-        saved_at: savedAt,
-        generation,
-        journal_seq: journalSeq,
-      },
-      papers,
+      papersPath,
+      papersFileChunks(
+        {
+          total_papers: state.size,
+          unique_paper_ids: state.size,
+          saved_at: savedAt,
+          generation,
+          journal_seq: journalSeq,
+          tally: { ...state.store.tally },
+        },
+        state.store.lines(),
+        (offset, length) => {
+          offsets.push(offset);
+          lengths.push(length);
+        },
+      ),
     );
     const progress: ProgressFile = {
       generation,
@@ -93,6 +105,7 @@ export class SnapshotWriter {
       sources: Object.fromEntries([...state.outcomes].map(([s, m]) => [s, Object.fromEntries(m)])),
       errors: Object.fromEntries([...state.errors].map(([s, m]) => [s, Object.fromEntries(m)])),
       input_hashes: Object.fromEntries(state.inputHashes),
+      paper_ids: [...state.paperIds()],
     };
     const progressRef = await writeFileAtomic(
       this.fs,
@@ -104,7 +117,7 @@ export class SnapshotWriter {
       format_version: CHECKPOINT_FORMAT_VERSION,
       session_id: this.sessionId,
       input_file: content.inputFile,
-      total_papers: papers.length,
+      total_papers: state.size,
       generation,
       journal_seq: journalSeq,
       sources: Object.fromEntries([...state.sources.keys()].map((s) => [s, state.sourceState(s)])),
@@ -120,6 +133,7 @@ export class SnapshotWriter {
       await writeFileAtomic(this.fs, this.file(CHECKPOINT_BACKUP_FILE), this.last.text);
     await writeFileAtomic(this.fs, this.file(CHECKPOINT_FILE), text);
     this.last = { generation, text, savedAt };
+    state.store.rebase(ReadOnlyLines.open(papersPath), offsets, lengths);
     // Committed. Emptying the journal is only housekeeping: its records are all at or below journal_seq.
     await writeFileAtomic(this.fs, this.file(JOURNAL_FILE), "");
     await this.journal.reopen();

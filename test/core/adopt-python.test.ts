@@ -199,7 +199,7 @@ describe("planAdoption", () => {
     expect(state.previewReconcile(input).changed).toEqual(["P2"]);
     expect(state.previewReconcile(input, sameAdoptedInput)).toEqual({ added: [], removed: [], changed: [] });
     state.reconcile(input, sameAdoptedInput);
-    expect(state.byId.get("P2")?.processing_flags.field_sources).toEqual({ doi: "openalex" });
+    expect(state.paper("P2")?.processing_flags.field_sources).toEqual({ doi: "openalex" });
     expect(state.previewReconcile(input)).toEqual({ added: [], removed: [], changed: [] });
   });
 

@@ -121,11 +121,13 @@ describe("runEngine", () => {
     });
     expect(manager.state.pendingPapers("openalex")).toEqual([]);
     // Both sources' records were applied to the papers.
-    expect(manager.papers[0]?.citations.map((c) => c.source).sort()).toEqual([
-      "openalex",
-      "semantic_scholar",
-    ]);
-    expect(manager.papers[4]?.citations.map((c) => c.source)).toEqual(["semantic_scholar"]);
+    expect(
+      manager
+        .readAllPapers()[0]
+        ?.citations.map((c) => c.source)
+        .sort(),
+    ).toEqual(["openalex", "semantic_scholar"]);
+    expect(manager.readAllPapers()[4]?.citations.map((c) => c.source)).toEqual(["semantic_scholar"]);
   });
 
   it("with a cache: fresh answers serve papers without a request, counted as cached (also after a reopen); the rest are looked up and their answers kept", async () => {
@@ -554,7 +556,7 @@ describe("runEngine", () => {
         concurrency,
       });
       const out = path.join(baseDir, "out.json");
-      await writeOutputFile(nodeStorageFs, out, {}, manager.papers);
+      await writeOutputFile(nodeStorageFs, out, {}, manager.readAllPapers());
       const inFlight = { openalex: oa.seen.maxInFlight, semantic_scholar: s2.seen.maxInFlight };
       return { output: await comparableOutput(out, { keyOrder: "as-written" }), result, inFlight };
     };

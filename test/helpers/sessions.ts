@@ -30,7 +30,10 @@ export async function makeCfSession(
     checkpointIntervalMinutes: 5,
     now: () => now,
   });
-  const ids = manager.papers.slice(0, options.done ?? 0).map((p) => p.paper_id);
+  const ids = manager
+    .readAllPapers()
+    .slice(0, options.done ?? 0)
+    .map((p) => p.paper_id);
   if (ids.length > 0) {
     await manager.recordBatch({
       source: "openalex",

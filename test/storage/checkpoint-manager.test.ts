@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { SessionCorruptError, SessionLockedError } from "../../src/errors.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
+import { readPapersFile } from "../../src/storage/papers-file.js";
 import { inputHash } from "../../src/storage/session-state.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
@@ -137,13 +138,13 @@ describe("CheckpointManager", () => {
       updates: [updateFor("P0000", "openalex")],
     });
     await manager.snapshot();
-    const before = JSON.stringify(manager.papers);
+    const before = JSON.stringify(manager.readAllPapers());
     await manager.close();
 
     const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
     expect(reopened.warnings).toEqual([]);
-    expect(JSON.stringify(reopened.papers)).toBe(before);
-    expect(reopened.papers[0]?.custom_field).toEqual({ kept: 0 });
+    expect(JSON.stringify(reopened.readAllPapers())).toBe(before);
+    expect(reopened.readAllPapers()[0]?.custom_field).toEqual({ kept: 0 });
     expect(reopened.sourceState("openalex")).toMatchObject({
       papers_done: 2,
       papers_enriched: 1,
@@ -182,7 +183,7 @@ describe("CheckpointManager", () => {
     // Simulate a crash: drop the lock without closing cleanly.
     await manager.close();
     const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
-    const paper = reopened.papers[3]!;
+    const paper = reopened.readAllPapers()[3]!;
     expect(paper.citations).toHaveLength(1);
     expect(paper.openalex_id).toBe("https://openalex.org/WP0003");
     expect(reopened.sourceState("semantic_scholar")).toMatchObject({ papers_done: 1, api_calls: 2 });
@@ -349,7 +350,7 @@ describe("CheckpointManager", () => {
     );
     // The data files are generation 1 and still used: the matched paper is not lost.
     expect(reopened.sourceState("openalex").papers_enriched).toBe(1);
-    expect(reopened.papers[0]?.citations).toHaveLength(1);
+    expect(reopened.readAllPapers()[0]?.citations).toHaveLength(1);
     await reopened.snapshot();
     await reopened.close();
     const healed = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
@@ -409,6 +410,38 @@ describe("CheckpointManager", () => {
     const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1", now: () => clock });
     expect(reopened.sessionFile.created_at).toBe("2026-01-01T00:00:00.000Z");
     expect(reopened.sessionFile.updated_at).toBe("2026-01-02T00:00:00.000Z");
+    await reopened.close();
+  });
+
+  it("keeps its papers as text (issue 16): the snapshot is cf's one-paper-per-line file, scratch files leave no trace and a killed process's are swept", async () => {
+    const base = await testdir();
+    const manager = await newSession(base, 8);
+    await manager.recordBatch({
+      source: "openalex",
+      apiCalls: 1,
+      outcomes: { P0001: "matched", P0002: "matched" },
+      updates: [updateFor("P0001", "openalex"), updateFor("P0002", "openalex")],
+    });
+    // Before a snapshot the merged papers are in the unlinked scratch file: nothing new in the directory.
+    const dir = manager.sessionDir;
+    expect((await readdir(dir)).filter((name) => name.includes("scratch"))).toEqual([]);
+    const papers = manager.readAllPapers();
+    expect(manager.state.store.tally.records).toBe(8);
+    await manager.snapshot();
+    await manager.close();
+    // Same format as ever: readable as a whole, one paper per line, the totals in its metadata.
+    const file = await readPapersFile(nodeStorageFs, path.join(dir, "papers_enriched.json"));
+    expect(file.papers).toEqual(papers);
+    expect(file.metadata?.tally?.records).toBe(8);
+    const lines = (await readFile(path.join(dir, "papers_enriched.json"), "utf8")).split("\n");
+    expect(lines.slice(2, 10).map((line) => JSON.parse(line.replace(/,$/, "")))).toEqual(papers);
+    // A scratch file left by a process killed between creating and unlinking it is swept on open.
+    const leftover = path.join(dir, ".papers.4242.0badc0de.scratch");
+    await writeFile(leftover, "x");
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(await readdir(dir)).not.toContain(".papers.4242.0badc0de.scratch");
+    expect(reopened.readAllPapers()).toEqual(papers);
+    expect(reopened.state.store.tally.records).toBe(8);
     await reopened.close();
   });
 });

@@ -30,7 +30,7 @@ function nextInput() {
 /** Everything reconcile may change. */
 function fingerprint(state: SessionState): string {
   const outcomes = [...state.outcomes.get("openalex")!];
-  return JSON.stringify({ papers: state.papers, outcomes, hashes: [...state.inputHashes] });
+  return JSON.stringify({ papers: state.readAllPapers(), outcomes, hashes: [...state.inputHashes] });
 }
 
 describe("SessionState input changes", () => {
@@ -41,8 +41,14 @@ describe("SessionState input changes", () => {
     expect(preview).toEqual({ added: ["P0005"], removed: ["P0001"], changed: ["P0002"] });
     expect(fingerprint(state)).toBe(before);
     expect(state.reconcile(nextInput())).toEqual(preview);
-    expect(state.papers.map((p) => p.paper_id)).toEqual(["P0005", "P0000", "P0002", "P0003", "P0004"]);
-    expect(state.papers[1]?.citations).toHaveLength(1); // unchanged: keeps what it gained
+    expect(state.readAllPapers().map((p) => p.paper_id)).toEqual([
+      "P0005",
+      "P0000",
+      "P0002",
+      "P0003",
+      "P0004",
+    ]);
+    expect(state.readAllPapers()[1]?.citations).toHaveLength(1); // unchanged: keeps what it gained
     expect(state.previewReconcile(nextInput())).toEqual({ added: [], removed: [], changed: [] });
   });
 

@@ -7,6 +7,7 @@ import {
   ExitError,
   exitCodeForSignal,
   InputFileMissingError,
+  InternalError,
   type StopSignal,
   StorageError,
 } from "../../errors.js";
@@ -57,14 +58,16 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   // A resume may go on without its input file: the session holds the papers (a Python session's
   // own, when it is adopted). Anything else needs the file (`missing` is thrown then).
   let missing: InputFileMissingError | undefined;
-  const file = await readInputFile(inputFile).catch((error: unknown) => {
+  let file = await readInputFile(inputFile).catch((error: unknown) => {
     if (!(options.resume && error instanceof InputFileMissingError)) throw error;
     missing = error;
     return undefined;
   });
   let parsed: LoadedInput | undefined;
+  let released = false;
   const parse = (): LoadedInput => {
     if (parsed) return parsed;
+    if (released) throw new InternalError("the input's papers were asked for after the run released them");
     if (!file) throw missing;
     parsed = parseInputFile(file);
     for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
@@ -78,6 +81,12 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     sha256: file?.sha256,
     papers: () => parse().papers,
     paperKeys: () => new Set(parse().papers.map((paper) => paperKey(paper.title, paper.year))),
+    release: () => {
+      // The session holds the papers now: neither the file's bytes nor its parse stay for the run.
+      released = true;
+      file = undefined;
+      parsed = undefined;
+    },
   };
   const network = await networkSetup(deps.env);
   if (network.description) log(1, network.description);

@@ -74,7 +74,7 @@ export function fingerprint(manager: CheckpointManager): Fingerprint {
       generation: manager.currentGeneration,
       outcomes: Object.fromEntries([...manager.state.outcomes].map(([s, m]) => [s, Object.fromEntries(m)])),
       counters: Object.fromEntries(manager.state.sources),
-      papers: manager.papers,
+      papers: manager.readAllPapers(),
     }),
   );
 }

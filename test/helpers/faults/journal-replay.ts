@@ -54,7 +54,7 @@ export function digest(state: SessionState): string {
   const perSource = <T>(maps: Map<string, Map<string, T>>) =>
     Object.fromEntries([...maps].map(([s, m]) => [s, Object.fromEntries(m)]));
   return canonicalJson({
-    papers: JSON.parse(JSON.stringify(state.papers)),
+    papers: JSON.parse(JSON.stringify(state.readAllPapers())),
     outcomes: perSource(state.outcomes),
     errors: perSource(state.errors),
     sources: Object.fromEntries(sources.map((s) => [s, state.sourceState(s)])),
@@ -90,13 +90,13 @@ export async function writeCrashedSession(
     fs,
     path.join(dir, PAPERS_FILE),
     {
-      total_papers: papersState.papers.length,
-      unique_paper_ids: papersState.papers.length,
+      total_papers: papersState.size,
+      unique_paper_ids: papersState.size,
       saved_at: "2026-01-01T00:00:00.000Z",
       generation: papersGen,
       journal_seq: papersSeq,
     },
-    papersState.papers,
+    papersState.papers(),
   );
   const progressState = after(progressSeq);
   const progressGen = progressSeq === checkpointSeq ? GENERATION : GENERATION + 1;

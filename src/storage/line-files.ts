@@ -1,0 +1,199 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { READ_NOFOLLOW, type StorageFs } from "./fs.js";
+
+/**
+ * The files a session's papers are read back from, as byte ranges: the committed snapshot, and a
+ * scratch file holding the papers changed since (see paper-store.ts). Reads are synchronous
+ * positional reads (`pread`): a paper is a few kilobytes, from the page cache in microseconds, and
+ * callers that merge a journal group stay synchronous.
+ */
+export interface LineFile {
+  /** Exactly `length` bytes at `offset` (throws if the file ends before). */
+  read(offset: number, length: number): Buffer;
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
+  readUpTo(offset: number, length: number): Buffer;
+  close(): void;
+}
+
+/** A read-only file of lines (the committed papers snapshot), opened without following links. */
+export class ReadOnlyLines implements LineFile {
+  private constructor(
+    readonly file: string,
+    private fd: number | undefined,
+  ) {}
+
+  static open(file: string): ReadOnlyLines {
+    return new ReadOnlyLines(file, openSync(file, READ_NOFOLLOW));
+  }
+
+  read(offset: number, length: number): Buffer {
+    return readExactly(this.descriptor(), offset, length, this.file);
+  }
+
+  readUpTo(offset: number, length: number): Buffer {
+    return readAvailable(this.descriptor(), offset, length);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private descriptor(): number {
+    if (this.fd === undefined) throw new Error(`${this.file} is closed`);
+    return this.fd;
+  }
+}
+
+/** Where changed papers go until the next snapshot holds them: appended, read back, emptied. */
+export interface Scratch extends LineFile {
+  /** Append `data`; returns its offset. */
+  append(data: Buffer): number;
+  /** Forget everything (the snapshot now holds it). */
+  reset(): void;
+}
+
+/** A scratch file that never outlives the process: created, then unlinked at once (still open). */
+export class FileScratch implements Scratch {
+  private size = 0;
+  private fd: number | undefined;
+
+  constructor(dir: string) {
+    // Were the process killed before the unlink, opening the session sweeps it (removeScratchFiles).
+    const file = path.join(dir, `.papers.${process.pid}.${randomBytes(4).toString("hex")}.scratch`);
+    this.fd = openSync(file, "wx+", 0o600);
+    unlinkSync(file);
+  }
+
+  append(data: Buffer): number {
+    const offset = this.size;
+    let written = 0;
+    while (written < data.length) {
+      written += writeSync(this.descriptor(), data, written, data.length - written, offset + written);
+    }
+    this.size += data.length;
+    return offset;
+  }
+
+  read(offset: number, length: number): Buffer {
+    return readExactly(this.descriptor(), offset, length, "the session's scratch file");
+  }
+
+  readUpTo(offset: number, length: number): Buffer {
+    return readAvailable(this.descriptor(), offset, length);
+  }
+
+  reset(): void {
+    ftruncateSync(this.descriptor(), 0);
+    this.size = 0;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private descriptor(): number {
+    if (this.fd === undefined) throw new Error("the session's scratch file is closed");
+    return this.fd;
+  }
+}
+
+const SCRATCH_NAME = /^\.papers\.\d+\.[0-9a-f]{8}\.scratch$/;
+
+/** Remove scratch files a killed process left in `dir` (a locked session: no other process uses them). */
+export async function removeScratchFiles(fs: StorageFs, dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (SCRATCH_NAME.test(name)) await fs.unlink(path.join(dir, name)).catch(() => undefined);
+  }
+}
+
+/** A scratch in memory: for a session state that is not backed by a directory (tests, previews). */
+export class MemoryScratch implements Scratch {
+  private buffer = Buffer.alloc(0);
+  private size = 0;
+
+  append(data: Buffer): number {
+    if (this.size + data.length > this.buffer.length) {
+      const grown = Buffer.alloc(Math.max(this.buffer.length * 2, this.size + data.length, 4096));
+      this.buffer.copy(grown, 0, 0, this.size);
+      this.buffer = grown;
+    }
+    data.copy(this.buffer, this.size);
+    const offset = this.size;
+    this.size += data.length;
+    return offset;
+  }
+
+  read(offset: number, length: number): Buffer {
+    if (offset + length > this.size) throw new Error(`the scratch ends before byte ${offset + length}`);
+    return Buffer.from(this.buffer.subarray(offset, offset + length));
+  }
+
+  readUpTo(offset: number, length: number): Buffer {
+    return Buffer.from(this.buffer.subarray(offset, Math.min(this.size, offset + length)));
+  }
+
+  reset(): void {
+    this.buffer = Buffer.alloc(0);
+    this.size = 0;
+  }
+
+  close(): void {
+    this.reset();
+  }
+}
+
+/** A scratch file in the system's temp directory (a state built in memory, e.g. a preview). */
+export function tempScratch(): Scratch {
+  return new FileScratch(os.tmpdir());
+}
+
+function readExactly(fd: number, offset: number, length: number, what: string): Buffer {
+  const buffer = readAvailable(fd, offset, length);
+  if (buffer.length < length) throw new Error(`${what} ends before byte ${offset + length}`);
+  return buffer;
+}
+
+function readAvailable(fd: number, offset: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, offset + done);
+    if (read === 0) return buffer.subarray(0, done);
+    done += read;
+  }
+  return buffer;
+}
+
+/**
+ * Sequential reads of ranges that mostly follow each other (a snapshot copied paper by paper): one
+ * large read serves many ranges.
+ */
+export class ReadAhead {
+  private block: Buffer = Buffer.alloc(0);
+  private start = 0;
+
+  constructor(
+    private readonly file: LineFile,
+    private readonly blockBytes = 4 << 20,
+  ) {}
+
+  read(offset: number, length: number): Buffer {
+    if (offset >= this.start && offset + length <= this.start + this.block.length) {
+      return this.block.subarray(offset - this.start, offset - this.start + length);
+    }
+    if (length >= this.blockBytes) return this.file.read(offset, length);
+    // A fresh buffer each time: slices handed out earlier stay valid.
+    const block = this.file.readUpTo(offset, this.blockBytes);
+    if (block.length < length) return this.file.read(offset, length); // throws: the file ends early
+    this.block = block;
+    this.start = offset;
+    return block.subarray(0, length);
+  }
+}

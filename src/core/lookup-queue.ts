@@ -114,6 +114,11 @@ export class LookupQueue {
         }
         return batch;
       }
+      if (this.feeding) {
+        // Another worker is feeding (the last chunk too): its batches may be for us.
+        await this.feeding;
+        continue;
+      }
       if (this.feeder?.left()) {
         const feeder = this.feeder;
         this.feeding ??= feeder.next().finally(() => {

@@ -46,6 +46,8 @@ export interface BatchInput {
 
 export class CheckpointManager {
   private closed = false;
+  /** Set when a journaled entry could not be applied: no snapshot may follow (see `assertHealthy`). */
+  private broken: unknown;
   private queue: Promise<unknown> = Promise.resolve();
   private journalMs = 0;
   private readonly commits: GroupCommit<JournalPayload, number>;
@@ -60,9 +62,19 @@ export class CheckpointManager {
   ) {
     const { state } = session;
     const apply = (entry: JournalPayload) => {
-      state.applyToProgress(entry);
-      state.applyToCounters(entry);
-      return state.applyToPapers(entry);
+      this.assertHealthy();
+      try {
+        // Papers first: they alone read and write files (and may fail).
+        const added = state.applyToPapers(entry);
+        state.applyToProgress(entry);
+        state.applyToCounters(entry);
+        return added;
+      } catch (error) {
+        // The journal holds the entry, memory does not: never snapshot this state (which would
+        // empty the journal); the session stays as the journal says, for a resume.
+        this.broken = error;
+        throw error;
+      }
     };
     this.commits = new GroupCommit(
       (entries) => this.append(entries),
@@ -249,6 +261,7 @@ export class CheckpointManager {
 
   private async writeSnapshot(): Promise<{ generation: number; durationMs: number }> {
     this.assertOpen();
+    this.assertHealthy();
     await this.commits.commit(); // batches recorded before the snapshot belong in it
     const started = performance.now();
     const generation = await this.snapshots.write({
@@ -319,6 +332,11 @@ export class CheckpointManager {
     throw new SessionLockedError(`lost the lock on session ${this.sessionId}: another process took it over`, {
       hint: "Another cf process is working on this session; this one stops without writing.",
     });
+  }
+
+  /** Throws the error that left memory behind the journal, if any. */
+  private assertHealthy(): void {
+    if (this.broken !== undefined) throw this.broken;
   }
 
   private assertOpen(): void {

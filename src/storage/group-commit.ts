@@ -92,7 +92,16 @@ export class GroupCommit<T, R> {
         for (const item of [...group, ...this.waiting.splice(0)]) item.reject(error);
         throw error;
       }
-      for (const item of group) item.resolve(this.apply(item.entry));
+      for (const [index, item] of group.entries()) {
+        try {
+          item.resolve(this.apply(item.entry));
+        } catch (error) {
+          // Written but not applied (a paper could not be read or written back): this group and
+          // everything waiting fail; the journal still holds them for a resume.
+          for (const rest of [...group.slice(index), ...this.waiting.splice(0)]) rest.reject(error);
+          throw error;
+        }
+      }
       if (last) return;
     }
   }

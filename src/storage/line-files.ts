@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, ftruncateSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { storageError } from "./atomic-write.js";
 import { READ_NOFOLLOW, type StorageFs } from "./fs.js";
 
 /**
@@ -62,7 +63,7 @@ export class FileScratch implements Scratch {
   private size = 0;
   private fd: number | undefined;
 
-  constructor(dir: string) {
+  constructor(private readonly dir: string) {
     // Were the process killed before the unlink, opening the session sweeps it (removeScratchFiles).
     const file = path.join(dir, `.papers.${process.pid}.${randomBytes(4).toString("hex")}.scratch`);
     this.fd = openSync(file, "wx+", 0o600);
@@ -72,15 +73,23 @@ export class FileScratch implements Scratch {
   append(data: Buffer): number {
     const offset = this.size;
     let written = 0;
-    while (written < data.length) {
-      written += writeSync(this.descriptor(), data, written, data.length - written, offset + written);
+    try {
+      while (written < data.length) {
+        written += writeSync(this.descriptor(), data, written, data.length - written, offset + written);
+      }
+    } catch (error) {
+      throw storageError(`writing the session's scratch file in ${this.dir}`, error);
     }
     this.size += data.length;
     return offset;
   }
 
   read(offset: number, length: number): Buffer {
-    return readExactly(this.descriptor(), offset, length, "the session's scratch file");
+    try {
+      return readExactly(this.descriptor(), offset, length, "the session's scratch file");
+    } catch (error) {
+      throw storageError(`reading the session's scratch file in ${this.dir}`, error);
+    }
   }
 
   readUpTo(offset: number, length: number): Buffer {
@@ -184,11 +193,17 @@ export class ReadAhead {
     private readonly blockBytes = 4 << 20,
   ) {}
 
+  private end: number | undefined;
+
   read(offset: number, length: number): Buffer {
+    const previousEnd = this.end;
+    this.end = offset + length;
     if (offset >= this.start && offset + length <= this.start + this.block.length) {
       return this.block.subarray(offset - this.start, offset - this.start + length);
     }
-    if (length >= this.blockBytes) return this.file.read(offset, length);
+    // Out of order (papers reordered by a changed input): read just the range, not a block.
+    const sequential = previousEnd === undefined || (offset >= previousEnd && offset - previousEnd < 64);
+    if (!sequential || length >= this.blockBytes) return this.file.read(offset, length);
     // A fresh buffer each time: slices handed out earlier stay valid.
     const block = this.file.readUpTo(offset, this.blockBytes);
     if (block.length < length) return this.file.read(offset, length); // throws: the file ends early

@@ -71,7 +71,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
 
   const store = scanned
     ? openStore(papersPath, sessionDir, scanned, papersSha === checkpoint.files.papers.sha256, progress.file)
-    : PaperStore.fromPapers(whole?.papers ?? [], new FileScratch(sessionDir));
+    : storeOf(whole?.papers ?? [], sessionDir);
   try {
     return await replayJournal(fs, sessionDir, {
       session,
@@ -84,6 +84,17 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
     });
   } catch (error) {
     store.close();
+    throw error;
+  }
+}
+
+/** A store holding `papers` (a file in another layout, read whole), its scratch closed if it fails. */
+export function storeOf(papers: readonly Paper[], sessionDir: string): PaperStore {
+  const scratch = new FileScratch(sessionDir);
+  try {
+    return PaperStore.fromPapers(papers, scratch);
+  } catch (error) {
+    scratch.close();
     throw error;
   }
 }
@@ -124,7 +135,13 @@ function openStore(
     }
     const tally = trusted ? scanned.metadata.tally : undefined;
     const snapshot = { file: lines, ids, offsets: scanned.offsets, lengths: scanned.lengths, trusted };
-    return PaperStore.fromSnapshot(snapshot, tally, new FileScratch(sessionDir), validate);
+    const scratch = new FileScratch(sessionDir);
+    try {
+      return PaperStore.fromSnapshot(snapshot, tally, scratch, validate);
+    } catch (error) {
+      scratch.close();
+      throw error;
+    }
   } catch (error) {
     lines.close();
     throw error;

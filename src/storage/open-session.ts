@@ -7,9 +7,8 @@ import { VERSION } from "../version.js";
 import { removeTempFiles, storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { JOURNAL_FILE, JournalWriter } from "./journal.js";
-import { FileScratch, removeScratchFiles } from "./line-files.js";
-import { loadSession } from "./load-session.js";
-import { PaperStore } from "./paper-store.js";
+import { removeScratchFiles } from "./line-files.js";
+import { loadSession, storeOf } from "./load-session.js";
 import { SESSION_FILE, type SessionFile } from "./session-files.js";
 import { generateSessionId, validateSessionId } from "./session-id.js";
 import { acquireSessionLock, type SessionLock } from "./session-lock.js";
@@ -144,7 +143,7 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
     const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
     const hashes =
       options.inputHashes ?? Object.fromEntries(options.papers.map((p) => [p.paper_id, inputHash(p)]));
-    const store = PaperStore.fromPapers(options.papers, new FileScratch(sessionDir));
+    const store = storeOf(options.papers, sessionDir);
     const state = new SessionState(store, options.sources, hashes);
     for (const source of options.sources) {
       const outcomes = state.outcomes.get(source)!;

@@ -93,9 +93,15 @@ export class PaperStore {
   update(paperId: string, change: (paper: Paper) => void): boolean {
     const paper = this.get(paperId);
     if (!paper) return false;
-    addTally(this.tally, tallyOf(paper), -1);
-    change(paper);
-    this.write(paper);
+    const before = tallyOf(paper);
+    addTally(this.tally, before, -1);
+    try {
+      change(paper);
+      this.write(paper);
+    } catch (error) {
+      addTally(this.tally, before); // nothing changed
+      throw error;
+    }
     return true;
   }
 
@@ -103,7 +109,12 @@ export class PaperStore {
   put(paper: Paper): void {
     const old = this.get(paper.paper_id);
     if (old) addTally(this.tally, tallyOf(old), -1);
-    this.write(paper);
+    try {
+      this.write(paper);
+    } catch (error) {
+      if (old) addTally(this.tally, tallyOf(old));
+      throw error;
+    }
   }
 
   /** Write the paper's line to the scratch and point its index entry there (its old version is already out of the totals). */

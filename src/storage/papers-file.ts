@@ -111,8 +111,10 @@ export async function scanPapersFile(fs: StorageFs, file: string): Promise<Scann
   let metadata: PapersMetadata | undefined;
   let state = "head" as "head" | "papers-open" | "papers" | "done";
   let lineNo = 0;
-  let position = 0; // absolute offset of the first byte of `carry`
-  let carry: Buffer | undefined;
+  let position = 0; // absolute offset of byte 0 of the buffer onLine is given
+  let consumed = 0;
+  let carry: Buffer | undefined; // the start of a line the next chunk ends
+  let carryStart = 0;
   const onLine = (buffer: Buffer, start: number, end: number): "other-layout" | undefined => {
     lineNo += 1;
     if (state === "papers") {
@@ -142,15 +144,34 @@ export async function scanPapersFile(fs: StorageFs, file: string): Promise<Scann
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.update(chunk);
-      const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const chunkStart = consumed; // absolute offset of chunk[0]
+      consumed += chunk.length;
       let start = 0;
-      for (let newline = buffer.indexOf(0x0a); newline !== -1; newline = buffer.indexOf(0x0a, start)) {
-        if (onLine(buffer, start, newline) === "other-layout") return undefined;
+      let newline = chunk.indexOf(0x0a);
+      if (carry) {
+        // Only the line that spans the two chunks is joined (not the whole chunk: 1 MB copied per read).
+        if (newline === -1) {
+          carry = Buffer.concat([carry, chunk]);
+          continue;
+        }
+        const joined = Buffer.concat([carry, chunk.subarray(0, newline)]);
+        position = carryStart;
+        if (onLine(joined, 0, joined.length) === "other-layout") return undefined;
+        carry = undefined;
+        start = newline + 1;
+        newline = chunk.indexOf(0x0a, start);
+      }
+      position = chunkStart;
+      for (; newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+        if (onLine(chunk, start, newline) === "other-layout") return undefined;
         start = newline + 1;
       }
-      position += start;
-      carry = start < buffer.length ? buffer.subarray(start) : undefined;
+      if (start < chunk.length) {
+        carry = chunk.subarray(start);
+        carryStart = chunkStart + start;
+      }
     }
+    position = carryStart;
     if (carry && onLine(carry, 0, carry.length) === "other-layout") return undefined;
   } catch (error) {
     if (!isErrnoException(error)) throw error;
@@ -167,7 +188,7 @@ export async function scanPapersFile(fs: StorageFs, file: string): Promise<Scann
       `metadata.total_papers is ${metadata.total_papers} but the file holds ${offsets.length} papers`,
     );
   }
-  return { metadata, offsets, lengths, sha256: hash.digest("hex"), bytes: position + (carry?.length ?? 0) };
+  return { metadata, offsets, lengths, sha256: hash.digest("hex"), bytes: consumed };
 }
 
 /** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */

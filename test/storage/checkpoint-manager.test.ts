@@ -444,4 +444,26 @@ describe("CheckpointManager", () => {
     expect(reopened.state.store.tally.records).toBe(8);
     await reopened.close();
   });
+
+  it("a journaled batch that cannot be merged fails its group (no hang) and no snapshot follows; a resume replays it", async () => {
+    const base = await testdir();
+    const manager = await newSession(base, 4);
+    const records = manager.state.store.tally.records;
+    // The scratch file becomes unwritable (as on a full disk): the merge after the journal write fails.
+    (manager.state.store as unknown as { scratch: { close(): void } }).scratch.close();
+    const batch = {
+      source: "openalex" as const,
+      apiCalls: 1,
+      outcomes: { P0001: "matched" as const },
+      updates: [updateFor("P0001", "openalex")],
+    };
+    await expect(manager.recordBatch(batch)).rejects.toThrow(/scratch/);
+    expect(manager.state.store.tally.records).toBe(records); // totals untouched by the failed merge
+    await expect(manager.snapshot()).rejects.toThrow(/scratch/);
+    await manager.close();
+    const reopened = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(reopened.state.paper("P0001")?.abstracts).toHaveLength(1); // replayed from the journal
+    expect(reopened.state.outcomes.get("openalex")?.get("P0001")).toBe("matched");
+    await reopened.close();
+  });
 });

@@ -81,7 +81,11 @@ export function parseInputFile(input: InputFile): LoadedInput {
     throw new InputError(`${file}: ${where} is empty: there are no papers to consolidate`);
   }
   const context = { fallbackTimestamp: envelopeTimestamp(metadata) ?? formatLocalTimestamp(input.mtime) };
-  const results = rawPapers.map((raw, index) => parsePaper(raw, index, context));
+  const results = rawPapers.map((raw, index) => {
+    // Each raw paper is let go once parsed: a large file's two forms never peak together.
+    rawPapers[index] = undefined;
+    return parsePaper(raw, index, context);
+  });
   const problems: string[] = [];
   results.forEach((result, index) => {
     if (result.ok) return;

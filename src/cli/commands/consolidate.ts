@@ -70,6 +70,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
     if (released) throw new InternalError("the input's papers were asked for after the run released them");
     if (!file) throw missing;
     parsed = parseInputFile(file);
+    file = { ...file, bytes: Buffer.alloc(0) }; // parsed: the bytes are not needed any more
     for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
     // A dry run shows it in the plan; a real run says it once, before it starts (not a warning: nothing is lost).
     const migrated = describeMigration(parsed.migrated);

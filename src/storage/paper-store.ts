@@ -174,27 +174,31 @@ export class PaperStore {
 
   /** Every paper's line, in order (unchanged ones straight from the snapshot's bytes). */
   *lines(): Generator<Buffer> {
-    const snapshot = this.snapshot ? new ReadAhead(this.snapshot) : undefined;
-    for (let index = 0; index < this.order.length; index++) {
-      const offset = this.offsets[index] as number;
-      const length = this.lengths[index] as number;
-      if (this.where[index] === IN_SCRATCH) yield this.scratch.read(offset, length);
-      else if (!this.trusted) yield Buffer.from(JSON.stringify(this.parse(index, this.line(index))), "utf8");
-      else yield (snapshot as ReadAhead).read(offset, length);
+    for (const [index, line] of this.storedLines()) {
+      // An unvouched snapshot's line is written as the paper its validation gives.
+      const fromSnapshot = this.where[index] !== IN_SCRATCH;
+      yield fromSnapshot && !this.trusted
+        ? Buffer.from(JSON.stringify(this.parse(index, line)), "utf8")
+        : line;
     }
   }
 
   /** Every paper, parsed one at a time, in order. */
   *papers(): Generator<Paper> {
+    for (const [index, line] of this.storedLines()) yield this.parse(index, line);
+  }
+
+  /** Each paper's stored line with its index, in order; the snapshot is read ahead in large blocks. */
+  private *storedLines(): Generator<[number, Buffer]> {
     const snapshot = this.snapshot ? new ReadAhead(this.snapshot) : undefined;
     for (let index = 0; index < this.order.length; index++) {
       const offset = this.offsets[index] as number;
       const length = this.lengths[index] as number;
-      const line =
-        this.where[index] === IN_SCRATCH
-          ? this.scratch.read(offset, length)
-          : (snapshot as ReadAhead).read(offset, length);
-      yield this.parse(index, line);
+      const inScratch = this.where[index] === IN_SCRATCH;
+      yield [
+        index,
+        inScratch ? this.scratch.read(offset, length) : (snapshot as ReadAhead).read(offset, length),
+      ];
     }
   }
 

@@ -1,0 +1,409 @@
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import path from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { InputError, InputFileMissingError, isErrnoException } from "../errors.js";
+import { canonicalJson } from "./canonical-json.js";
+import {
+  decodeInput,
+  type LoadedInput,
+  MAX_INPUT_BYTES,
+  MAX_INPUT_DEPTH,
+  parseInputFile,
+  readInputFile,
+} from "./input-file.js";
+import { type MigratedCounts, noneMigrated } from "./legacy-fields.js";
+import { formatLocalTimestamp } from "./local-timestamp.js";
+import { type Paper, parsePaper } from "./paper.js";
+import { claimPaperId } from "./paper-ids.js";
+import { PaperSplitter, SplitProblem } from "./paper-splitter.js";
+import { safeText } from "./safe-text.js";
+
+/**
+ * An input file read as a stream (issue 16): a first pass validates every paper and notes where
+ * each lies; the papers are then read again, one at a time, whenever they are needed. Neither the
+ * file nor its papers are ever held whole, so a million-paper file costs the memory of its ids.
+ * The messages, ids and papers are those of parseInputFile, which reads a file whole.
+ */
+
+const BLOCK_BYTES = 4 * 1024 * 1024;
+const BOM = [0xef, 0xbb, 0xbf];
+
+export interface ScannedInput {
+  /** Absolute path of the file. */
+  file: string;
+  sha256: string;
+  /** Papers in the input, exact duplicates counted once. */
+  count: number;
+  collectionMetadata: unknown;
+  warnings: string[];
+  migrated: MigratedCounts;
+  /** `stream`: read in blocks; `whole`: a file only a whole read settles (see wholeFile). */
+  read: "stream" | "whole";
+  /** The input's papers, read again from the file on each call (an InputError if it changed since). */
+  papers(): Iterable<Paper>;
+}
+
+export interface ScanOptions {
+  /** Told the bytes read so far, after each block. */
+  onProgress?: (bytesRead: number, size: number) => void;
+  /** Bytes read at a time (tests use tiny blocks, to split papers and characters between reads). */
+  blockBytes?: number;
+}
+
+/** What the first pass needs to know of the file to read it again the same way. */
+interface FileMark {
+  absolute: string;
+  shown: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  sha256: string;
+  blockBytes: number;
+}
+
+/**
+ * Read, hash and validate an input file without holding it: the `cf collect` envelope or a plain
+ * list. Every problem is an InputError naming the file, the paper index and the field, worded as
+ * parseInputFile words it. `onProgress` is told the bytes read so far.
+ */
+export async function scanInputFile(file: string, options: ScanOptions = {}): Promise<ScannedInput> {
+  const absolute = path.resolve(file);
+  const shown = safeText(file);
+  const fd = openInput(absolute, file);
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
+    if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
+    const mark = {
+      absolute,
+      shown,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      ino: info.ino,
+      sha256: "",
+      blockBytes: options.blockBytes ?? BLOCK_BYTES,
+    };
+    const context = { fallbackTimestamp: formatLocalTimestamp(info.mtime) };
+    const first = await firstPass(fd, mark, context, options.onProgress).catch((error: unknown) => {
+      if (error instanceof SplitProblem) return error;
+      throw error;
+    });
+    // The file's shape is not what a stream can read (not JSON, no papers, too deep, papers twice):
+    // the whole-file reader words the problem (or reads the file, as it always has).
+    if (first instanceof SplitProblem) return wholeFile(file, mark, first);
+    return finish(first, mark, context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openInput(absolute: string, given: string): number {
+  try {
+    return openSync(absolute, "r");
+  } catch (error) {
+    const shown = safeText(given);
+    if (isErrnoException(error) && error.code === "ENOENT") {
+      throw new InputFileMissingError(`${shown}: no such file`, { hint: "Check the --input path." });
+    }
+    if (isErrnoException(error) && error.code === "EISDIR")
+      throw new InputError(`${shown}: not a regular file`);
+    const detail = isErrnoException(error) ? error.code : String(error);
+    throw new InputError(`${shown}: cannot read the file (${detail})`, { cause: error });
+  }
+}
+
+interface FirstPass {
+  count: number;
+  /** The envelope's `collection_metadata` (the last, as JSON.parse keeps), when it has one. */
+  metadata: { value: unknown } | undefined;
+  /** Byte range of each paper, in file order. */
+  starts: number[];
+  ends: number[];
+  /** Explicit ids and the index of the paper that first has each. */
+  firstIndex: Map<string, number>;
+  /** [index, index of the first paper with its id] for each later paper with an explicit id seen before. */
+  repeats: Array<[number, number]>;
+  problems: string[];
+  problemCount: number;
+  migrated: MigratedCounts;
+  noVenue: number;
+}
+
+async function firstPass(
+  fd: number,
+  mark: FileMark,
+  context: { fallbackTimestamp: string },
+  onProgress: ((bytesRead: number, size: number) => void) | undefined,
+): Promise<FirstPass> {
+  const pass: FirstPass = {
+    count: 0,
+    metadata: undefined,
+    starts: [],
+    ends: [],
+    firstIndex: new Map(),
+    repeats: [],
+    problems: [],
+    problemCount: 0,
+    migrated: noneMigrated(),
+    noVenue: 0,
+  };
+  const splitter = new PaperSplitter(({ index, key, start, end, bytes }) => {
+    if (index < 0) {
+      // Another value of the envelope: checked as JSON.parse would; only the metadata is kept.
+      const value = parseJson(bytes);
+      if (key === "collection_metadata") pass.metadata = { value };
+      return;
+    }
+    pass.starts.push(start);
+    pass.ends.push(end);
+    const result = parsePaper(parseJson(bytes), index, context);
+    if (!result.ok) {
+      for (const issue of result.issues) {
+        pass.problemCount += 1;
+        const field = issue.path === "" ? "" : `.${issue.path}`;
+        if (pass.problems.length < 10) pass.problems.push(`papers[${index}]${field} ${issue.message}`);
+      }
+      return;
+    }
+    pass.migrated.citations += result.migrated.citations;
+    pass.migrated.abstracts += result.migrated.abstracts;
+    if (result.paper.venue.trim() === "") pass.noVenue += 1;
+    if (result.idGenerated) return;
+    const previous = pass.firstIndex.get(result.paper.paper_id);
+    if (previous === undefined) pass.firstIndex.set(result.paper.paper_id, index);
+    else pass.repeats.push([index, previous]);
+  }, MAX_INPUT_DEPTH);
+  const hash = createHash("sha256");
+  const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  const head = Buffer.alloc(Math.min(4, mark.size));
+  readFully(fd, head, 0);
+  decodeInput(wideOnly(head), mark.shown); // UTF-16 and UTF-32 named, as for a whole file
+  if (BOM.every((byte, i) => head[i] === byte)) splitter.skipStart(BOM.length);
+  let at = 0;
+  for (const block of blocks(fd, mark.size, mark.blockBytes)) {
+    hash.update(block);
+    try {
+      utf8.decode(block, { stream: true });
+    } catch {
+      throw new SplitProblem("not UTF-8");
+    }
+    splitter.write(block, at);
+    at += block.length;
+    onProgress?.(at, mark.size);
+    await nextTurn(); // signals and the spinner get their turn
+  }
+  try {
+    utf8.decode();
+  } catch {
+    throw new SplitProblem("not UTF-8");
+  }
+  splitter.end();
+  if (at !== mark.size) throw new InputError(`${mark.shown}: the file changed while it was being read`);
+  mark.sha256 = hash.digest("hex");
+  pass.count = splitter.papersSeen;
+  return pass;
+}
+
+/**
+ * The first bytes of a file, for decodeInput to name a UTF-16 or UTF-32 file by: a UTF-8 start that
+ * a cut would make invalid is left out (the stream checks UTF-8 itself).
+ */
+function wideOnly(head: Buffer): Buffer {
+  return head.every((byte) => byte < 0x80) ||
+    head[0] === 0xff ||
+    head[0] === 0xfe ||
+    head[0] === 0 ||
+    head[1] === 0
+    ? head
+    : Buffer.alloc(0);
+}
+
+/** A paper's bytes as a value; the tokenizer has vouched for the syntax. */
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new SplitProblem(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function finish(pass: FirstPass, mark: FileMark, mtimeContext: { fallbackTimestamp: string }): ScannedInput {
+  const { shown } = mark;
+  if (pass.count === 0) throw new InputError(`${shown}: papers is empty: there are no papers to consolidate`);
+  if (pass.problemCount > 0) {
+    const lines = pass.problems.map((p) => `  ${p}`);
+    if (pass.problemCount > 10) lines.push(`  … and ${pass.problemCount - 10} more`);
+    throw new InputError(`${shown}: ${pass.problemCount} invalid field(s):\n${lines.join("\n")}`, {
+      hint: "Each paper needs a non-empty `title` and an integer `year`.",
+    });
+  }
+  const collectionMetadata = pass.metadata?.value;
+  const stamp = envelopeTimestamp(collectionMetadata);
+  const context = stamp ? { fallbackTimestamp: stamp } : mtimeContext;
+  const collapsed = collapseRepeats(pass, mark, context);
+  const warnings: string[] = [];
+  if (collapsed.size > 0) {
+    warnings.push(
+      `${shown}: ${collapsed.size} exact duplicate paper(s) appear more than once; each is kept once`,
+    );
+  }
+  if (pass.noVenue > 0) {
+    const count = pass.noVenue === 1 ? "1 paper has" : `${pass.noVenue} papers have`;
+    warnings.push(`${shown}: ${count} no venue (kept empty; a missing paper_id becomes {year}_{index})`);
+  }
+  const explicitIds = [...pass.firstIndex.keys()];
+  const { starts, ends } = pass;
+  return {
+    file: mark.absolute,
+    sha256: mark.sha256,
+    count: pass.count - collapsed.size,
+    collectionMetadata,
+    warnings,
+    migrated: pass.migrated,
+    read: "stream",
+    papers: () => readPapers(mark, starts, ends, collapsed, explicitIds, context),
+  };
+}
+
+/**
+ * Papers whose explicit id an earlier paper has: the same content collapses into the first (their
+ * indexes are returned), different content is an InputError naming both, as parseInputFile does.
+ */
+function collapseRepeats(
+  pass: FirstPass,
+  mark: FileMark,
+  context: { fallbackTimestamp: string },
+): Set<number> {
+  const collapsed = new Set<number>();
+  if (pass.repeats.length === 0) return collapsed;
+  const fd = openSync(mark.absolute, "r");
+  try {
+    const canonical = (index: number) => {
+      const bytes = Buffer.alloc(pass.ends[index]! - pass.starts[index]!);
+      readFully(fd, bytes, pass.starts[index]!);
+      const result = parsePaper(JSON.parse(bytes.toString("utf8")), index, context);
+      if (!result.ok) throw new InputError(`${mark.shown}: the file changed while it was being read`);
+      return canonicalJson(result.paper);
+    };
+    for (const [index, previous] of pass.repeats) {
+      if (canonical(previous) === canonical(index)) {
+        collapsed.add(index);
+        continue;
+      }
+      const id = pass.firstIndex.size > 0 ? idAt(pass, previous) : "";
+      throw new InputError(
+        `${mark.shown}: papers[${index}].paper_id "${safeText(id)}" is also the id of papers[${previous}], with different content`,
+        { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return collapsed;
+}
+
+function idAt(pass: FirstPass, index: number): string {
+  for (const [id, first] of pass.firstIndex) if (first === index) return id;
+  return "";
+}
+
+/** The second pass: each paper parsed again from its bytes, ids generated as parseInputFile does. */
+function* readPapers(
+  mark: FileMark,
+  starts: readonly number[],
+  ends: readonly number[],
+  collapsed: ReadonlySet<number>,
+  explicitIds: readonly string[],
+  context: { fallbackTimestamp: string },
+): Generator<Paper> {
+  const changed = () =>
+    new InputError(`${mark.shown}: the file changed since it was validated`, {
+      hint: "Run the command again: the file is read afresh.",
+    });
+  const fd = openInput(mark.absolute, mark.shown);
+  try {
+    const info = fstatSync(fd);
+    if (info.size !== mark.size || info.mtimeMs !== mark.mtimeMs || info.ino !== mark.ino) throw changed();
+    const taken = new Set(explicitIds);
+    const hash = createHash("sha256");
+    let index = 0;
+    // The bytes read and not yet used: the start of a paper that continues in the next block.
+    let carry = Buffer.alloc(0);
+    let at = 0;
+    for (const block of blocks(fd, mark.size, mark.blockBytes)) {
+      hash.update(block);
+      const window = carry.length === 0 ? block : Buffer.concat([carry, block]);
+      const windowAt = at - carry.length;
+      const windowEnd = at + block.length;
+      at = windowEnd;
+      while (index < starts.length && ends[index]! <= windowEnd) {
+        const current = index++;
+        if (collapsed.has(current)) continue;
+        const bytes = window.subarray(starts[current]! - windowAt, ends[current]! - windowAt);
+        const result = parsePaper(JSON.parse(bytes.toString("utf8")), current, context);
+        if (!result.ok) throw changed();
+        if (result.idGenerated) result.paper.paper_id = claimPaperId(result.paper.paper_id, taken);
+        yield result.paper;
+      }
+      // Copied: a short carry must not keep its whole block alive.
+      const next = index < starts.length ? Math.max(starts[index]!, windowAt) : windowEnd;
+      carry = next < windowEnd ? Buffer.from(window.subarray(next - windowAt)) : Buffer.alloc(0);
+    }
+    if (index !== starts.length || hash.digest("hex") !== mark.sha256) throw changed();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's first `size` bytes, a block at a time (each a fresh buffer). */
+function* blocks(fd: number, size: number, blockBytes: number): Generator<Buffer> {
+  let at = 0;
+  while (at < size) {
+    const block = Buffer.allocUnsafe(Math.min(blockBytes, size - at));
+    const read = readSync(fd, block, 0, block.length, at);
+    if (read === 0) return;
+    yield read === block.length ? block : block.subarray(0, read);
+    at += read;
+  }
+}
+
+function readFully(fd: number, into: Buffer, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const read = readSync(fd, into, done, into.length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+}
+
+/** `collection_metadata.timestamp` of the collect envelope, when it is a non-empty string. */
+function envelopeTimestamp(metadata: unknown): string | undefined {
+  if (metadata === null || typeof metadata !== "object") return undefined;
+  const timestamp = (metadata as Record<string, unknown>).timestamp;
+  return typeof timestamp === "string" && timestamp.trim() !== "" ? timestamp : undefined;
+}
+
+/**
+ * A file the stream could not split: read whole by parseInputFile, which names the problem (or, for
+ * a shape only a whole read settles, such as a repeated "papers" key, reads it). Beyond the size a
+ * whole read can take, the problem is named here.
+ */
+async function wholeFile(given: string, mark: FileMark, problem: SplitProblem): Promise<ScannedInput> {
+  if (mark.size > MAX_INPUT_BYTES) {
+    throw new InputError(`${mark.shown}: ${problem.message}`, {
+      hint: "The input must be the JSON written by `cf collect` or a JSON list of papers, in UTF-8.",
+    });
+  }
+  const loaded: LoadedInput = parseInputFile(await readInputFile(given));
+  return {
+    file: loaded.file,
+    sha256: loaded.sha256,
+    count: loaded.papers.length,
+    collectionMetadata: loaded.collectionMetadata,
+    warnings: loaded.warnings,
+    migrated: loaded.migrated,
+    read: "whole",
+    papers: () => loaded.papers,
+  };
+}

@@ -124,7 +124,10 @@ export class PaperSplitter {
     const depth = this.depth;
     if (opens && ++this.depth > this.maxDepth) throw new SplitProblem("nested too deep");
     if (depth < 0) throw new SplitProblem("a bracket closes nothing");
-    if (this.shape === undefined) return this.root(token);
+    if (this.shape === undefined) {
+      this.root(token);
+      return;
+    }
     const level = this.levels.at(-1);
     if (!level) throw new SplitProblem("a value after the top-level one");
     if (depth === level.depth - 1) {

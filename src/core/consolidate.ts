@@ -55,7 +55,8 @@ export interface ConsolidateInput {
    * session is adopted with its own (`papers` is then never called).
    */
   sha256: string | undefined;
-  papers: Paper[] | (() => Paper[]);
+  /** Or a function that reads them (again on each call: a large input is never held, issue 16). */
+  papers: Paper[] | (() => Iterable<Paper> | Promise<Iterable<Paper>>);
   /**
    * The run needs the input's papers no more (they are in the session): the caller may let them
    * go, so that a large input is not held in memory for the whole run.
@@ -63,8 +64,13 @@ export interface ConsolidateInput {
   release?(): void;
 }
 
-function inputPapers(input: ConsolidateInput): Paper[] {
+async function inputPapers(input: ConsolidateInput): Promise<Iterable<Paper>> {
   return typeof input.papers === "function" ? input.papers() : input.papers;
+}
+
+/** The input's papers as a list: for the rare paths that compare them (a changed input, an adoption). */
+async function inputPaperList(input: ConsolidateInput): Promise<Paper[]> {
+  return [...(await inputPapers(input))];
 }
 
 export interface ConsolidateRequest {
@@ -139,7 +145,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         : await CheckpointManager.create({
             ...created,
             ...(request.session.sessionId ? { sessionId: request.session.sessionId } : {}),
-            papers: inputPapers(input),
+            papers: await inputPapers(input),
           });
   // Opened once the session is ours: a run refused for a locked session leaves the cache untouched.
   let cache: RunCache | undefined;
@@ -157,15 +163,16 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         // A Python session adopted without its input: ids its tool filled in are no input change.
         const sameInput =
           manager.sessionFile.adopted_from?.basis === "session" ? sameAdoptedInput : undefined;
-        const preview = manager.previewInput(inputPapers(input), sameInput);
+        const papers = await inputPaperList(input);
+        const preview = manager.previewInput(papers, sameInput);
         const anyChange = preview.added.length + preview.removed.length + preview.changed.length > 0;
         if (anyChange && !(await (callbacks.confirmInputChange?.(preview) ?? Promise.resolve(false)))) {
-          return declined(manager, input);
+          return declined(manager, papers);
         }
         await manager.adoptInput({
           file: input.file,
           sha256: input.sha256,
-          papers: inputPapers(input),
+          papers,
           sameInput,
         });
       }
@@ -248,7 +255,7 @@ export async function readAdoptionPlan(
     python,
     input.sha256 === undefined
       ? undefined
-      : { file: input.file, sha256: input.sha256, papers: inputPapers(input) },
+      : { file: input.file, sha256: input.sha256, papers: await inputPaperList(input) },
   );
   return { python, plan };
 }
@@ -275,7 +282,7 @@ async function adoptPythonSession(
   });
 }
 
-function declined(manager: CheckpointManager, input: ConsolidateInput): ConsolidateResult {
+function declined(manager: CheckpointManager, papers: readonly Paper[]): ConsolidateResult {
   const engine: EngineResult = {
     interrupted: false,
     stops: [],
@@ -292,7 +299,7 @@ function declined(manager: CheckpointManager, input: ConsolidateInput): Consolid
     outputWritten: false,
     complete: false,
     declinedInputChange: true,
-    stats: computeStats(inputPapers(input).length, tallyPapers(inputPapers(input)), {}, 0),
+    stats: computeStats(papers.length, tallyPapers(papers), {}, 0),
     failures: [],
   };
 }

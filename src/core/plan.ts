@@ -63,48 +63,78 @@ export interface CostEstimate {
  * ids (OpenAlex for Semantic Scholar) sees the ids that source's cached answers give.
  */
 export function planRun(
-  papers: readonly Paper[],
+  papers: Iterable<Paper>,
   clients: readonly SourceClient[],
   rates: Partial<Record<SourceName, number>>,
   readCache?: CacheReader,
   /** Per source, papers already done (a session being continued): not looked up again. */
   done?: Partial<Record<SourceName, ReadonlySet<string>>>,
 ): RunPlan {
-  // What a run looks papers up by: ids a source filled in (cf's own output as input) do not count.
-  const views = papers.map(inputView);
+  const running = new Set(clients.map((c) => c.name));
+  const tallies = clients.map((client) => ({
+    client,
+    helpers: (client.waitsForIdsFrom ?? []).filter((s) => s !== client.name && running.has(s)),
+    pending: [] as Paper[],
+    left: 0,
+    cached: 0,
+    requests: 0,
+    shared: 0,
+    lists: 0,
+    singletons: 0,
+    titleOnly: 0,
+  }));
+  type Tally = (typeof tallies)[number];
+  // Planned in the chunks a run feeds its queue with: a source's papers left, FEED_CHUNK at a time
+  // (the last batch of each may be short). Papers are read one at a time: a million-paper input is
+  // never held (issue 16).
+  const plan = (tally: Tally) => {
+    const { client, helpers } = tally;
+    const { known, shared } = shareIds(client, tally.pending, clients, helpers, readCache);
+    tally.pending = [];
+    const { served, unanswered: rest } = readCache
+      ? answerFromCache(client, known, readCache)
+      : { served: [], unanswered: known };
+    tally.cached += served.length;
+    tally.shared += rest.filter((p) => shared.has(p.paper_id)).length;
+    for (const batch of client.planBatches(rest)) {
+      tally.requests += 1;
+      const ids = batch.filter((p) => !client.titleOnly?.(p)).length;
+      tally.titleOnly += batch.length - ids;
+      if (ids === 1) tally.singletons += 1;
+      else if (ids > 1) tally.lists += 1;
+    }
+  };
+  let count = 0;
   let withDoi = 0;
   let arxivOnly = 0;
-  for (const paper of views) {
-    if (normalizeDoi(paper.doi)) withDoi += 1;
-    else if (normalizeArxivId(paper.arxiv_id)) arxivOnly += 1;
+  for (const paper of papers) {
+    // What a run looks papers up by: ids a source filled in (cf's own output as input) do not count.
+    const view = inputView(paper);
+    count += 1;
+    if (normalizeDoi(view.doi)) withDoi += 1;
+    else if (normalizeArxivId(view.arxiv_id)) arxivOnly += 1;
+    for (const tally of tallies) {
+      if (done?.[tally.client.name]?.has(view.paper_id)) continue;
+      tally.left += 1;
+      tally.pending.push(view);
+      if (tally.pending.length === FEED_CHUNK) plan(tally);
+    }
   }
-  const running = new Set(clients.map((c) => c.name));
+  for (const tally of tallies) if (tally.pending.length > 0) plan(tally);
   return {
-    papers: papers.length,
+    papers: count,
     withDoi,
     arxivOnly,
-    titleOnly: papers.length - withDoi - arxivOnly,
-    sources: clients.map((client) => {
-      const helpers = (client.waitsForIdsFrom ?? []).filter((s) => s !== client.name && running.has(s));
-      const finished = done?.[client.name];
-      const left = finished ? views.filter((p) => !finished.has(p.paper_id)) : views;
-      const { known, shared } = shareIds(client, left, clients, helpers, readCache);
-      const { served, unanswered: rest } = readCache
-        ? answerFromCache(client, known, readCache)
-        : { served: [], unanswered: known };
-      const sharedLeft = rest.filter((p) => shared.has(p.paper_id));
-      // Planned in the chunks a run feeds its queue with (the last batch of each may be short).
-      const batches: Paper[][] = [];
-      for (let i = 0; i < rest.length; i += FEED_CHUNK)
-        batches.push(...client.planBatches(rest.slice(i, i + FEED_CHUNK)));
-      const requests = batches.length;
+    titleOnly: count - withDoi - arxivOnly,
+    sources: tallies.map((tally) => {
+      const { client, requests } = tally;
       const ratePerSecond = rates[client.name] ?? 1;
       const pricing = sourceDescriptor(client.name)?.pricing;
-      const cost = pricing ? estimateCost(client, batches, sharedLeft.length, helpers, pricing) : undefined;
+      const cost = pricing ? estimateCost(tally, tally.helpers, pricing) : undefined;
       return {
         source: client.name,
-        left: left.length,
-        cached: served.length,
+        left: tally.left,
+        cached: tally.cached,
         requests,
         ratePerSecond,
         seconds: requests / ratePerSecond,
@@ -149,22 +179,20 @@ function shareIds(
   return { known: views.map((p) => identified.get(p.paper_id) ?? p), shared };
 }
 
+/** Requests by kind over a source's planned batches; title-only papers another source answers first. */
+interface RequestCounts {
+  lists: number;
+  singletons: number;
+  titleOnly: number;
+  shared: number;
+}
+
 function estimateCost(
-  client: SourceClient,
-  batches: readonly Paper[][],
-  shared: number,
+  counts: RequestCounts,
   sharedWith: SourceName[],
   pricing: NonNullable<SourceDescriptor["pricing"]>,
 ): CostEstimate {
-  let lists = 0;
-  let singletons = 0;
-  let titleOnly = 0;
-  for (const batch of batches) {
-    const ids = batch.filter((p) => !client.titleOnly?.(p)).length;
-    titleOnly += batch.length - ids;
-    if (ids === 1) singletons += 1;
-    else if (ids > 1) lists += 1;
-  }
+  const { lists, singletons, titleOnly, shared } = counts;
   const searched = titleOnly - shared;
   const searches = { min: searched, max: 2 * titleOnly };
   const listUsd = roundUsd(lists * pricing.list + singletons * pricing.singleton);

@@ -26,7 +26,7 @@ export interface InputIdentity {
   /** Undefined when the file is gone (only a session can then say what the papers are). */
   sha256: string | undefined;
   /** The input's paper keys (paperKey of each; parsing it), to recognise a Python session by content. */
-  paperKeys?: () => ReadonlySet<string>;
+  paperKeys?: () => ReadonlySet<string> | Promise<ReadonlySet<string>>;
 }
 
 export type SessionDecision =
@@ -120,7 +120,7 @@ async function findAdoptableSession(
   const covered = async (session: SessionSummary) => {
     const theirs = await readPythonPaperKeys(session.dir);
     if (theirs.size === 0) return undefined;
-    ours ??= input.paperKeys?.() ?? new Set<string>();
+    ours ??= (await input.paperKeys?.()) ?? new Set<string>();
     let shared = 0;
     for (const key of theirs) if (ours.has(key)) shared += 1;
     return inputCoversSession(shared, theirs.size);

@@ -27,6 +27,12 @@ import { safeText } from "./safe-text.js";
  */
 
 const BLOCK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Largest input read. A stream holds no more of a file than its ids, so this is only a bound on
+ * what a mistaken path can cost: well above a million papers with abstracts (about 2 GB).
+ */
+export const MAX_STREAMED_INPUT_BYTES = 16 * 1024 ** 3;
 const BOM = [0xef, 0xbb, 0xbf];
 
 export interface ScannedInput {
@@ -75,6 +81,7 @@ export async function scanInputFile(file: string, options: ScanOptions = {}): Pr
     const info = fstatSync(fd);
     if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
     if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
+    checkSize(info.size, shown);
     const mark = {
       absolute,
       shown,
@@ -93,6 +100,53 @@ export async function scanInputFile(file: string, options: ScanOptions = {}): Pr
     // the whole-file reader words the problem (or reads the file, as it always has).
     if (first instanceof SplitProblem) return wholeFile(file, mark, first);
     return finish(first, mark, context);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function checkSize(size: number, shown: string): void {
+  if (size <= MAX_STREAMED_INPUT_BYTES) return;
+  const gb = (bytes: number) => (bytes / 1024 ** 3).toFixed(0);
+  throw new InputError(
+    `${shown}: ${gb(size)} GB is larger than the ${gb(MAX_STREAMED_INPUT_BYTES)} GB input limit`,
+    {
+      hint: "Split the collection into several files and consolidate each.",
+    },
+  );
+}
+
+/** An input file's identity: its path, as given and absolute, and the sha256 of its bytes. */
+export interface HashedInput {
+  file: string;
+  shown: string;
+  sha256: string;
+}
+
+/**
+ * Hash an input file a block at a time (it is not held): what choosing a session needs. A missing
+ * file is an InputFileMissingError; not a file, empty, unreadable or too large, an InputError.
+ */
+export async function hashInputFile(file: string): Promise<HashedInput> {
+  const absolute = path.resolve(file);
+  const shown = safeText(file);
+  const fd = openInput(absolute, file);
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
+    if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
+    checkSize(info.size, shown);
+    const hash = createHash("sha256");
+    let blocksRead = 0;
+    for (const block of blocks(fd, info.size, BLOCK_BYTES)) {
+      hash.update(block);
+      if (++blocksRead % 16 === 0) await nextTurn();
+    }
+    return { file: absolute, shown: file, sha256: hash.digest("hex") };
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const detail = isErrnoException(error) ? error.code : String(error);
+    throw new InputError(`${shown}: cannot read the file (${detail})`, { cause: error });
   } finally {
     closeSync(fd);
   }
@@ -126,6 +180,8 @@ interface FirstPass {
   repeats: Array<[number, number]>;
   problems: string[];
   problemCount: number;
+  /** Papers whose id is generated (only then are the explicit ids needed again, to keep clear of them). */
+  generated: number;
   migrated: MigratedCounts;
   noVenue: number;
 }
@@ -145,6 +201,7 @@ async function firstPass(
     repeats: [],
     problems: [],
     problemCount: 0,
+    generated: 0,
     migrated: noneMigrated(),
     noVenue: 0,
   };
@@ -169,7 +226,10 @@ async function firstPass(
     pass.migrated.citations += result.migrated.citations;
     pass.migrated.abstracts += result.migrated.abstracts;
     if (result.paper.venue.trim() === "") pass.noVenue += 1;
-    if (result.idGenerated) return;
+    if (result.idGenerated) {
+      pass.generated += 1;
+      return;
+    }
     const previous = pass.firstIndex.get(result.paper.paper_id);
     if (previous === undefined) pass.firstIndex.set(result.paper.paper_id, index);
     else pass.repeats.push([index, previous]);
@@ -252,7 +312,8 @@ function finish(pass: FirstPass, mark: FileMark, mtimeContext: { fallbackTimesta
     const count = pass.noVenue === 1 ? "1 paper has" : `${pass.noVenue} papers have`;
     warnings.push(`${shown}: ${count} no venue (kept empty; a missing paper_id becomes {year}_{index})`);
   }
-  const explicitIds = [...pass.firstIndex.keys()];
+  // Generated ids keep clear of every explicit one: the only reason to keep the ids.
+  const explicitIds = pass.generated > 0 ? new Set(pass.firstIndex.keys()) : undefined;
   const { starts, ends } = pass;
   return {
     file: mark.absolute,
@@ -314,7 +375,7 @@ function* readPapers(
   starts: readonly number[],
   ends: readonly number[],
   collapsed: ReadonlySet<number>,
-  explicitIds: readonly string[],
+  explicitIds: ReadonlySet<string> | undefined,
   context: { fallbackTimestamp: string },
 ): Generator<Paper> {
   const changed = () =>
@@ -325,7 +386,8 @@ function* readPapers(
   try {
     const info = fstatSync(fd);
     if (info.size !== mark.size || info.mtimeMs !== mark.mtimeMs || info.ino !== mark.ino) throw changed();
-    const taken = new Set(explicitIds);
+    // The generated ids of this read; the explicit ones are shared by every read.
+    const taken = new Set<string>();
     const hash = createHash("sha256");
     let index = 0;
     // The bytes read and not yet used: the start of a paper that continues in the next block.
@@ -343,7 +405,8 @@ function* readPapers(
         const bytes = window.subarray(starts[current]! - windowAt, ends[current]! - windowAt);
         const result = parsePaper(JSON.parse(bytes.toString("utf8")), current, context);
         if (!result.ok) throw changed();
-        if (result.idGenerated) result.paper.paper_id = claimPaperId(result.paper.paper_id, taken);
+        if (result.idGenerated)
+          result.paper.paper_id = claimPaperId(result.paper.paper_id, taken, explicitIds);
         yield result.paper;
       }
       // Copied: a short carry must not keep its whole block alive.
@@ -384,6 +447,16 @@ function envelopeTimestamp(metadata: unknown): string | undefined {
   return typeof timestamp === "string" && timestamp.trim() !== "" ? timestamp : undefined;
 }
 
+/** What a file too large for a whole read is told, by the stream's problem. */
+const LARGE_FILE_PROBLEMS: Record<string, string> = {
+  "not UTF-8": "not valid UTF-8; save it as UTF-8",
+  "no papers key": 'the top-level object has no "papers" key',
+  "papers is not a list": '"papers" must be an array',
+  "papers appears twice": '"papers" appears twice',
+  "not a list or an object": 'expected a JSON object with "papers" or a JSON list',
+  "nested too deep": `nested deeper than ${MAX_INPUT_DEPTH} levels`,
+};
+
 /**
  * A file the stream could not split: read whole by parseInputFile, which names the problem (or, for
  * a shape only a whole read settles, such as a repeated "papers" key, reads it). Beyond the size a
@@ -391,9 +464,12 @@ function envelopeTimestamp(metadata: unknown): string | undefined {
  */
 async function wholeFile(given: string, mark: FileMark, problem: SplitProblem): Promise<ScannedInput> {
   if (mark.size > MAX_INPUT_BYTES) {
-    throw new InputError(`${mark.shown}: ${problem.message}`, {
-      hint: "The input must be the JSON written by `cf collect` or a JSON list of papers, in UTF-8.",
-    });
+    throw new InputError(
+      `${mark.shown}: ${LARGE_FILE_PROBLEMS[problem.message] ?? `not valid JSON (${safeText(problem.message)})`}`,
+      {
+        hint: "The input must be the JSON written by `cf collect` or a JSON list of papers, in UTF-8.",
+      },
+    );
   }
   const loaded: LoadedInput = parseInputFile(await readInputFile(given));
   return {

@@ -15,13 +15,13 @@ export function generatedPaperId(venue: string, paperYear: number, index: number
 }
 
 /**
- * `base`, or `base_2`, `base_3`, … : the first one not in `taken`, which it is added to. With `taken`
- * holding every explicit id of the file first, a generated id never steals an id a paper was given,
- * and the same file always gets the same ids (which a resume relies on).
+ * `base`, or `base_2`, `base_3`, … : the first one in neither `taken` nor `reserved`; it is added to
+ * `taken`. With every explicit id of the file taken (or reserved) first, a generated id never steals
+ * an id a paper was given, and the same file always gets the same ids (which a resume relies on).
  */
-export function claimPaperId(base: string, taken: Set<string>): string {
+export function claimPaperId(base: string, taken: Set<string>, reserved?: ReadonlySet<string>): string {
   let id = base;
-  for (let n = 2; taken.has(id); n += 1) id = `${base}_${n}`;
+  for (let n = 2; taken.has(id) || reserved?.has(id); n += 1) id = `${base}_${n}`;
   taken.add(id);
   return id;
 }

@@ -89,7 +89,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
 }
 
 /** A store holding `papers` (a file in another layout, read whole), its scratch closed if it fails. */
-export function storeOf(papers: readonly Paper[], sessionDir: string): PaperStore {
+export function storeOf(papers: Iterable<Paper>, sessionDir: string): PaperStore {
   const scratch = new FileScratch(sessionDir);
   try {
     return PaperStore.fromPapers(papers, scratch);

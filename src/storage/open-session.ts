@@ -43,7 +43,8 @@ export interface CreateOptions extends CommonOptions {
   inputFile: string;
   /** Undefined when there is no input file to hash (a Python session adopted without its input). */
   inputSha256: string | undefined;
-  papers: Paper[];
+  /** Read once, one paper at a time (a stream of the input file, issue 16). */
+  papers: Iterable<Paper>;
   sources: readonly SourceName[];
   checkpointIntervalMinutes: number;
   /** The run's options; keys that look like secrets are dropped before writing. */
@@ -123,35 +124,45 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
   const lock = await acquireSessionLock(sessionDir, lockOptions(options));
   const held = { sessionId, sessionDir, fs, now, lock };
   return holdingLock(lock, async (opened) => {
-    const created = now().toISOString();
-    const file: SessionFile = {
-      session_id: sessionId,
-      created_at: created,
-      updated_at: created,
-      pid: process.pid,
-      hostname: options.hostname ?? osHostname(),
-      cf_version: VERSION,
-      input_file: path.resolve(options.inputFile),
-      ...(options.inputSha256 !== undefined ? { input_sha256: options.inputSha256 } : {}),
-      input_papers: options.papers.length,
-      sources: [...options.sources],
-      checkpoint_interval_minutes: options.checkpointIntervalMinutes,
-      options: withoutSecrets(options.options ?? {}),
-      ...(options.adoptedFrom ? { adopted_from: options.adoptedFrom } : {}),
-    };
-    await writeSessionFile(fs, sessionDir, file);
-    const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
-    const hashes =
-      options.inputHashes ?? Object.fromEntries(options.papers.map((p) => [p.paper_id, inputHash(p)]));
-    const store = storeOf(options.papers, sessionDir);
+    // The papers first: they are read once, and session.json records how many there are.
+    const hashes: Record<string, string> = options.inputHashes ?? {};
+    const store = storeOf(options.inputHashes ? options.papers : hashing(options.papers, hashes), sessionDir);
     const state = new SessionState(store, options.sources, hashes);
-    for (const source of options.sources) {
-      const outcomes = state.outcomes.get(source)!;
-      for (const id of options.outcomes?.[source] ?? []) if (state.has(id)) outcomes.set(id, "matched");
-    }
-    const completion = { completedAt: null, outputFile: null };
-    return { ...held, journal, file, state, nextSeq: 1, committed: undefined, completion, warnings: [] };
+    return withState(state, async () => {
+      const created = now().toISOString();
+      const file: SessionFile = {
+        session_id: sessionId,
+        created_at: created,
+        updated_at: created,
+        pid: process.pid,
+        hostname: options.hostname ?? osHostname(),
+        cf_version: VERSION,
+        input_file: path.resolve(options.inputFile),
+        ...(options.inputSha256 !== undefined ? { input_sha256: options.inputSha256 } : {}),
+        input_papers: store.size,
+        sources: [...options.sources],
+        checkpoint_interval_minutes: options.checkpointIntervalMinutes,
+        options: withoutSecrets(options.options ?? {}),
+        ...(options.adoptedFrom ? { adopted_from: options.adoptedFrom } : {}),
+      };
+      await writeSessionFile(fs, sessionDir, file);
+      const journal = opened(await JournalWriter.open(fs, path.join(sessionDir, JOURNAL_FILE)));
+      for (const source of options.sources) {
+        const outcomes = state.outcomes.get(source)!;
+        for (const id of options.outcomes?.[source] ?? []) if (state.has(id)) outcomes.set(id, "matched");
+      }
+      const completion = { completedAt: null, outputFile: null };
+      return { ...held, journal, file, state, nextSeq: 1, committed: undefined, completion, warnings: [] };
+    });
   });
+}
+
+/** The papers, each one's input hash noted in `hashes` as it passes. */
+function* hashing(papers: Iterable<Paper>, hashes: Record<string, string>): Generator<Paper> {
+  for (const paper of papers) {
+    hashes[paper.paper_id] = inputHash(paper);
+    yield paper;
+  }
 }
 
 /** Lock an existing session, verify and load it, replay its journal. Changes nothing if it refuses. */

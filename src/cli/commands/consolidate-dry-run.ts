@@ -3,7 +3,7 @@ import { planRun } from "../../core/plan.js";
 import { type CacheSettings, openPlanCache } from "../../core/run-cache.js";
 import { decideSession, type InputIdentity, type SessionDecision } from "../../core/session-choice.js";
 import { SessionNotFoundError } from "../../errors.js";
-import type { LoadedInput } from "../../model/input-file.js";
+import type { ScannedInput } from "../../model/input-stream.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import type { Paper } from "../../model/paper.js";
 import type { SourceName } from "../../model/records.js";
@@ -25,8 +25,8 @@ export interface DryRunContext {
   options: ConsolidateOptions;
   /** The input (sha256 undefined when the file is gone). */
   input: ConsolidateInput & InputIdentity;
-  /** Parses the input (throws when it is gone or invalid). */
-  parse: () => LoadedInput;
+  /** Reads and checks the input (throws when it is gone or invalid). */
+  scan: () => Promise<ScannedInput>;
   clients: readonly SourceClient[];
   cache: CacheSettings | undefined;
   baseDir: string;
@@ -34,7 +34,8 @@ export interface DryRunContext {
 }
 
 interface Planned {
-  papers: readonly Paper[];
+  /** Read once, one at a time. */
+  papers: Iterable<Paper>;
   label: string;
   preface: string[];
   done?: Partial<Record<SourceName, ReadonlySet<string>>>;
@@ -43,7 +44,7 @@ interface Planned {
 
 export async function dryRun(context: DryRunContext): Promise<void> {
   const { options, deps } = context;
-  const planned = options.resume ? await plannedResume(context) : fromInput(context, []);
+  const planned = options.resume ? await plannedResume(context) : await fromInput(context, []);
   if (!planned) return;
   const planCache = context.cache ? openPlanCache(context.cache, deps.now) : undefined;
   try {
@@ -55,7 +56,7 @@ export async function dryRun(context: DryRunContext): Promise<void> {
       planned.done,
     );
     deps.stdout(
-      renderPlan(planned.papers.length, plan, planned.migrated, {
+      renderPlan(plan.papers, plan, planned.migrated, {
         input: planned.label,
         checkpointInterval: options.checkpointInterval,
         preface: planned.preface,
@@ -66,13 +67,13 @@ export async function dryRun(context: DryRunContext): Promise<void> {
   }
 }
 
-function fromInput(context: DryRunContext, preface: string[]): Planned {
-  const { papers, migrated } = context.parse();
+async function fromInput(context: DryRunContext, preface: string[]): Promise<Planned> {
+  const scanned = await context.scan();
   return {
-    papers,
+    papers: scanned.papers(),
     label: inputLabel(context),
     preface,
-    migrated: describeMigration(migrated),
+    migrated: describeMigration(scanned.migrated),
   };
 }
 
@@ -98,7 +99,7 @@ async function plannedResume(context: DryRunContext): Promise<Planned | undefine
         ...adoptionLines(python.sessionId, plan),
       ],
       done,
-      migrated: plan.basis === "input" ? describeMigration(context.parse().migrated) : undefined,
+      migrated: plan.basis === "input" ? describeMigration((await context.scan()).migrated) : undefined,
     };
   }
   if (decision.kind === "resume") {

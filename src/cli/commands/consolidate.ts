@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
@@ -6,12 +7,13 @@ import { runOutcome } from "../../core/run-outcome.js";
 import {
   ExitError,
   exitCodeForSignal,
+  InputError,
   InputFileMissingError,
   InternalError,
   type StopSignal,
   StorageError,
 } from "../../errors.js";
-import { type LoadedInput, parseInputFile, readInputFile } from "../../model/input-file.js";
+import { hashInputFile, type ScannedInput, scanInputFile } from "../../model/input-stream.js";
 import { describeMigration } from "../../model/legacy-fields.js";
 import { safeText } from "../../model/safe-text.js";
 import type { HttpEvent } from "../../sources/http.js";
@@ -45,6 +47,9 @@ import { resumeCommand } from "../resume-command.js";
 import { pickSession } from "../session-picker.js";
 import { dryRun } from "./consolidate-dry-run.js";
 
+/** An input this large gets a line saying it is being read. */
+const LARGE_INPUT_BYTES = 64 * 1024 * 1024;
+
 /** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
 export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
   const options = resolveConsolidateOptions(raw, deps.env);
@@ -58,35 +63,60 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   // A resume may go on without its input file: the session holds the papers (a Python session's
   // own, when it is adopted). Anything else needs the file (`missing` is thrown then).
   let missing: InputFileMissingError | undefined;
-  let file = await readInputFile(inputFile).catch((error: unknown) => {
-    if (!(options.resume && error instanceof InputFileMissingError)) throw error;
-    missing = error;
-    return undefined;
-  });
-  let parsed: LoadedInput | undefined;
+  // The input is read as a stream (issue 16): checked whole once, then its papers read again
+  // whenever they are needed, never held.
+  let scanned: ScannedInput | undefined;
   let released = false;
-  const parse = (): LoadedInput => {
-    if (parsed) return parsed;
+  const scan = async (): Promise<ScannedInput> => {
+    if (scanned) return scanned;
     if (released) throw new InternalError("the input's papers were asked for after the run released them");
-    if (!file) throw missing;
-    parsed = parseInputFile(file);
-    file = { ...file, bytes: Buffer.alloc(0) }; // parsed: the bytes are not needed any more
-    for (const warning of parsed.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
+    if (missing) throw missing;
+    const size = await stat(inputFile).then(
+      (info) => info.size,
+      () => 0,
+    );
+    // On a terminal, a large input says it is being read (checking a million papers takes a while).
+    const shown = size >= LARGE_INPUT_BYTES && options.progress ? deps.progressStream : undefined;
+    shown?.write(
+      `Reading and checking ${displayPath(inputFile, deps.cwd)} (${Math.round(size / 1024 / 1024)} MB)…`,
+    );
+    const read = await scanInputFile(inputFile).finally(() => shown?.write("\r\x1b[K"));
+    if (hashed && read.sha256 !== hashed.sha256) {
+      throw new InputError(`${safeText(inputFile)}: the file changed while cf was reading it`, {
+        hint: "Run the command again once nothing writes to it.",
+      });
+    }
+    scanned = read;
+    for (const warning of read.warnings) deps.stderr(`${color.yellow("warning:")} ${warning}\n`);
     // A dry run shows it in the plan; a real run says it once, before it starts (not a warning: nothing is lost).
-    const migrated = describeMigration(parsed.migrated);
+    const migrated = describeMigration(read.migrated);
     if (migrated && !options.dryRun) deps.stderr(`note: ${migrated}.\n`);
-    return parsed;
+    return read;
   };
+  // Without --resume the input is checked at once (hashing it on the way); a resume needs only its
+  // hash, and its papers only when the session did not begin from these bytes.
+  let hashed: { sha256: string } | undefined;
+  if (!options.resume) hashed = await scan();
+  else {
+    hashed = await hashInputFile(inputFile).catch((error: unknown) => {
+      if (!(error instanceof InputFileMissingError)) throw error;
+      missing = error;
+      return undefined;
+    });
+  }
   const input = {
     file: inputFile,
-    sha256: file?.sha256,
-    papers: () => parse().papers,
-    paperKeys: () => new Set(parse().papers.map((paper) => paperKey(paper.title, paper.year))),
+    sha256: hashed?.sha256,
+    papers: async () => (await scan()).papers(),
+    paperKeys: async () => {
+      const keys = new Set<string>();
+      for (const paper of (await scan()).papers()) keys.add(paperKey(paper.title, paper.year));
+      return keys;
+    },
     release: () => {
-      // The session holds the papers now: neither the file's bytes nor its parse stay for the run.
+      // The session holds the papers now: the run never reads the input again.
       released = true;
-      file = undefined;
-      parsed = undefined;
+      scanned = undefined;
     },
   };
   const network = await networkSetup(deps.env);
@@ -121,7 +151,7 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   if (options.dryRun) {
     // A dry run creates nothing: it only checks that the output could be written.
     await checkOutputWritable(outputFile, deps.cwd, false);
-    await dryRun({ options, input, parse, clients, cache, baseDir, deps });
+    await dryRun({ options, input, scan, clients, cache, baseDir, deps });
     return;
   }
   await checkCheckpointDir(baseDir, deps.cwd, false);
@@ -129,8 +159,8 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
   const choice = await pickSession(options, input, baseDir, deps, missing);
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
-  if (file && (choice.kind !== "resume" || choice.inputSha256 !== file.sha256)) parse();
-  if (!file) {
+  if (hashed && (choice.kind !== "resume" || choice.inputSha256 !== hashed.sha256)) await scan();
+  if (!hashed) {
     deps.stderr(
       `note: the input file ${displayPath(inputFile, deps.cwd)} is gone: the session goes on with its own papers.\n`,
     );

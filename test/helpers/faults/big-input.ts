@@ -17,8 +17,15 @@ export async function writeSparseFile(file: string, bytes: number): Promise<void
   }
 }
 
-/** A valid `cf collect` file of at least `bytes` bytes, streamed in 4 MB chunks of generated papers. */
-export async function writeLargeJson(file: string, bytes: number): Promise<number> {
+/**
+ * A `cf collect` file of at least `bytes` bytes, streamed in chunks of generated papers; with
+ * `brokenLast`, its last paper has a year that is not a number. Returns the bytes and the papers.
+ */
+export async function writeLargeJson(
+  file: string,
+  bytes: number,
+  { brokenLast = false } = {},
+): Promise<{ bytes: number; papers: number }> {
   const handle = await open(file, "w");
   let written = 0;
   let index = 0;
@@ -43,11 +50,17 @@ export async function writeLargeJson(file: string, bytes: number): Promise<numbe
       }
       await write(chunk.join(""));
     }
+    if (brokenLast) {
+      await write(
+        `,\n${JSON.stringify({ paper_id: `big_${index}`, title: "Broken", venue: "ICML", year: "soon" })}`,
+      );
+      index += 1;
+    }
     await write("\n]}\n");
   } finally {
     await handle.close();
   }
-  return written;
+  return { bytes: written, papers: index };
 }
 
 /** Free bytes on the file system holding `dir`. */

@@ -104,16 +104,20 @@ export function parseInputFile(input: InputFile): LoadedInput {
   const parsed = results.flatMap((r) => (r.ok ? [r] : []));
   // Every explicit id is known before any id is generated, so a generated one never takes it.
   const taken = new Set(parsed.flatMap((r) => (r.idGenerated ? [] : [r.paper.paper_id])));
+  const papers = parsed.map(({ paper, idGenerated }) => {
+    if (idGenerated) paper.paper_id = claimPaperId(paper.paper_id, taken);
+    return paper;
+  });
+  const { unique, collapsed, warnings } = collapseDuplicates(papers, file, where);
+  // Counted over the papers kept: an exact duplicate dropped is not migrated twice.
   const migrated = noneMigrated();
   let noVenue = 0;
-  const papers = parsed.map(({ paper, idGenerated, migrated: m }) => {
-    if (idGenerated) paper.paper_id = claimPaperId(paper.paper_id, taken);
+  parsed.forEach(({ paper, migrated: m }, index) => {
+    if (collapsed.has(index)) return;
     migrated.citations += m.citations;
     migrated.abstracts += m.abstracts;
     if (paper.venue.trim() === "") noVenue += 1;
-    return paper;
   });
-  const { unique, warnings } = collapseDuplicates(papers, file, where);
   if (noVenue > 0) {
     const count = noVenue === 1 ? "1 paper has" : `${noVenue} papers have`;
     warnings.push(`${file}: ${count} no venue (kept empty; a missing paper_id becomes {year}_{index})`);
@@ -197,7 +201,7 @@ function collapseDuplicates(papers: Paper[], file: string, where: string) {
     return text;
   };
   const unique: Paper[] = [];
-  let collapsed = 0;
+  const collapsed = new Set<number>();
   papers.forEach((paper, index) => {
     const previous = firstIndex.get(paper.paper_id);
     if (previous === undefined) {
@@ -206,7 +210,7 @@ function collapseDuplicates(papers: Paper[], file: string, where: string) {
       return;
     }
     if (canonical(previous) === canonical(index)) {
-      collapsed += 1;
+      collapsed.add(index);
       return;
     }
     throw new InputError(
@@ -215,10 +219,10 @@ function collapseDuplicates(papers: Paper[], file: string, where: string) {
     );
   });
   const warnings =
-    collapsed > 0
-      ? [`${file}: ${collapsed} exact duplicate paper(s) appear more than once; each is kept once`]
+    collapsed.size > 0
+      ? [`${file}: ${collapsed.size} exact duplicate paper(s) appear more than once; each is kept once`]
       : [];
-  return { unique, warnings };
+  return { unique, collapsed, warnings };
 }
 
 const UTF8_HINT = "cf reads JSON files in UTF-8 (a UTF-8 byte-order mark is fine).";

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { InputError, InputFileMissingError, isErrnoException } from "../errors.js";
 import { canonicalJson } from "./canonical-json.js";
+import { IdHashIndex, OffsetList } from "./id-hash-index.js";
 import {
   decodeInput,
   type LoadedInput,
@@ -55,6 +56,8 @@ export interface ScanOptions {
   onProgress?: (bytesRead: number, size: number) => void;
   /** Bytes read at a time (tests use tiny blocks, to split papers and characters between reads). */
   blockBytes?: number;
+  /** The hash of explicit ids (tests use one that collides often; see IdHashIndex). */
+  idHash?: (id: string) => [number, number];
 }
 
 /** What the first pass needs to know of the file to read it again the same way. */
@@ -66,6 +69,7 @@ interface FileMark {
   ino: number;
   sha256: string;
   blockBytes: number;
+  idHash: ((id: string) => [number, number]) | undefined;
 }
 
 /**
@@ -78,10 +82,7 @@ export async function scanInputFile(file: string, options: ScanOptions = {}): Pr
   const shown = safeText(file);
   const fd = openInput(absolute, file);
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
-    if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
-    checkSize(info.size, shown);
+    const info = statInput(fd, shown);
     const mark = {
       absolute,
       shown,
@@ -90,6 +91,7 @@ export async function scanInputFile(file: string, options: ScanOptions = {}): Pr
       ino: info.ino,
       sha256: "",
       blockBytes: options.blockBytes ?? BLOCK_BYTES,
+      idHash: options.idHash,
     };
     const context = { fallbackTimestamp: formatLocalTimestamp(info.mtime) };
     const first = await firstPass(fd, mark, context, options.onProgress).catch((error: unknown) => {
@@ -105,11 +107,15 @@ export async function scanInputFile(file: string, options: ScanOptions = {}): Pr
   }
 }
 
-function checkSize(size: number, shown: string): void {
-  if (size <= MAX_STREAMED_INPUT_BYTES) return;
+/** The open input's size and times; not a regular file, empty or too large is an InputError. */
+function statInput(fd: number, shown: string): Stats {
+  const info = fstatSync(fd);
+  if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
+  if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
+  if (info.size <= MAX_STREAMED_INPUT_BYTES) return info;
   const gb = (bytes: number) => (bytes / 1024 ** 3).toFixed(0);
   throw new InputError(
-    `${shown}: ${gb(size)} GB is larger than the ${gb(MAX_STREAMED_INPUT_BYTES)} GB input limit`,
+    `${shown}: ${gb(info.size)} GB is larger than the ${gb(MAX_STREAMED_INPUT_BYTES)} GB input limit`,
     {
       hint: "Split the collection into several files and consolidate each.",
     },
@@ -132,10 +138,7 @@ export async function hashInputFile(file: string): Promise<HashedInput> {
   const shown = safeText(file);
   const fd = openInput(absolute, file);
   try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new InputError(`${shown}: not a regular file`);
-    if (info.size === 0) throw new InputError(`${shown}: the file is empty`);
-    checkSize(info.size, shown);
+    const info = statInput(fd, shown);
     const hash = createHash("sha256");
     let blocksRead = 0;
     for (const block of blocks(fd, info.size, BLOCK_BYTES)) {
@@ -172,11 +175,14 @@ interface FirstPass {
   /** The envelope's `collection_metadata` (the last, as JSON.parse keeps), when it has one. */
   metadata: { value: unknown } | undefined;
   /** Byte range of each paper, in file order. */
-  starts: number[];
-  ends: number[];
-  /** Explicit ids and the index of the paper that first has each. */
-  firstIndex: Map<string, number>;
-  /** [index, index of the first paper with its id] for each later paper with an explicit id seen before. */
+  starts: OffsetList;
+  ends: OffsetList;
+  /** Explicit ids, as hashes with the first paper that has each. */
+  ids: IdHashIndex;
+  /**
+   * [index, index of the first paper whose id has the same hash] for each later paper with an
+   * explicit id: the same id (a duplicate), unless two ids share a hash.
+   */
   repeats: Array<[number, number]>;
   problems: string[];
   problemCount: number;
@@ -195,9 +201,9 @@ async function firstPass(
   const pass: FirstPass = {
     count: 0,
     metadata: undefined,
-    starts: [],
-    ends: [],
-    firstIndex: new Map(),
+    starts: new OffsetList(),
+    ends: new OffsetList(),
+    ids: new IdHashIndex(mark.idHash),
     repeats: [],
     problems: [],
     problemCount: 0,
@@ -230,9 +236,8 @@ async function firstPass(
       pass.generated += 1;
       return;
     }
-    const previous = pass.firstIndex.get(result.paper.paper_id);
-    if (previous === undefined) pass.firstIndex.set(result.paper.paper_id, index);
-    else pass.repeats.push([index, previous]);
+    const previous = pass.ids.add(result.paper.paper_id, index);
+    if (previous >= 0) pass.repeats.push([index, previous]);
   }, MAX_INPUT_DEPTH);
   const hash = createHash("sha256");
   const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -301,91 +306,151 @@ function finish(pass: FirstPass, mark: FileMark, mtimeContext: { fallbackTimesta
   const collectionMetadata = pass.metadata?.value;
   const stamp = envelopeTimestamp(collectionMetadata);
   const context = stamp ? { fallbackTimestamp: stamp } : mtimeContext;
-  const collapsed = collapseRepeats(pass, mark, context);
+  const reader = new PaperReader(mark, pass.starts, pass.ends, context);
+  const collapsed = collapseRepeats(pass, reader, shown);
   const warnings: string[] = [];
-  if (collapsed.size > 0) {
+  if (collapsed.papers.size > 0) {
     warnings.push(
-      `${shown}: ${collapsed.size} exact duplicate paper(s) appear more than once; each is kept once`,
+      `${shown}: ${collapsed.papers.size} exact duplicate paper(s) appear more than once; each is kept once`,
     );
   }
-  if (pass.noVenue > 0) {
-    const count = pass.noVenue === 1 ? "1 paper has" : `${pass.noVenue} papers have`;
+  const noVenue = pass.noVenue - collapsed.noVenue;
+  if (noVenue > 0) {
+    const count = noVenue === 1 ? "1 paper has" : `${noVenue} papers have`;
     warnings.push(`${shown}: ${count} no venue (kept empty; a missing paper_id becomes {year}_{index})`);
   }
-  // Generated ids keep clear of every explicit one: the only reason to keep the ids.
-  const explicitIds = pass.generated > 0 ? new Set(pass.firstIndex.keys()) : undefined;
-  const { starts, ends } = pass;
+  const migrated = {
+    citations: pass.migrated.citations - collapsed.migrated.citations,
+    abstracts: pass.migrated.abstracts - collapsed.migrated.abstracts,
+  };
+  // Generated ids keep clear of every explicit one (an id with a known hash is read to be sure).
+  const { ids, repeats } = pass;
+  const reserved = {
+    has: (id: string) => {
+      const first = ids.first(id);
+      if (first < 0) return false;
+      const same = [first, ...repeats.filter(([, previous]) => previous === first).map(([index]) => index)];
+      return same.some((index) => reader.explicitId(index) === id);
+    },
+  };
   return {
     file: mark.absolute,
     sha256: mark.sha256,
-    count: pass.count - collapsed.size,
+    count: pass.count - collapsed.papers.size,
     collectionMetadata,
     warnings,
-    migrated: pass.migrated,
+    migrated,
     read: "stream",
-    papers: () => readPapers(mark, starts, ends, collapsed, explicitIds, context),
+    papers: () => readPapers(reader, pass.count, collapsed.papers, pass.generated > 0 ? reserved : undefined),
   };
 }
 
+/** Reads single papers of a scanned file again by their byte ranges (for the few it needs). */
+class PaperReader {
+  constructor(
+    readonly mark: FileMark,
+    readonly starts: OffsetList,
+    readonly ends: OffsetList,
+    readonly context: { fallbackTimestamp: string },
+  ) {}
+
+  /** The paper's explicit id; undefined when it has none (one is generated). */
+  explicitId(index: number): string | undefined {
+    const result = this.parse(undefined, index);
+    return result.idGenerated ? undefined : result.paper.paper_id;
+  }
+
+  parse(
+    bytes: Buffer | undefined,
+    index: number,
+  ): { paper: Paper; idGenerated: boolean; migrated: MigratedCounts } {
+    if (bytes === undefined) {
+      bytes = Buffer.alloc(this.ends.at(index) - this.starts.at(index));
+      const fd = openSync(this.mark.absolute, "r");
+      try {
+        readFully(fd, bytes, this.starts.at(index));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const result = parsePaper(JSON.parse(bytes.toString("utf8")), index, this.context);
+    if (!result.ok) throw changedSince(this.mark);
+    return result;
+  }
+}
+
+function changedSince(mark: FileMark): InputError {
+  return new InputError(`${mark.shown}: the file changed since it was validated`, {
+    hint: "Run the command again: the file is read afresh.",
+  });
+}
+
+interface Collapsed {
+  /** Indexes of the papers dropped as exact duplicates of an earlier one. */
+  papers: Set<number>;
+  /** What those papers counted for in the first pass. */
+  migrated: MigratedCounts;
+  noVenue: number;
+}
+
 /**
- * Papers whose explicit id an earlier paper has: the same content collapses into the first (their
- * indexes are returned), different content is an InputError naming both, as parseInputFile does.
+ * Papers whose explicit id an earlier paper has: the same content collapses into the first, different
+ * content is an InputError naming both (the first such paper in the file, as parseInputFile names).
+ * The papers are read again: only those whose id hash was seen before.
  */
-function collapseRepeats(
-  pass: FirstPass,
-  mark: FileMark,
-  context: { fallbackTimestamp: string },
-): Set<number> {
-  const collapsed = new Set<number>();
+function collapseRepeats(pass: FirstPass, reader: PaperReader, shown: string): Collapsed {
+  const collapsed: Collapsed = { papers: new Set(), migrated: noneMigrated(), noVenue: 0 };
   if (pass.repeats.length === 0) return collapsed;
-  const fd = openSync(mark.absolute, "r");
-  try {
-    const canonical = (index: number) => {
-      const bytes = Buffer.alloc(pass.ends[index]! - pass.starts[index]!);
-      readFully(fd, bytes, pass.starts[index]!);
-      const result = parsePaper(JSON.parse(bytes.toString("utf8")), index, context);
-      if (!result.ok) throw new InputError(`${mark.shown}: the file changed while it was being read`);
-      return canonicalJson(result.paper);
-    };
-    for (const [index, previous] of pass.repeats) {
-      if (canonical(previous) === canonical(index)) {
-        collapsed.add(index);
+  // Papers by the first paper of their hash: within a group, ids are compared for real.
+  const groups = new Map<number, number[]>();
+  for (const [index, previous] of pass.repeats) {
+    const group = groups.get(previous) ?? [previous];
+    group.push(index);
+    groups.set(previous, group);
+  }
+  let clash: { index: number; previous: number; id: string } | undefined;
+  for (const group of groups.values()) {
+    const parsed = group.map((index) => ({ index, ...reader.parse(undefined, index) }));
+    const firstWithId = new Map<string, { index: number; canonical: string }>();
+    for (const { index, paper, migrated } of parsed) {
+      const first = firstWithId.get(paper.paper_id);
+      const canonical = canonicalJson(paper);
+      if (!first) {
+        firstWithId.set(paper.paper_id, { index, canonical });
         continue;
       }
-      const id = pass.firstIndex.size > 0 ? idAt(pass, previous) : "";
-      throw new InputError(
-        `${mark.shown}: papers[${index}].paper_id "${safeText(id)}" is also the id of papers[${previous}], with different content`,
-        { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
-      );
+      if (first.canonical === canonical) {
+        collapsed.papers.add(index);
+        collapsed.migrated.citations += migrated.citations;
+        collapsed.migrated.abstracts += migrated.abstracts;
+        if (paper.venue.trim() === "") collapsed.noVenue += 1;
+      } else if (!clash || index < clash.index) {
+        clash = { index, previous: first.index, id: paper.paper_id };
+      }
     }
-  } finally {
-    closeSync(fd);
+  }
+  if (clash) {
+    throw new InputError(
+      `${shown}: papers[${clash.index}].paper_id "${safeText(clash.id)}" is also the id of papers[${clash.previous}], with different content`,
+      { hint: "Give each paper a unique paper_id (or remove paper_id to have one generated)." },
+    );
   }
   return collapsed;
 }
 
-function idAt(pass: FirstPass, index: number): string {
-  for (const [id, first] of pass.firstIndex) if (first === index) return id;
-  return "";
-}
-
 /** The second pass: each paper parsed again from its bytes, ids generated as parseInputFile does. */
 function* readPapers(
-  mark: FileMark,
-  starts: readonly number[],
-  ends: readonly number[],
+  reader: PaperReader,
+  count: number,
   collapsed: ReadonlySet<number>,
-  explicitIds: ReadonlySet<string> | undefined,
-  context: { fallbackTimestamp: string },
+  reserved: { has(id: string): boolean } | undefined,
 ): Generator<Paper> {
-  const changed = () =>
-    new InputError(`${mark.shown}: the file changed since it was validated`, {
-      hint: "Run the command again: the file is read afresh.",
-    });
+  const { mark, starts, ends } = reader;
   const fd = openInput(mark.absolute, mark.shown);
   try {
     const info = fstatSync(fd);
-    if (info.size !== mark.size || info.mtimeMs !== mark.mtimeMs || info.ino !== mark.ino) throw changed();
+    if (info.size !== mark.size || info.mtimeMs !== mark.mtimeMs || info.ino !== mark.ino)
+      throw changedSince(mark);
     // The generated ids of this read; the explicit ones are shared by every read.
     const taken = new Set<string>();
     const hash = createHash("sha256");
@@ -399,21 +464,19 @@ function* readPapers(
       const windowAt = at - carry.length;
       const windowEnd = at + block.length;
       at = windowEnd;
-      while (index < starts.length && ends[index]! <= windowEnd) {
+      while (index < count && ends.at(index) <= windowEnd) {
         const current = index++;
         if (collapsed.has(current)) continue;
-        const bytes = window.subarray(starts[current]! - windowAt, ends[current]! - windowAt);
-        const result = parsePaper(JSON.parse(bytes.toString("utf8")), current, context);
-        if (!result.ok) throw changed();
-        if (result.idGenerated)
-          result.paper.paper_id = claimPaperId(result.paper.paper_id, taken, explicitIds);
+        const bytes = window.subarray(starts.at(current) - windowAt, ends.at(current) - windowAt);
+        const result = reader.parse(bytes, current);
+        if (result.idGenerated) result.paper.paper_id = claimPaperId(result.paper.paper_id, taken, reserved);
         yield result.paper;
       }
       // Copied: a short carry must not keep its whole block alive.
-      const next = index < starts.length ? Math.max(starts[index]!, windowAt) : windowEnd;
+      const next = index < count ? Math.max(starts.at(index), windowAt) : windowEnd;
       carry = next < windowEnd ? Buffer.from(window.subarray(next - windowAt)) : Buffer.alloc(0);
     }
-    if (index !== starts.length || hash.digest("hex") !== mark.sha256) throw changed();
+    if (index !== count || hash.digest("hex") !== mark.sha256) throw changedSince(mark);
   } finally {
     closeSync(fd);
   }

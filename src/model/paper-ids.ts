@@ -19,7 +19,11 @@ export function generatedPaperId(venue: string, paperYear: number, index: number
  * `taken`. With every explicit id of the file taken (or reserved) first, a generated id never steals
  * an id a paper was given, and the same file always gets the same ids (which a resume relies on).
  */
-export function claimPaperId(base: string, taken: Set<string>, reserved?: ReadonlySet<string>): string {
+export function claimPaperId(
+  base: string,
+  taken: Set<string>,
+  reserved?: { has(id: string): boolean },
+): string {
   let id = base;
   for (let n = 2; taken.has(id) || reserved?.has(id); n += 1) id = `${base}_${n}`;
   taken.add(id);

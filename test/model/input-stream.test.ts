@@ -206,26 +206,40 @@ describe("scanInputFile against loadInputFile on generated and damaged files", (
       }),
     );
 
-  it("agree on every generated file, whatever the read size", async () => {
+  // Ids that share a hash in threes: duplicates and generated ids must still be told apart exactly.
+  const colliding = (id: string): [number, number] => [id.length % 3, 7];
+
+  it("agree on every generated file, whatever the read size and however ids hash", async () => {
     const file = path.join(await testdir(), "papers.json");
     await fc.assert(
-      fc.asyncProperty(fileArb, async ({ papers, envelope, metadata, indent, block }) => {
-        const data = envelope ? { collection_metadata: metadata ?? undefined, papers } : papers;
-        await writeFile(file, JSON.stringify(data, null, indent));
-        const whole = await outcome(loadInputFile(file));
-        const streamed = await outcome(
-          scanInputFile(file, { blockBytes: block }).then((s) => ({ s, papers: [...s.papers()] })),
-        );
-        expect(streamed.ok).toBe(whole.ok);
-        if (!whole.ok || !streamed.ok) {
-          expect(streamed.ok ? "" : streamed.message).toBe(whole.ok ? "" : whole.message);
-          return;
-        }
-        const loaded = whole.value as Awaited<ReturnType<typeof loadInputFile>>;
-        expect(JSON.stringify(streamed.value.papers)).toBe(JSON.stringify(loaded.papers));
-        expect(streamed.value.s.warnings).toEqual(loaded.warnings);
-        expect(streamed.value.s.read).toBe("stream");
-      }),
+      fc.asyncProperty(
+        fileArb,
+        fc.boolean(),
+        async ({ papers, envelope, metadata, indent, block }, collide) => {
+          const data = envelope ? { collection_metadata: metadata ?? undefined, papers } : papers;
+          await writeFile(file, JSON.stringify(data, null, indent));
+          const whole = await outcome(loadInputFile(file));
+          const streamed = await outcome(
+            scanInputFile(file, { blockBytes: block, ...(collide ? { idHash: colliding } : {}) }).then(
+              (s) => ({
+                s,
+                papers: [...s.papers()],
+              }),
+            ),
+          );
+          expect(streamed.ok).toBe(whole.ok);
+          if (!whole.ok || !streamed.ok) {
+            expect(streamed.ok ? "" : streamed.message).toBe(whole.ok ? "" : whole.message);
+            return;
+          }
+          const loaded = whole.value as Awaited<ReturnType<typeof loadInputFile>>;
+          expect(JSON.stringify(streamed.value.papers)).toBe(JSON.stringify(loaded.papers));
+          expect(streamed.value.s.warnings).toEqual(loaded.warnings);
+          expect(streamed.value.s.migrated).toEqual(loaded.migrated);
+          expect(streamed.value.s.count).toBe(loaded.papers.length);
+          expect(streamed.value.s.read).toBe("stream");
+        },
+      ),
       { numRuns: Number(process.env.CF_FUZZ_RUNS ?? 300) },
     );
   });
@@ -272,5 +286,23 @@ describe("scanInputFile against loadInputFile on generated and damaged files", (
       ),
       { numRuns: Number(process.env.CF_FUZZ_RUNS ?? 400) },
     );
+  });
+});
+
+describe("exact duplicates of legacy papers", () => {
+  it("count once in what was migrated and in the papers without a venue", async () => {
+    const legacy = { title: "A", year: 2020, venue: "", paper_id: "x", citations: 3, abstract: "t" };
+    const file = await fileWith(
+      JSON.stringify({
+        collection_metadata: { timestamp: "2024-05-06T07:08:09" },
+        papers: [legacy, legacy, legacy],
+      }),
+    );
+    for (const read of [loadInputFile(file), scanInputFile(file)]) {
+      const { migrated, warnings } = await read;
+      expect(migrated).toEqual({ citations: 1, abstracts: 1 });
+      expect(warnings.join("\n")).toMatch(/2 exact duplicate paper\(s\)/);
+      expect(warnings.join("\n")).toMatch(/1 paper has no venue/);
+    }
   });
 });

@@ -45,11 +45,14 @@ export const authorSchema = z.preprocess(
     if (typeof value === "string") return { name: value, affiliations: [], email: "" };
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       const author = { ...(value as Record<string, unknown>) };
-      // Legacy singular `affiliation` becomes the list when the list is absent.
+      // Legacy singular `affiliation` becomes the list when the list is absent: a string (empty or
+      // null: none), a list as it is. Anything else stays where it is, an unknown key (never lost).
       if (!("affiliations" in author) && "affiliation" in author) {
         const legacy = author.affiliation;
-        delete author.affiliation;
-        author.affiliations = typeof legacy === "string" && legacy !== "" ? [legacy] : [];
+        if (legacy === null || typeof legacy === "string" || Array.isArray(legacy)) {
+          delete author.affiliation;
+          author.affiliations = typeof legacy === "string" ? (legacy === "" ? [] : [legacy]) : (legacy ?? []);
+        } else author.affiliations = [];
       }
       return author;
     }
@@ -83,8 +86,9 @@ const year = z.preprocess(
 /** Known fields, in the serialisation order of reference §1.2. */
 const knownFields = {
   title: nonBlank,
+  // A null author holds nothing: dropped, as the Python tool dropped it.
   authors: z.preprocess(
-    nullTo(() => []),
+    (value) => (Array.isArray(value) ? value.filter((author) => author !== null) : (value ?? [])),
     z.array(authorSchema),
   ),
   // Kept as given ("" for null or missing): legacy collectors left it empty for many papers.

@@ -19,12 +19,22 @@ export function sourceDescriptor(name: string): SourceDescriptor<SourceName> | u
   return SOURCES.find((source) => source.name === name);
 }
 
-const BY_ALIAS = new Map<string, string>(SOURCES.flatMap((s) => s.aliases.map((alias) => [alias, s.name])));
+/** A label without case, spaces or punctuation: `Semantic Scholar`, `semantic-scholar` and `semanticscholar` are one. */
+function foldLabel(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+const BY_FOLDED = new Map<string, string>(
+  SOURCES.flatMap((s) => [s.name, ...s.aliases].map((label) => [foldLabel(label), s.name])),
+);
 const RANK = new Map<string, number>(SOURCE_NAMES.map((name, i) => [name, i + 1]));
 
-/** A source label as written by older tools, read as the name it stands for (other labels as they are). */
+/**
+ * A source label as written by older tools or by hand (`semanticscholar`, `Semantic Scholar`,
+ * `OpenAlex`), read as the name it stands for; other labels as they are.
+ */
 export function normalizeSourceLabel(label: string): string {
-  return BY_ALIAS.get(label) ?? label;
+  return BY_FOLDED.get(foldLabel(label)) ?? label;
 }
 
 /** 1 for the first source, 2 for the next …; 0 for any other label (e.g. records of the input). */

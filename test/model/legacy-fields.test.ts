@@ -51,6 +51,11 @@ describe("legacy flat fields", () => {
     const source = (fields: Record<string, unknown>) =>
       ok({ ...base, citations: 1, collection_timestamp: AT, ...fields }).paper.citations[0]?.source;
     expect(source({ source: "semanticscholar" })).toBe("semantic_scholar");
+    for (const label of ["Semantic Scholar", "SemanticScholar", "semantic-scholar", "SEMANTIC_SCHOLAR"])
+      expect(source({ source: label })).toBe("semantic_scholar");
+    for (const label of ["OpenAlex", "open_alex", "Open Alex"])
+      expect(source({ source: label })).toBe("openalex");
+    expect(source({ source: "dblp" })).toBe("dblp");
     expect(source({ source: "openalex", collection_source: "pmlr" })).toBe("openalex");
     expect(source({ source: "", collection_source: "pmlr" })).toBe("pmlr");
     expect(source({ source: "  ", collection_source: "semanticscholar" })).toBe("semantic_scholar");

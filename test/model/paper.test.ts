@@ -96,3 +96,43 @@ describe("parsePaper", () => {
     expect(ok({ title: "T", venue: "V", year: "2021" }).year).toBe(2021);
   });
 });
+
+describe("parsePaper: legacy author forms lose nothing", () => {
+  const parsed = (authors: unknown) => {
+    const result = parsePaper({ title: "T", year: 2020, venue: "V", authors }, 0);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.paper.authors;
+  };
+
+  it("drops null authors (they hold nothing) and keeps the rest in order", () => {
+    expect(parsed([null, "A B", null, { name: "C D" }]).map((a) => a.name)).toEqual(["A B", "C D"]);
+  });
+
+  it("reads a list `affiliation` as the affiliations, a string as one, empty or null as none", () => {
+    expect(parsed([{ name: "A", affiliation: ["X", "Y"] }])[0]).toEqual({
+      name: "A",
+      affiliations: ["X", "Y"],
+      email: "",
+    });
+    expect(parsed([{ name: "A", affiliation: "X" }])[0]?.affiliations).toEqual(["X"]);
+    expect(parsed([{ name: "A", affiliation: "" }])[0]).toEqual({ name: "A", affiliations: [], email: "" });
+    expect(parsed([{ name: "A", affiliation: null }])[0]).toEqual({ name: "A", affiliations: [], email: "" });
+  });
+
+  it("keeps an `affiliation` of another shape where it is, as an unknown key", () => {
+    const author = parsed([{ name: "A", affiliation: { name: "MIT", country: "US" }, author_id: 7 }])[0];
+    expect(author).toEqual({
+      name: "A",
+      affiliation: { name: "MIT", country: "US" },
+      author_id: 7,
+      affiliations: [],
+      email: "",
+    });
+  });
+
+  it("names a list `affiliation` holding something other than text", () => {
+    const result = parsePaper({ title: "T", year: 2020, authors: [{ name: "A", affiliation: ["X", 3] }] }, 0);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.path).toBe("authors[0].affiliations[1]");
+  });
+});

@@ -11,7 +11,7 @@ import type { SourceState } from "../storage/session-files.js";
 import type { SessionState } from "../storage/session-state.js";
 import { answerFromCache, answersToKeep, type CacheReader, serveFromCache } from "./cached-answers.js";
 import { IdSharing } from "./id-sharing.js";
-import { FEED_CHUNK, LookupQueue } from "./lookup-queue.js";
+import { feedChunkSize, LookupQueue } from "./lookup-queue.js";
 
 /**
  * The consolidation engine: every source runs concurrently through its pending papers in planned
@@ -243,12 +243,12 @@ async function runSource(
     queue.add(rest);
     reportProgress();
   });
-  // The pending papers are parsed and planned FEED_CHUNK at a time, as the workers need them.
+  // The pending papers are parsed and planned a chunk at a time (feedChunkSize), as the workers need them.
   const pending = [...state.pendingPaperIds(source)];
   let fed = 0;
   let cutShort = false;
   const nextChunk = () => {
-    const ids = pending.slice(fed, fed + FEED_CHUNK);
+    const ids = pending.slice(fed, fed + feedChunkSize(fed));
     fed += ids.length;
     return ids;
   };

@@ -7,6 +7,18 @@ import type { SourceName } from "../model/records.js";
  */
 export const FEED_CHUNK = 5000;
 
+/**
+ * The first chunk is smaller: the first request waits for it (a resumed session starts sooner). A
+ * multiple of Semantic Scholar's batch (500 ids); OpenAlex batches DOIs by URL length, so the chunk
+ * may cost it one short batch more.
+ */
+export const FIRST_FEED_CHUNK = 500;
+
+/** How many pending papers the next chunk takes, after `fed` of them. */
+export function feedChunkSize(fed: number): number {
+  return fed === 0 ? FIRST_FEED_CHUNK : FEED_CHUNK;
+}
+
 /** More papers for a queue, a chunk at a time. */
 export interface Feeder {
   /** True while papers remain to be fed (or feeding stopped part way: they stay pending). */

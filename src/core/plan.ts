@@ -7,7 +7,7 @@ import { normalizeArxivId, normalizeDoi } from "../sources/identifiers.js";
 import { sourceDescriptor } from "../sources/registry.js";
 import type { SourceClient } from "../sources/types.js";
 import { answerFromCache, type CacheReader } from "./cached-answers.js";
-import { FEED_CHUNK } from "./lookup-queue.js";
+import { feedChunkSize } from "./lookup-queue.js";
 
 /** What a run would do, for `--dry-run`: computed from the clients' own batch planning. */
 export interface RunPlan {
@@ -75,6 +75,8 @@ export function planRun(
     client,
     helpers: (client.waitsForIdsFrom ?? []).filter((s) => s !== client.name && running.has(s)),
     pending: [] as Paper[],
+    /** Papers planned so far: the size of the next chunk depends on it, as in a run. */
+    planned: 0,
     left: 0,
     cached: 0,
     requests: 0,
@@ -84,12 +86,13 @@ export function planRun(
     titleOnly: 0,
   }));
   type Tally = (typeof tallies)[number];
-  // Planned in the chunks a run feeds its queue with: a source's papers left, FEED_CHUNK at a time
+  // Planned in the chunks a run feeds its queue with: a source's papers left, feedChunkSize at a time
   // (the last batch of each may be short). Papers are read one at a time: a million-paper input is
   // never held (issue 16).
   const plan = (tally: Tally) => {
     const { client, helpers } = tally;
     const { known, shared } = shareIds(client, tally.pending, clients, helpers, readCache);
+    tally.planned += tally.pending.length;
     tally.pending = [];
     const { served, unanswered: rest } = readCache
       ? answerFromCache(client, known, readCache)
@@ -117,7 +120,7 @@ export function planRun(
       if (done?.[tally.client.name]?.has(view.paper_id)) continue;
       tally.left += 1;
       tally.pending.push(view);
-      if (tally.pending.length === FEED_CHUNK) plan(tally);
+      if (tally.pending.length === feedChunkSize(tally.planned)) plan(tally);
     }
   }
   for (const tally of tallies) if (tally.pending.length > 0) plan(tally);

@@ -99,7 +99,14 @@ export interface ScannedPapersFile {
  * layout (the Python tool's): read those with readPapersFile. Throws SessionCorruptError naming
  * the file and line.
  */
-export async function scanPapersFile(fs: StorageFs, file: string): Promise<ScannedPapersFile | undefined> {
+export async function scanPapersFile(
+  fs: StorageFs,
+  file: string,
+  options: {
+    /** The file's sha256 being computed elsewhere (hashFileOffThread): the scan does not hash. */
+    digest?: Promise<string>;
+  } = {},
+): Promise<ScannedPapersFile | undefined> {
   const corrupt = (line: number, what: string) =>
     new SessionCorruptError(file, `${file}: line ${line}: ${what}`, {
       hint: "The session's papers snapshot is damaged; restore it from a backup or start a new session.",
@@ -143,7 +150,7 @@ export async function scanPapersFile(fs: StorageFs, file: string): Promise<Scann
   };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
+      if (!options.digest) hash.update(chunk);
       const chunkStart = consumed; // absolute offset of chunk[0]
       consumed += chunk.length;
       let start = 0;
@@ -188,7 +195,13 @@ export async function scanPapersFile(fs: StorageFs, file: string): Promise<Scann
       `metadata.total_papers is ${metadata.total_papers} but the file holds ${offsets.length} papers`,
     );
   }
-  return { metadata, offsets, lengths, sha256: hash.digest("hex"), bytes: consumed };
+  let sha256: string;
+  try {
+    sha256 = options.digest ? await options.digest : hash.digest("hex");
+  } catch (error) {
+    throw storageError(`reading ${file}`, error);
+  }
+  return { metadata, offsets, lengths, sha256, bytes: consumed };
 }
 
 /** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */

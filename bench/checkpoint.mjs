@@ -76,6 +76,7 @@ export async function snapshotCost(count, repeats = 3, loads = repeats) {
     }
     const saves = [];
     for (let r = 0; r < repeats; r++) saves.push((await manager.snapshot()).durationMs);
+    const output = loads > 0 ? await outputCost(manager, dir, repeats) : undefined;
     await manager.close();
     const loadTimes = [];
     for (let r = 0; r < loads; r++) {
@@ -84,10 +85,33 @@ export async function snapshotCost(count, repeats = 3, loads = repeats) {
       loadTimes.push(performance.now() - t);
       await reopened.close();
     }
-    return { save: median(saves), load: loadTimes.length > 0 ? median(loadTimes) : null };
+    return { save: median(saves), load: loadTimes.length > 0 ? median(loadTimes) : null, ...output };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Median ms to write the output file of the session's papers: `fromStore` as a run writes it (each
+ * paper read from the snapshot and parsed, issue 16), `fromList` from papers already in memory (as
+ * runs wrote it before: the baseline the store must not fall behind).
+ */
+async function outputCost(manager, dir, repeats) {
+  const { writeOutputFile } = await dist("core/output-file.js");
+  const { nodeStorageFs } = await dist("storage/fs.js");
+  const file = path.join(dir, "out.json");
+  const metadata = { session_id: "bench" };
+  const time = async (papers) => {
+    const t = performance.now();
+    await writeOutputFile(nodeStorageFs, file, metadata, papers());
+    return performance.now() - t;
+  };
+  const fromStore = [];
+  for (let r = 0; r < repeats; r++) fromStore.push(await time(() => manager.state.papers()));
+  const list = manager.state.readAllPapers();
+  const fromList = [];
+  for (let r = 0; r < repeats; r++) fromList.push(await time(() => list));
+  return { outputFromStore: median(fromStore), outputFromList: median(fromList) };
 }
 
 // As a child process (for peak RSS): node bench/checkpoint.mjs snapshot <count>

@@ -1,36 +1,36 @@
 // Resume: time from `cf consolidate --resume` to its first new request, for a large session.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BIN, benchPapers, benchUpdate, dist, median } from "./util.mjs";
+import { BIN, benchUpdate, dist, median, writeBenchInput } from "./util.mjs";
 
-/** Build a session of `count` papers, half done by both sources, with its input file. */
+/** Build a session of `count` papers, half done by both sources, with its input file (streamed: 1,000,000 fit). */
 async function halfDoneSession(dir, count) {
   const { CheckpointManager } = await dist("storage/checkpoint-manager.js");
-  const { loadInputFile } = await dist("model/input-file.js");
+  const { scanInputFile } = await dist("model/input-stream.js");
   const input = path.join(dir, "in.json");
-  writeFileSync(input, JSON.stringify({ papers: benchPapers(count) }));
-  const loaded = await loadInputFile(input);
+  await writeBenchInput(input, count);
+  const scanned = await scanInputFile(input);
   const manager = await CheckpointManager.create({
     baseDir: path.join(dir, "state"),
     sessionId: "resume-bench",
-    inputFile: loaded.file,
-    inputSha256: loaded.sha256,
-    papers: loaded.papers,
+    inputFile: scanned.file,
+    inputSha256: scanned.sha256,
+    papers: scanned.papers(),
     sources: ["openalex", "semantic_scholar"],
     checkpointIntervalMinutes: 5,
   });
-  const half = loaded.papers.slice(0, Math.floor(count / 2));
+  const half = manager.state.paperIds().slice(0, Math.floor(count / 2));
   for (let i = 0; i < half.length; i += 1000) {
     const batch = half.slice(i, i + 1000);
     for (const source of ["openalex", "semantic_scholar"]) {
       await manager.recordBatch({
         source,
         apiCalls: 1,
-        outcomes: Object.fromEntries(batch.map((p) => [p.paper_id, "matched"])),
-        updates: batch.map((p, k) => benchUpdate(p.paper_id, source, i + k)),
+        outcomes: Object.fromEntries(batch.map((id) => [id, "matched"])),
+        updates: batch.map((id, k) => benchUpdate(id, source, i + k)),
       });
     }
   }

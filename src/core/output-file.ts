@@ -29,11 +29,23 @@ function nest(text: string, pad: string): string {
   return text.replace(/\n/g, `\n${pad}`);
 }
 
+const TWICE_OPEN = "[\n  [\n    ".length;
+const TWICE_CLOSE = "\n  ]\n]".length;
+
+/**
+ * A value pretty-printed two levels deep (each line after the first indented by 4 spaces), as
+ * JSON.stringify prints it inside two lists: one native pass, no second pass over the text to
+ * indent it (the output of a million papers is written this way).
+ */
+function nestedTwice(value: unknown): string {
+  return JSON.stringify([[value]], null, 2).slice(TWICE_OPEN, -TWICE_CLOSE);
+}
+
 function* outputParts(metadata: unknown, papers: Iterable<Paper>): Iterable<string> {
   yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
   let first = true;
   for (const paper of papers) {
-    yield `${first ? "\n" : ",\n"}    ${nest(JSON.stringify(withStableRecordOrder(paper), null, 2), "    ")}`;
+    yield `${first ? "\n" : ",\n"}    ${nestedTwice(withStableRecordOrder(paper))}`;
     first = false;
   }
   yield first ? "]\n}\n" : "\n  ]\n}\n";

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { defaultOutputPath, withStableRecordOrder, writeOutputFile } from "../../src/core/output-file.js";
 import { StorageError } from "../../src/errors.js";
@@ -249,6 +250,24 @@ describe("defaultOutputPath", () => {
     );
     expect(defaultOutputPath(new Date(2025, 11, 31, 23, 59, 58, 999))).toBe(
       path.join("data", "consolidated_papers", "papers_20251231_235958.json"),
+    );
+  });
+});
+
+describe("writeOutputFile: any value a paper holds", () => {
+  it("prints as JSON.stringify prints the whole document, for unknown keys of any shape and text", async () => {
+    const out = path.join(await testdir(), "out.json");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }), { maxLength: 3 }),
+        async (extras) => {
+          const papers = makePapers(extras.length).map((paper, i) => ({ ...extras[i], ...paper }) as Paper);
+          await writeOutputFile(nodeStorageFs, out, METADATA, papers);
+          const expected = { consolidation_metadata: METADATA, papers: papers.map(withStableRecordOrder) };
+          expect(await readFile(out, "utf8")).toBe(`${JSON.stringify(expected, null, 2)}\n`);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

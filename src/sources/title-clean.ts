@@ -10,13 +10,33 @@ export function cleanTitle(raw: string): string {
   // No real title is this long; the bound keeps every pattern below cheap on junk input.
   // Invisible format characters (soft hyphen, zero-width space, BOM) would split a word in two.
   let t = decodeEntities(raw.slice(0, MAX_TITLE_CHARS)).replace(/\p{Cf}/gu, "");
-  t = t.replace(HTML_TAG, "");
+  t = t.replace(/[（［｛【〔）］｝】〕]/gu, (ch) => FULLWIDTH_BRACKETS[ch] ?? ch);
+  t = htmlToText(t);
+  t = dropBraceLabel(t);
   t = latexToText(t);
-  t = dropFootnoteMarks(t);
-  t = dropArxivReference(t);
-  t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
+  // Marks and labels hide each other ("Title* (Extended Abstract)", "Title (Oral)†"): until stable.
+  for (let round = 0; round < 5; round++) {
+    const before = t;
+    t = dropFootnoteMarks(t);
+    t = dropArxivReference(t);
+    t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
+    if (t === before) break;
+  }
   return t.replace(/\s+/gu, " ").trim();
 }
+
+const FULLWIDTH_BRACKETS: Record<string, string> = {
+  "（": "(",
+  "）": ")",
+  "［": "[",
+  "］": "]",
+  "｛": "{",
+  "｝": "}",
+  "【": "[",
+  "】": "]",
+  "〔": "[",
+  "〕": "]",
+};
 
 /** Longest title considered; the rest of a longer one is ignored for searching and matching. */
 export const MAX_TITLE_CHARS = 1000;
@@ -24,25 +44,78 @@ export const MAX_TITLE_CHARS = 1000;
 // ---------------------------------------------------------------------------------------------
 // HTML
 
-/** Decodes named and numeric entities, also double-encoded ones (`&amp;amp;`), at most 3 levels. */
+/**
+ * Decodes named and numeric entities, also multiply encoded ones (`&amp;amp;amp;`) until stable.
+ * Entities need their semicolon ("Search&notification" is not "Search¬ification"), except HTML's
+ * legacy names and numeric references followed by neither a letter, digit nor semicolon
+ * (`Caf&eacute Networks`, `Na&#xef Bayes`, `Vision &amp Language`).
+ */
 function decodeEntities(text: string): string {
-  // Only entities with their semicolon ("Search&notification" is not "Search¬ification"), but the
-  // common "&amp " without one.
-  let out = text.replace(/&amp(?=[\s&]|$)/giu, "&amp;");
-  for (let i = 0; i < 3 && /&(#\d+|#x[\da-f]+|[a-z][a-z\d]*);/iu.test(out); i++) {
-    const next = decodeHTMLStrict(out);
+  let out = text;
+  for (let i = 0; i < 8 && out.includes("&"); i++) {
+    const next = decodeHTMLStrict(out.replace(BARE_ENTITY, bareEntity));
     if (next === out) break;
     out = next;
   }
   return out;
 }
 
+const BARE_ENTITY = /&(#\d{1,7}|#x[\da-f]{1,6}|[a-z][a-z\d]{1,7})(?![\p{L}\p{N};])/giu;
+// The HTML entities that browsers decode without their semicolon.
+const LEGACY_ENTITIES = new Set(
+  `AElig AMP Aacute Acirc Agrave Aring Atilde Auml COPY Ccedil ETH Eacute Ecirc Egrave Euml GT Iacute
+  Icirc Igrave Iuml LT Ntilde Oacute Ocirc Ograve Oslash Otilde Ouml QUOT REG THORN Uacute Ucirc Ugrave
+  Uuml Yacute aacute acirc acute aelig agrave amp aring atilde auml brvbar ccedil cedil cent copy curren
+  deg divide eacute ecirc egrave eth euml frac12 frac14 frac34 gt iacute icirc iexcl igrave iquest iuml
+  laquo lt macr micro middot nbsp not ntilde oacute ocirc ograve ordf ordm oslash otilde ouml para plusmn
+  pound quot raquo reg sect shy sup1 sup2 sup3 szlig thorn times uacute ucirc ugrave uml uuml yacute yen
+  yuml`.split(/\s+/u),
+);
+const bareEntity = (whole: string, name: string) =>
+  name.startsWith("#") || LEGACY_ENTITIES.has(name) ? `&${name};` : whole;
+
 // Only known tag names, so that "a < b and c > d" is not taken for a tag.
 const TAG_NAMES =
   "i|b|u|s|em|strong|sub|sup|small|big|tt|code|scp|sc|span|font|a|br|p|div|italic|bold|underline|mark|" +
   "math|mi|mn|mo|ms|mrow|msub|msup|msubsup|mfrac|msqrt|mtext|mover|munder|semantics|annotation|" +
-  "inline-formula|tex-math|alternatives|named-content|styled-content";
+  "inline-formula|disp-formula|tex-math|alternatives|named-content|styled-content|img|graphic|" +
+  "inline-graphic|label|x";
 const HTML_TAG = new RegExp(`</?(?:mml:|m:|jats:)?(?:${TAG_NAMES})(?:\\s[^<>]*)?/?>`, "giu");
+const NS = "(?:mml:|m:|jats:)?";
+const element = (name: string, flags = "giu") =>
+  new RegExp(`<${NS}(${name})(?:\\s[^<>]*)?>([\\s\\S]*?)</${NS}\\1\\s*>`, flags);
+// A formula in several renderings (JATS: TeX, MathML and an image): one of them is the text.
+const FORMULA = element("inline-formula|disp-formula|alternatives");
+const TEX_MATH = element("tex-math", "iu");
+const MML_MATH = element("math", "iu");
+// Source annotations of MathML repeat the formula as TeX.
+const ANNOTATION = element("annotation|annotation-xml");
+const LINE_BREAK = new RegExp(`<${NS}br\\s*/?>`, "giu");
+// A superscript footnote mark: symbols anywhere, a number or a letter list at the very end
+// ("Deep Learning<sup>1,2</sup>", "…Vision<sup>a</sup>"), but not an exponent ("R<sup>n</sup>").
+const SUP_SYMBOL = new RegExp(`<${NS}sup(?:\\s[^<>]*)?>\\s*[*†‡∗⋆§¶#,\\s]+</${NS}sup\\s*>`, "giu");
+const SUP_TRAILING = new RegExp(
+  `(\\p{L}{2})\\s*<${NS}sup(?:\\s[^<>]*)?>\\s*[\\p{N}\\p{Ll}*†‡∗⋆,\\s]{1,9}</${NS}sup\\s*>\\s*$`,
+  "u",
+);
+
+/** HTML, JATS and MathML markup to text: tags go, line breaks become spaces, one rendering per formula. */
+function htmlToText(text: string): string {
+  if (!text.includes("<")) return text;
+  let t = text.replace(ANNOTATION, "");
+  for (let i = 0; i < 3; i++) {
+    const next = t.replace(FORMULA, (_, _name: string, inner: string) => {
+      const tex = TEX_MATH.exec(inner);
+      if (tex) return tex[2]!;
+      const mml = MML_MATH.exec(inner);
+      return mml ? mml[0] : inner;
+    });
+    if (next === t) break;
+    t = next;
+  }
+  t = t.replace(LINE_BREAK, " ").replace(SUP_SYMBOL, " ").replace(SUP_TRAILING, "$1");
+  return t.replace(HTML_TAG, "");
+}
 
 // ---------------------------------------------------------------------------------------------
 // LaTeX and BibTeX
@@ -131,6 +204,11 @@ const SYMBOLS: Record<string, string> = {
   // Footnote symbols: removed with the other marks below.
   dagger: "†",
   ddagger: "‡",
+  dag: "†",
+  ddag: "‡",
+  textdagger: "†",
+  textdaggerdbl: "‡",
+  textasteriskcentered: "∗",
   star: "⋆",
   ast: "∗",
   S: "§",
@@ -147,8 +225,12 @@ const DROPPED_WITH_ARGUMENT =
  */
 const SUPERSCRIPT_MARK =
   /\\textsuperscript\s*\{\s*[*†‡∗⋆]{1,3}\s*\}|\^\s*(?:\{\s*(?:[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)){1,3}\s*\}|[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)\b)/gu;
+// After a word of two letters or more: "Title$^{1}$", "Vision$^{a,b}$", not the exponent of "$\\mathbb{R}^n$".
 const TRAILING_NUMBER_MARK =
-  /(?:\\textsuperscript\s*\{\s*[\d,]{1,5}\s*\}|\$?\^\s*\{?\s*[\d,]{1,5}\s*\}?\$?)\s*$/u;
+  /(\p{L}{2}[}\s]*)(?:\\textsuperscript\s*\{\s*[\p{N}\p{Ll},*]{1,7}\s*\}|\$?\^\s*(?:\{\s*[\p{N}\p{Ll},\s*]{1,9}\}|[\p{N}\p{Ll}]{1,3})\s*\$?)\s*$/u;
+// Colour and box commands whose first argument is not text: \textcolor{red}{word} keeps "word".
+const COLOUR_ARGUMENT =
+  /\\(?:textcolor|color|colorbox|fcolorbox|highlight)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}(?:\s*\{[^{}]*\}(?=\s*\{))?/gu;
 const ESCAPED = /\\([&%$#_{}])/gu;
 const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped characters meanwhile
 
@@ -156,7 +238,11 @@ const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped char
 function latexToText(text: string): string {
   if (!/[\\${}~]/u.test(text)) return text;
   let t = text.replace(ESCAPED, (_, ch: string) => String.fromCharCode(ESCAPE_BASE + ch.charCodeAt(0)));
-  t = t.replace(DROPPED_WITH_ARGUMENT, " ").replace(SUPERSCRIPT_MARK, " ").replace(TRAILING_NUMBER_MARK, "");
+  t = t
+    .replace(DROPPED_WITH_ARGUMENT, " ")
+    .replace(COLOUR_ARGUMENT, "")
+    .replace(SUPERSCRIPT_MARK, " ")
+    .replace(TRAILING_NUMBER_MARK, "$1");
   t = t
     .replace(SYMBOL_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
     .replace(LETTER_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
@@ -183,15 +269,33 @@ function latexToText(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Footnote marks
 
-// Daggers, stars and section signs mark footnotes wherever they are; an asterisk and superscript
-// digits only at the end of the title ("A* Search", "O(n²)" keep theirs).
+// Daggers, stars and section signs mark footnotes wherever they are; an asterisk, a caret and
+// superscript digits only at the end of the title ("A* Search", "O(n²)" keep theirs), the digits only
+// after a word ("Networks¹", not "L²"); a mark alone in brackets ("(*)", "[†]") too.
 const FOOTNOTE_SYMBOLS = /[†‡∗⋆★☆✝✞§¶⁎⁑]+/gu;
-const TRAILING_MARKS = new Set([..."*†‡∗⋆★☆✝✞§¶⁎⁑⁰¹²³⁴⁵⁶⁷⁸⁹, "]);
+const TRAILING_MARKS = new Set([..."*^†‡∗⋆★☆✝✞§¶⁎⁑, "]);
+const SUPERSCRIPT_DIGITS = new Set([..."⁰¹²³⁴⁵⁶⁷⁸⁹"]);
+const BRACKETED_MARK = /\s*[([{]\s*[*†‡∗⋆★§¶]{1,3}\s*[)\]}]\s*$/u;
 
 function dropFootnoteMarks(title: string): string {
-  let end = title.length;
-  while (end > 0 && TRAILING_MARKS.has(title[end - 1]!)) end--;
-  return title.slice(0, end).replace(FOOTNOTE_SYMBOLS, " ");
+  let t = title;
+  for (let changed = true; changed; ) {
+    changed = false;
+    let end = t.length;
+    while (end > 0) {
+      const ch = t[end - 1]!;
+      if (TRAILING_MARKS.has(ch)) end--;
+      else if (SUPERSCRIPT_DIGITS.has(ch) && /\p{L}{2}[⁰¹²³⁴⁵⁶⁷⁸⁹]*$/u.test(t.slice(0, end))) end--;
+      else break;
+    }
+    const bracketed = BRACKETED_MARK.exec(t.slice(0, end));
+    if (bracketed) end = bracketed.index;
+    if (end < t.length) {
+      t = t.slice(0, end);
+      changed = true;
+    }
+  }
+  return t.replace(FOOTNOTE_SYMBOLS, " ");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,21 +304,43 @@ function dropFootnoteMarks(title: string): string {
 /** Words that make a bracketed group a track label on their own. */
 const TRACK_WORDS = new Set(
   `abstract abstracts paper papers poster posters oral orals spotlight spotlights workshop workshops
-  demo demos demonstration demonstrations track talk talks presentation version findings highlight
-  highlights keynote tutorial award preprint supplementary appendix extended`.split(/\s+/u),
+  demo demos demonstration demonstrations track tracks talk talks presentation presentations findings
+  highlight highlights keynote tutorial award awards preprint session sessions short long full wip lbr srw
+  abridged consortium breaking progress announcement camera ready report competition challenge nectar
+  honorable honourable mention runner winner nominee finalist accepted lightning journal results sky`.split(
+    /\s+/u,
+  ),
 );
 /** Words that may accompany them inside the label. */
 const LABEL_WORDS = new Set(
-  `short long full student position vision invited research industry industrial camera ready technical
-  report lightning contributed accepted archival non nonarchival doctoral consortium late breaking work
-  progress best outstanding honorable honourable mention selected system systems main conference
-  journal proceedings summary brief tiny arxiv revised updated corrected new paper papers in at the
-  and of on for a an to with from`.split(/\s+/u),
+  `student position vision invited research industry industrial technical contributed archival non
+  nonarchival doctoral late work best outstanding selected system systems main conference journal first
+  proceedings brief tiny arxiv revised corrected new ext only top applied data science datasets
+  benchmarks benchmark application applications resource resources reproducibility blue sky idea ideas
+  senior member members extended version camera ready early career emerging in at the and of on for a an
+  to with from as up`.split(/\s+/u),
 );
 /** Track words allowed in an unbracketed suffix after a separator ("…: Extended Abstract"). */
-const SUFFIX_TRACK_WORDS = new Set(
-  "abstract paper poster oral spotlight demo version preprint supplementary appendix".split(" "),
+const SUFFIX_TRACK_WORDS = new Set("abstract paper poster oral spotlight demo preprint".split(" "));
+/**
+ * Notices: a group naming another publication about the title (its erratum, retraction, review,
+ * supplement, an extended version) is never a label, so that the titles stay different.
+ */
+const NOTICE_WORDS = new Set(
+  `erratum errata corrigendum corrigenda correction corrections retraction retracted withdrawn
+  withdrawal addendum supplement supplementary supplemental appendix appendices review reviews survey
+  reply response comment comments commentary rejoinder discussion summary expression concern
+  reproducibility replication`.split(/\s+/u),
 );
+
+/** A word that track labels are made of ("industry", "track", "short", "paper", a venue acronym). */
+export function isTrackLabelWord(word: string): boolean {
+  const lower = word.toLowerCase();
+  return (
+    (TRACK_WORDS.has(lower) || LABEL_WORDS.has(lower) || VENUES.has(lower)) && !STOP_LABEL_WORDS.has(lower)
+  );
+}
+const STOP_LABEL_WORDS = new Set("in at the and of on for a an to with from as up new first".split(" "));
 
 function isLabelToken(token: string): boolean {
   const lower = token.toLowerCase();
@@ -222,7 +348,7 @@ function isLabelToken(token: string): boolean {
     TRACK_WORDS.has(lower) ||
     LABEL_WORDS.has(lower) ||
     /^(19|20)\d\d$/u.test(token) ||
-    /^'?\d\d$/u.test(token) ||
+    /^\d{1,2}$/u.test(token) ||
     /^v\d+$/iu.test(token) ||
     VENUES.has(lower)
   );
@@ -230,38 +356,71 @@ function isLabelToken(token: string): boolean {
 
 /** Venue acronyms seen in track labels: "(ICML 2019)", "[AAAI-21]", "(NeurIPS 2023 Workshop)". */
 const VENUES = new Set(
-  `neurips nips icml iclr aaai ijcai cvpr iccv eccv wacv bmvc acl emnlp naacl eacl aacl coling conll
-  lrec tacl kdd www sigir wsdm cikm recsys aistats uai colt corl rss icra iros miccai interspeech
-  icassp siggraph chi uist mlsys tmlr jmlr icdm sdm ecml pkdd acml ijcnlp`.split(/\s+/u),
+  `neurips nips icml iclr aaai ijcai cvpr iccv eccv wacv bmvc accv acl emnlp naacl eacl aacl coling conll
+  lrec tacl kdd www sigir wsdm cikm recsys aistats uai colt alt corl rss icra iros miccai isbi interspeech
+  icassp siggraph chi uist cscw mlsys tmlr jmlr icdm sdm ecml pkdd acml ijcnlp ecai aamas icaps kr ijcnn
+  icpr icip icdar ecir sigmod vldb icde pods focs stoc soda icalp nsdi osdi sosp eurosys ccs ndss icse fse
+  ase pldi popl gecco semeval sigdial interspeech ismir ubicomp mobicom sigcomm infocom isca asplos hpca
+  l4dc midl`.split(/\s+/u),
 );
 
 /** A group of words that only names a track, e.g. "Extended Abstract", "NeurIPS 2023 Workshop", "Oral". */
 function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
-  const tokens = group.split(/[^\p{L}\p{N}']+/u).filter((w) => w !== "");
+  // "NIPS'17", "ICML’19": a venue and the year's last two digits.
+  const tokens = group.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== "");
   if (tokens.length === 0 || tokens.length > 8) return false;
-  if (!tokens.every(isLabelToken)) return false;
+  const lastWord = tokens.at(-1)!.toLowerCase();
+  const namesTrack = trackWords === TRACK_WORDS && (lastWord === "track" || lastWord === "session");
+  if (!namesTrack && tokens.some((w) => NOTICE_WORDS.has(w.toLowerCase()))) return false;
+  // "[v2]": an arXiv version.
+  if (tokens.length === 1 && /^v\d{1,2}$/iu.test(tokens[0]!)) return true;
+  // "(Extended Version)" is the journal extension, another publication; "(Extended Abstract)" is not.
+  if (/\bextended\s+version\b/iu.test(group)) return false;
+  const isYear = (w: string) => /^(19|20)\d\d$|^\d\d$/u.test(w);
+  if (!tokens.every(isLabelToken)) {
+    // "(Applied Data Science Track)", "(Survey Track)": any few words naming a track.
+    return namesTrack && tokens.length <= 6 && tokens.every((w) => /^\p{L}+$/u.test(w));
+  }
   if (tokens.some((w) => trackWords.has(w.toLowerCase()))) return true;
   // A known venue and its year: "(ICML 2019)", "[AAAI-21]"; not "(COVID-19)".
-  const isYear = (w: string) => /^(19|20)\d\d$|^'?\d\d$/u.test(w);
   return trackWords === TRACK_WORDS && tokens.some(isYear) && tokens.some((w) => VENUES.has(w.toLowerCase()));
 }
 
 // "… arXiv preprint arXiv:1706.03762v2", as citation exports append it (matched from its last
-// "arxiv" on, so that a long title costs one scan).
-const ARXIV_REFERENCE = /^(?:arxiv\s+preprint\s*)?arxiv\s*:\s*\d{4}\.\d{4,5}(?:v\d+)?\s*$/iu;
+// "arxiv" on, so that a long title costs one scan), also in brackets: "(arXiv:1706.03762)".
+const ARXIV_ID = String.raw`(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?`;
+const ARXIV_REFERENCE = new RegExp(
+  String.raw`^(?:arxiv\s+preprint\s*)?(?:arxiv\s*(?::|\s)\s*)?${ARXIV_ID}\s*[)\]]?\s*$`,
+  "iu",
+);
+const ARXIV_GROUP = new RegExp(
+  String.raw`\s*[([]\s*(?:arxiv\s+preprint\s*)?(?:arxiv|abs)\s*(?::|\s)\s*${ARXIV_ID}\s*[)\]]\s*`,
+  "giu",
+);
 
 function dropArxivReference(title: string): string {
-  const lower = title.toLowerCase();
+  if (!/arxiv|abs/iu.test(title)) return title;
+  const t = title.replace(ARXIV_GROUP, " ").trim();
+  const lower = t.toLowerCase();
   let at = lower.lastIndexOf("arxiv");
-  if (at < 0 || !ARXIV_REFERENCE.test(title.slice(at))) return title;
+  if (at < 0 || !ARXIV_REFERENCE.test(t.slice(at))) return t;
   const preprint = lower.lastIndexOf("arxiv preprint", at);
-  if (preprint >= 0 && ARXIV_REFERENCE.test(title.slice(preprint))) at = preprint;
-  return title.slice(0, at).replace(/[\s,.]+$/u, "");
+  if (preprint >= 0 && ARXIV_REFERENCE.test(t.slice(preprint))) at = preprint;
+  const rest = t.slice(0, at).replace(/[\s,.]+$/u, "");
+  return /[\p{L}\p{N}]/u.test(rest) ? rest : t;
 }
 const LEADING_PREFIX = /^\s*([\p{L}\s]{2,40}?)\s*:\s*/u;
 const TRAILING_GROUP = /\s*[([]([^()[\]]*)[)\]]\s*$/u;
 const LEADING_GROUP = /^\s*[([]([^()[\]]*)[)\]]\s*/u;
-const TRAILING_SUFFIX = /\s*(?:[:|–—]|\s-|\.\s)\s*([\p{L}\s]+)$/u;
+const TRAILING_SUFFIX = /\s*(?:[:|–—,]|\s-+|-{2,}|\.\s)\s*([\p{L}\s.]+)$/u;
+
+/** A track label in BibTeX braces at the end ("Title {Extended Abstract}"), before the braces go. */
+function dropBraceLabel(title: string): string {
+  const m = /\s*\{([^{}]*)\}\s*$/u.exec(title);
+  if (!m || !/\s/u.test(m[1]!.trim()) || !isTrackLabel(m[1]!, TRACK_WORDS)) return title;
+  const rest = title.slice(0, m.index);
+  return /[\p{L}\p{N}]/u.test(rest) ? rest : title;
+}
 
 /** Drops track labels at either end, repeatedly ("Title (Extended Abstract) [Oral]"). */
 function dropTrackLabels(title: string): string {
@@ -279,7 +438,7 @@ function dropTrackLabels(title: string): string {
       const rest = `${t.slice(0, m.index)} ${t.slice(m.index + m[0].length)}`.trim();
       // Never reduce a title to nothing: "[Oral]" alone stays.
       if (!/[\p{L}\p{N}]/u.test(rest)) continue;
-      t = rest.replace(/[\s:|–—-]+$/u, "");
+      t = rest.replace(/[\s:|–—,-]+$/u, "");
       changed = true;
     }
   }

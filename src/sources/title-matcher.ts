@@ -1,6 +1,6 @@
 import { sharesAuthor } from "./author-names.js";
 import { partialRatio, ratio, tokenSetRatio, tokenSortRatio } from "./fuzz.js";
-import { cleanTitle } from "./title-clean.js";
+import { cleanTitle, isTrackLabelWord } from "./title-clean.js";
 
 /**
  * Decides whether an API search hit is the same paper as ours (reference-behaviour §3.4), with the
@@ -54,34 +54,35 @@ const NO_SHARED_AUTHOR_FACTOR = 0.3;
 const MIN_CONTAINED_TOKENS = 3;
 const MIN_CONTAINED_SHARE = 0.6;
 
-const VENUE_MARKERS = [
-  /\s*\(extended abstract\)/giu,
-  /\s*\(short paper\)/giu,
-  /\s*\(long paper\)/giu,
-  /\s*\(poster\)/giu,
-  /\s*\(demo\)/giu,
-  /\s*\(vision paper\)/giu,
-  /\s*\(position paper\)/giu,
-  /\s*\(supplementary material\)/giu,
-  /\s*\(appendix\)/giu,
-  /\s*:\s*supplementary.*/giu,
-  /\s*-\s*supplementary.*/giu,
-];
-// B7: non-greedy replacements for the reference's `\[.*\]$` and `\(.*arxiv.*\)`.
-const TRAILING_BRACKET = /\s*\[[^[\]]*\]\s*$/u;
+// B7: a non-greedy replacement for the reference's `\(.*arxiv.*\)`. Track labels ("(Extended
+// Abstract)", "[v2]") go in `cleanTitle`; any other bracket group stays, since a notice such as
+// "[Retracted]", "[Erratum]" or "(Book Review)" names another publication.
 const ARXIV_NOTE = /\s*\([^()]*arxiv[^()]*\)/giu;
 
+const GREEK_NAMES = Object.fromEntries(
+  [
+    ..."alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma sigma tau upsilon phi chi psi omega".split(
+      " ",
+    ),
+  ].map((name, i) => ["αβγδεζηθικλμνξοπρςστυφχψω"[i]!, name]),
+);
+// A Greek letter or two used as a symbol ("β-VAE", "μBench", "αβ-divergence"), not a Greek word.
+const GREEK_SYMBOL = /(?<!\p{Script=Greek})\p{Script=Greek}{1,2}(?!\p{Script=Greek})/gu;
+
 /**
- * Normalises a title like the reference: NFKC, lowercase, strip venue/version markers, turn every
- * run of non-word characters into one space. Accents are kept ("Café — naïve" → "café naïve").
+ * Normalises a title like the reference: NFKC, lowercase, strip the arXiv note, turn every run of
+ * non-word characters into one space. Accents are kept ("Café — naïve" → "café naïve"); a Greek letter
+ * used as a symbol is spelt out ("β-VAE" → "beta vae"), so that both spellings compare equal.
  */
 export function normalizeTitle(title: string | null | undefined): string {
   if (!title) return "";
   let t = cleanTitle(title).normalize("NFKC").toLowerCase().replace(/\s+/gu, " ").trim();
-  for (const marker of VENUE_MARKERS) t = t.replace(marker, "");
+  // A title that is only a bracketed note ("[Withdrawn]", "[No title]") names no paper.
+  if (/^[([][^()[\]]*[)\]]$/u.test(t)) return "";
   t = t.replace(ARXIV_NOTE, "");
-  // Repeated so "title [v2] [withdrawn]" loses both tags, while "a [b] c [d]" keeps "a [b] c".
-  while (TRAILING_BRACKET.test(t)) t = t.replace(TRAILING_BRACKET, "");
+  t = t.replace(GREEK_SYMBOL, (letters) =>
+    [...letters].map((ch) => GREEK_NAMES[ch.normalize("NFD")[0]!] ?? ch).join(""),
+  );
   // Python's `\w` plus combining marks, so scripts with vowel signs are not cut into pieces; marks
   // with no letter before them (NFKC turns "´" into space + U+0301) are dropped.
   return t
@@ -112,37 +113,56 @@ function isTokenContained(shorter: readonly string[], longer: readonly string[])
   return false;
 }
 
+/** The words of each title that the other lacks, counting repeats ("Deep Nets of Deep Nets"). */
+function multisetDifference(tokens1: readonly string[], tokens2: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const t of tokens2) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const out: string[] = [];
+  for (const t of tokens1) {
+    const n = counts.get(t) ?? 0;
+    if (n > 0) counts.set(t, n - 1);
+    else out.push(t);
+  }
+  for (const [t, n] of counts) for (let i = 0; i < n; i++) out.push(t);
+  return out;
+}
+
 function isNearMiss(tokens1: readonly string[], tokens2: readonly string[]): boolean {
-  const set1 = new Set(tokens1);
-  const set2 = new Set(tokens2);
-  const differing = [...tokens1.filter((t) => !set2.has(t)), ...tokens2.filter((t) => !set1.has(t))];
-  return differing.some((t) => NEGATIONS.has(t) || /\p{N}/u.test(t));
+  return multisetDifference(tokens1, tokens2).some((t) => NEGATIONS.has(t) || /\p{N}/u.test(t));
 }
 
 const FUZZY_CHARS = 300;
-// A title that is another one plus one of these is a different publication about it
-// ("Erratum: X", "X: A Reproducibility Study", "Reply to: X").
+// A title that is another one plus one of these is a different publication about it ("Erratum: X",
+// "X: A Survey", "Reply to: X", "X: Part II", "X Revisited"): never accepted by containment.
 const DERIVATIVE_WORDS = new Set(
-  `erratum errata corrigendum correction corrections reply response comment comments commentary
-  retraction retracted retracting addendum rejoinder discussion reproducibility replication reproduction
-  revisited retrospective`.split(/\s+/u),
+  `erratum errata corrigendum corrigenda correction corrections corrected reply replies response responses
+  comment comments commentary commentaries retraction retracted retracting withdrawn withdrawal addendum
+  addenda rejoinder discussion discussions reproducibility replication replicating reproduction
+  reproducing reanalysis reassessment revisited revisiting revisit retrospective survey surveys review
+  reviews reviewing overview tutorial tutorials primer introduction perspective perspectives critique
+  summary summaries abstract abstracts supplement supplementary supplemental appendix appendices
+  extended extension version reloaded redux reconsidered rethinking rethought reexamined rebuttal
+  part parts vol volume volumes chapter chapters episode sequel continued strikes
+  book notes note lecture lectures slides poster editorial preface foreword letter correspondence
+  concern expression notice reprint translation translated thesis dissertation digest highlights
+  really`.split(/\s+/u),
 );
-// Words whose change does not make another paper ("Learning to Rank with/on Graphs").
+// Parts and volumes: "X: Part II", "X, Vol. III".
+const ROMAN_NUMERAL = /^(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})$/u;
+// A missing part this short is a subtitle of another paper rather than the rest of the same title.
+const MIN_MISSING_CONTENT_WORDS = 3;
+
+// Words whose change does not make another paper ("Learning to Rank with/on Graphs"); "Towards X" is
+// not X.
 const STOP_WORDS = new Set(
-  "a an and as at by for from in into of on or the to toward towards via vs versus with using".split(" "),
+  "a an and as at by for from in into of on or the to via vs versus with using".split(" "),
 );
 
 /**
  * One word in two spellings: singular and plural, British and American (`-ise`/`-ize`,
- * `-our`/`-or`, `-tre`/`-ter`, `-lled`/`-led`), or a one-letter typo in a long word. Derived forms
- * (`learned`/`learning`, `origin`/`original`) are other words.
+ * `-our`/`-or`, `-tre`/`-ter`, `-lled`/`-led`), or a one-letter typo in a long word (see `sameWord`).
+ * Derived forms (`learned`/`learning`, `origin`/`original`) are other words.
  */
-function isSpellingVariant(x: string, y: string): boolean {
-  const fold = (w: string) => singular(american(w));
-  if (fold(x) === fold(y)) return true;
-  return Math.min(x.length, y.length) >= 7 && editDistanceAtMostOne(x, y);
-}
-
 function american(w: string): string {
   return w
     .replace(/isation/gu, "ization")
@@ -184,15 +204,82 @@ function editDistanceAtMostOne(x: string, y: string): boolean {
   return edits + (x.length - i) + (y.length - j) <= 1;
 }
 
-/** True when a content word of one title has no counterpart (equal or a spelling variant) in the other. */
-function hasUnmatchedContentWord(tokens1: readonly string[], tokens2: readonly string[]): boolean {
-  const set1 = new Set(tokens1);
-  const set2 = new Set(tokens2);
-  const only1 = [...set1].filter((t) => !set2.has(t) && !STOP_WORDS.has(t));
-  const only2 = [...set2].filter((t) => !set1.has(t) && !STOP_WORDS.has(t));
-  const unmatched = (mine: string[], theirs: string[]) =>
-    mine.some((w) => !theirs.some((o) => isSpellingVariant(w, o)));
-  return unmatched(only1, only2) || unmatched(only2, only1);
+/** Spelling-folded form of a word, computed once per token for the alignment below. */
+const fold = (w: string) => singular(american(w));
+
+/** The same word, or two spellings of it. */
+function sameWord(x: string, fx: string, y: string, fy: string): boolean {
+  return x === y || fx === fy || (Math.min(x.length, y.length) >= 7 && editDistanceAtMostOne(x, y));
+}
+
+// The alignment below costs len1 × len2; no real title has more words than this.
+const MAX_ALIGNED_TOKENS = 150;
+
+/**
+ * True when the two titles' content words pair up in the same order, each used once: the longest
+ * common subsequence of words (equal or spelling variants, a word written as two — `pre training` /
+ * `pretraining`) leaves no content word of either title out. "Is Attention All You Need" /
+ * "Attention Is All You Need", "Learning Graphs from Text" / "Learning Text from Graphs" and "Code
+ * Comments: …Source Code" / "Comments: …Source Code" fail; "Learning to Rank with/on Graphs" passes.
+ */
+function contentWordsAligned(tokens1: readonly string[], tokens2: readonly string[]): boolean {
+  const a = tokens1.slice(0, MAX_ALIGNED_TOKENS);
+  const b = tokens2.slice(0, MAX_ALIGNED_TOKENS);
+  const fa = a.map(fold);
+  const fb = b.map(fold);
+  const n = a.length;
+  const m = b.length;
+  // Content words weigh more than all stop words together: an optimal alignment covers every content
+  // word that any in-order alignment can.
+  const wa = a.map((t) => (STOP_WORDS.has(t) ? 1 : 1000));
+  const wb = b.map((t) => (STOP_WORDS.has(t) ? 1 : 1000));
+  const eq = (i: number, j: number) => sameWord(a[i]!, fa[i]!, b[j]!, fb[j]!);
+  // A word written as two ("pre training" / "pretraining"): the same letters, or one plural.
+  const joined = (x: string, y: string) => x === y || fold(x) === fold(y);
+  const joinedA = (i: number, j: number) => i + 1 < n && joined(a[i]! + a[i + 1]!, b[j]!);
+  const joinedB = (i: number, j: number) => j + 1 < m && joined(a[i]!, b[j]! + b[j + 1]!);
+  // best[i][j]: most words of a[i..] and b[j..] covered by an in-order alignment.
+  const best = Array.from({ length: n + 1 }, () => new Int32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      let v = Math.max(best[i + 1]![j]!, best[i]![j + 1]!);
+      if (eq(i, j)) v = Math.max(v, best[i + 1]![j + 1]! + wa[i]! + wb[j]!);
+      if (joinedA(i, j)) v = Math.max(v, best[i + 2]![j + 1]! + wa[i]! + wa[i + 1]! + wb[j]!);
+      if (joinedB(i, j)) v = Math.max(v, best[i + 1]![j + 2]! + wa[i]! + wb[j]! + wb[j + 1]!);
+      best[i]![j] = v;
+    }
+  }
+  // Walk one optimal alignment and check that every content word is in it.
+  const usedA = new Uint8Array(n);
+  const usedB = new Uint8Array(m);
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    const v = best[i]![j]!;
+    if (eq(i, j) && v === best[i + 1]![j + 1]! + wa[i]! + wb[j]!) {
+      usedA[i++] = 1;
+      usedB[j++] = 1;
+    } else if (joinedA(i, j) && v === best[i + 2]![j + 1]! + wa[i]! + wa[i + 1]! + wb[j]!) {
+      usedA[i] = usedA[i + 1] = 1;
+      usedB[j] = 1;
+      i += 2;
+      j += 1;
+    } else if (joinedB(i, j) && v === best[i + 1]![j + 2]! + wa[i]! + wb[j]! + wb[j + 1]!) {
+      usedA[i] = 1;
+      usedB[j] = usedB[j + 1] = 1;
+      i += 1;
+      j += 2;
+    } else if (v === best[i + 1]![j]!) i++;
+    else j++;
+  }
+  if (tokens1.length !== a.length || tokens2.length !== b.length) return false;
+  // Left out: a content word, or a stop word that the other title also left out ("Kubernetes Cluster
+  // for X" / "Kubernetes for Cluster X": the same words, moved).
+  const leftA = a.filter((_, k) => usedA[k] === 0);
+  const leftB = new Set(b.filter((_, k) => usedB[k] === 0));
+  return (
+    !leftA.some((t) => !STOP_WORDS.has(t) || leftB.has(t)) && ![...leftB].some((t) => !STOP_WORDS.has(t))
+  );
 }
 
 /**
@@ -210,6 +297,27 @@ function isTitlePart(shorter: readonly string[], longerTitle: string | null | un
     if (parts.slice(0, k).flat().join(" ") === key || parts.slice(k).flat().join(" ") === key) return true;
   }
   return false;
+}
+
+/**
+ * The words a contained title lacks make the rest of the same title only when they are a real
+ * subtitle: at least three content words, no word naming another publication about it (a survey,
+ * review, erratum, reply, part II, …), and no question ("X: Really?", "X (Or Is It?)").
+ */
+function isSubstantialRest(
+  shorter: readonly string[],
+  longer: readonly string[],
+  longerTitle: string | null | undefined,
+  shorterTitle: string | null | undefined,
+): boolean {
+  const rest = multisetDifference(longer, shorter);
+  // A track label inside the longer title ("X (Industry Track): Benchmarks") is not part of it.
+  const words = rest.filter((t) => !STOP_WORDS.has(t) && !isTrackLabelWord(t));
+  if (words.length < MIN_MISSING_CONTENT_WORDS) return false;
+  if (rest.some((t) => DERIVATIVE_WORDS.has(t) || ROMAN_NUMERAL.test(t))) return false;
+  const questions = (title: string | null | undefined) =>
+    (cleanTitle(title ?? "").match(/[?¿]/gu) ?? []).length;
+  return questions(longerTitle) <= questions(shorterTitle);
 }
 
 function yearGap(y1: number | null | undefined, y2: number | null | undefined): number | undefined {
@@ -253,11 +361,12 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   const sameWords = key1 === key2 || key1.replaceAll(" ", "") === key2.replaceAll(" ", "");
   const aIsShorter = tokens1.length <= tokens2.length;
   const [shorter, longer] = aIsShorter ? [tokens1, tokens2] : [tokens2, tokens1];
+  const [shorterTitle, longerTitle] = aIsShorter ? [a.title, b.title] : [b.title, a.title];
   const containment =
     !sameWords &&
     isTokenContained(shorter, longer) &&
-    isTitlePart(shorter, (aIsShorter ? b : a).title) &&
-    !longer.some((t) => DERIVATIVE_WORDS.has(t) && !shorter.includes(t));
+    isTitlePart(shorter, longerTitle) &&
+    isSubstantialRest(shorter, longer, longerTitle, shorterTitle);
 
   let score: number;
   if (sameWords) {
@@ -274,8 +383,9 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
       0.1 * ratio(k1, k2);
     score = (weighted / 100) * (farApart ? 0.5 : gap === 1 ? 0.95 : 1);
     // A content word that one title has and the other lacks makes another paper, however similar the
-    // strings ("… for Image Classification" / "… for Image Segmentation", "Robust X" / "X").
-    if (hasUnmatchedContentWord(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
+    // strings ("… for Image Classification" / "… for Image Segmentation", "Robust X" / "X"), and so do
+    // the same words in another order ("Is Attention All You Need?") or repeated ("Code Comments").
+    if (!contentWordsAligned(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   }
   score *= authorFactor(a.authors, b.authors);
   // "Non-local" / "Nonlocal", "GPT-3" / "GPT3": the same words are never a near miss.

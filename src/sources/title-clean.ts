@@ -38,6 +38,15 @@ const FULLWIDTH_BRACKETS: Record<string, string> = {
   "〕": "]",
 };
 
+/**
+ * Text with its markup decoded: entities, HTML/JATS tags and LaTeX (accents, commands, braces).
+ * Footnote marks and track labels stay; used for author names.
+ */
+export function markupToText(raw: string): string {
+  const t = decodeEntities(raw.slice(0, MAX_TITLE_CHARS)).replace(/\p{Cf}/gu, "");
+  return latexToText(htmlToText(t));
+}
+
 /** Longest title considered; the rest of a longer one is ignored for searching and matching. */
 export const MAX_TITLE_CHARS = 1000;
 

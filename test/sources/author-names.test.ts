@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { sharesAuthor } from "../../src/sources/author-names.js";
+import { compareTitles } from "../../src/sources/title-matcher.js";
+
+// Issue 10 audit: author lists as real records write them. Each `true` row was `false` (evidence
+// against a true match) before.
+describe("sharesAuthor: combined and truncated author strings", () => {
+  it.each([
+    [["Noam Shazeer"], ["A. Vaswani, N. Shazeer, N. Parmar, ..."]],
+    [["Ashish Vaswani"], ["A. Vaswani, N. Shazeer, N. Parmar, …"]],
+    [["Noam Shazeer"], ["Ashish Vaswani, Noam Shazeer"]],
+    [["Noam Shazeer"], ["A. Vaswani, N. Shazeer"]],
+    [["Noam Shazeer"], ["A Vaswani, N Shazeer"]],
+    [["Noam Shazeer"], ["Vaswani, A., Shazeer, N., Parmar, N."]],
+    [["Niki Parmar"], ["Vaswani, A., Shazeer, N., & Parmar, N."]],
+    [["Noam Shazeer"], ["A. Vaswani & N. Shazeer"]],
+    [["Noam Shazeer"], ["Vaswani A; Shazeer N; Parmar N"]],
+    [["Noam Shazeer"], ["Vaswani A, Shazeer N, Parmar N"]],
+    [["Niki Parmar"], ["Ashish Vaswani, Noam Shazeer, and Niki Parmar"]],
+    [["Ashish Vaswani"], ["Vaswani u.a."]],
+    [["Ashish Vaswani"], ["Vaswani etal"]],
+    [["Ashish Vaswani"], ["A. Vaswani + 7 more"]],
+    [["Ashish Vaswani"], ["A. Vaswani and 7 others"]],
+    [["Ashish Vaswani"], ["Vaswani, A. [et al.]"]],
+    [["Ashish Vaswani"], ["A. Vaswani (et al.)"]],
+    [["Ashish Vaswani"], ["A. Vaswani…"]],
+  ])("%o shares someone with %o", (ours, theirs) => {
+    expect(sharesAuthor(ours, theirs)).toBe(true);
+    expect(sharesAuthor(theirs, ours)).toBe(true);
+  });
+});
+
+describe("sharesAuthor: name forms", () => {
+  it.each([
+    [["Bernhard Schölkopf"], ["Bernhard Sch&ouml;lkopf"]],
+    [["Sébastien Bubeck"], ["S&eacute;bastien Bubeck"]],
+    [["Paul Erdős"], ["P. Erd&#337;s"]],
+    [["Bernhard Schölkopf"], ['B. Sch\\"olkopf']],
+    [["Ashish Vaswani"], ["A. Vaswani$^{1}$"]],
+    [["Alec Radford"], ["Alec Radford<sup>1</sup>"]],
+    [["Alec Radford"], ["Alec Radford^1"]],
+    [["Alec Radford"], ["Alec Radford a"]],
+    [["Alec Radford"], ["Alec Radford (OpenAI)"]],
+    [["Alec Radford"], ["Radford, Alec (OpenAI)"]],
+    [["Alec Radford"], ["Alec Radford <alec@openai.com>"]],
+    [["Alec Radford"], ["Alec Radford ✉"]],
+    [["Alec Radford"], ["Dr. Alec Radford"]],
+    [["Y. Bengio"], ["Prof. Yoshua Bengio"]],
+    [["Y. Bengio"], ["Yoshua Bengio, PhD"]],
+    [["Y. Bengio"], ["Mr. Yoshua Bengio Jr."]],
+    [["Martin King"], ["King Jr., Martin Luther"]],
+    [["Yann LeCun"], ["Y. Le Cun"]],
+    [["Yann LeCun"], ["Le Cun, Yann"]],
+    [["Luc Van Gool"], ["L. VanGool"]],
+    [["Fabio De Luca"], ["F. D. Luca"]],
+    [["Ludwig von Mises"], ["L. Mises"]],
+    [["Anna Smith-Jones"], ["A. Smith"]],
+    [["Smith-Jones, Anna"], ["A. Jones"]],
+    [["Martínez Sierra, José María"], ["José Martínez"]],
+    [["Geoffrey E. Hinton"], ["E. Hinton"]],
+    [["Yurii Nesterov"], ["Iurii Nesterov"]],
+    [["Nguyễn Văn An"], ["An Nguyen"]],
+    [["Kyriacos Athanasiou"], ["Κυριάκος Αθανασίου (Kyriacos Athanasiou)"]],
+    [["Wei Zhang"], ["Wei Zhang (张伟)"]],
+  ])("%o shares someone with %o", (ours, theirs) => {
+    expect(sharesAuthor(ours, theirs)).toBe(true);
+    expect(sharesAuthor(theirs, ours)).toBe(true);
+  });
+
+  it.each([
+    [
+      ["何恺明", "张祥雨"],
+      ["Kaiming He", "X. Zhang"],
+    ],
+    [["张伟"], ["Wei Zhang"]],
+    [["AR"], ["Alec Radford"]],
+    [["et al."], ["Alec Radford"]],
+    [["..."], ["Alec Radford"]],
+  ])("%o and %o are no evidence either way", (ours, theirs) => {
+    expect(sharesAuthor(ours, theirs)).toBeUndefined();
+    expect(sharesAuthor(theirs, ours)).toBeUndefined();
+  });
+
+  it.each([
+    [["Wei Zhang"], ["Wei Zhou"]],
+    [["Yoshua Bengio"], ["Samy Bengio"]],
+    [["Y. Bengio"], ["S. Bengio"]],
+    [["Alec Radford"], ["Bob Radford"]],
+    [["Alec Radford"], ["Radford, B."]],
+    [["A. Vaswani"], ["B. Vaswani"]],
+    [["Anna Smith-Jones"], ["B. Smith"]],
+    [["Luc Van Gool"], ["L. Van Dam"]],
+    [["Martínez Sierra, José María"], ["Pedro Martínez"]],
+    [["Ada Quill", "Bo Renner"], ["Cy Tran, Di Ulm, and Ed Vo"]],
+    [["Ada Quill"], ["Tran, C., Ulm, D., & Vo, E."]],
+    [["Ada Quill"], ["C. Tran, D. Ulm, E. Vo, ..."]],
+    [["Prof. Ada Quill"], ["Dr. Cy Tran"]],
+  ])("%o shares nobody with %o", (ours, theirs) => {
+    expect(sharesAuthor(ours, theirs)).toBe(false);
+    expect(sharesAuthor(theirs, ours)).toBe(false);
+  });
+
+  it("an exact title with a combined author string is accepted end to end", () => {
+    const r = compareTitles(
+      { title: "Attention Is All You Need", year: 2017, authors: ["A. Vaswani, N. Shazeer, N. Parmar, ..."] },
+      {
+        title: "Attention is All you Need",
+        year: 2017,
+        authors: ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"],
+      },
+    );
+    expect(r.type).toBe("exact");
+  });
+});

@@ -100,11 +100,12 @@ const MML_MATH = element("math", "iu");
 // Source annotations of MathML repeat the formula as TeX.
 const ANNOTATION = element("annotation|annotation-xml");
 const LINE_BREAK = new RegExp(`<${NS}br\\s*/?>`, "giu");
-// A superscript footnote mark: symbols anywhere, a number or a letter list at the very end
+// A superscript footnote mark: symbols anywhere, a number or a letter list at the end (or before a
+// bracketed label)
 // ("Deep Learning<sup>1,2</sup>", "…Vision<sup>a</sup>"), but not an exponent ("R<sup>n</sup>").
 const SUP_SYMBOL = new RegExp(`<${NS}sup(?:\\s[^<>]*)?>\\s*[*†‡∗⋆§¶#,\\s]+</${NS}sup\\s*>`, "giu");
 const SUP_TRAILING = new RegExp(
-  `(\\p{L}{2})\\s*<${NS}sup(?:\\s[^<>]*)?>\\s*[\\p{N}\\p{Ll}*†‡∗⋆,\\s]{1,9}</${NS}sup\\s*>\\s*$`,
+  `(\\p{L}{2}(?:[}\\s*†‡∗⋆]|</[\\w:-]+>)*)<${NS}sup(?:\\s[^<>]*)?>\\s*[\\p{N}\\p{Ll}*†‡∗⋆,\\s]{1,9}</${NS}sup\\s*>(?=[\\s*†‡∗⋆★§¶^]*(?:$|[([{]|\\s-|,))`,
   "u",
 );
 
@@ -236,7 +237,7 @@ const SUPERSCRIPT_MARK =
   /\\textsuperscript\s*\{\s*[*†‡∗⋆]{1,3}\s*\}|\^\s*(?:\{\s*(?:[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)){1,3}\s*\}|[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)\b)/gu;
 // After a word of two letters or more: "Title$^{1}$", "Vision$^{a,b}$", not the exponent of "$\\mathbb{R}^n$".
 const TRAILING_NUMBER_MARK =
-  /(\p{L}{2}[}\s]*)(?:\\textsuperscript\s*\{\s*[\p{N}\p{Ll},*]{1,7}\s*\}|\$?\^\s*(?:\{\s*[\p{N}\p{Ll},\s*]{1,9}\}|[\p{N}\p{Ll}]{1,3})\s*\$?)\s*$/u;
+  /(\p{L}{2}[}\s*†‡∗⋆]*)(?:\\textsuperscript\s*\{\s*[\p{N}\p{Ll},*]{1,7}\s*\}|\$?\^\s*(?:\{\s*[\p{N}\p{Ll},\s*]{1,9}\}|[\p{N}\p{Ll}]{1,3})\s*\$?)(?=[\s*†‡∗⋆★§¶^]*(?:$|[([]|\\?\{[^{}]*\}\s*$))/u;
 // Colour and box commands whose first argument is not text: \textcolor{red}{word} keeps "word".
 const COLOUR_ARGUMENT =
   /\\(?:textcolor|color|colorbox|fcolorbox|highlight)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}(?:\s*\{[^{}]*\}(?=\s*\{))?/gu;

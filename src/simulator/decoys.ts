@@ -4,13 +4,36 @@ import { contentTokens, searchTerms, titleKey } from "./search.js";
 import * as W from "./words.js";
 
 /**
- * Near-miss decoys: real works whose titles differ from a true work's by one word, a "Not", or only by
- * the year. They are cited more and rank above their true work, so a matcher that trusts the top hit
+ * Near-miss decoys: real works whose titles differ from a true work's by one word, a "Not", a subtitle
+ * naming another publication about it (": A Survey", " (Erratum)"), a word repeated, two words
+ * swapped, a question form ("Is …?"), or only by the year. They are cited more and rank above their true work, so a matcher that trusts the top hit
  * picks them; the same title edits make the near-miss absent papers of the input generator.
  */
 
-export type DecoyKind = "insert" | "negation" | "substitute" | "far-year";
-export const DECOY_KINDS: readonly DecoyKind[] = ["insert", "negation", "substitute", "far-year"];
+export type DecoyKind =
+  | "insert"
+  | "negation"
+  | "substitute"
+  | "far-year"
+  | "subtitle"
+  | "repeat"
+  | "swap"
+  | "question";
+export const DECOY_KINDS: readonly DecoyKind[] = [
+  "insert",
+  "negation",
+  "substitute",
+  "far-year",
+  "subtitle",
+  "repeat",
+  "swap",
+  "question",
+];
+/**
+ * Kinds whose title has the same content words as the true one (in another order, one repeated, or
+ * a question word the search ignores): the same title key, told apart only by word order and count.
+ */
+export const SAME_WORDS_KINDS: readonly DecoyKind[] = ["far-year", "repeat", "swap", "question"];
 
 const FIRST_YEAR = 2015;
 const LAST_YEAR = 2025;
@@ -58,6 +81,58 @@ export function negate(title: string): string | undefined {
   return words.join(" ");
 }
 
+/** Subtitles and notes that make a publication about the title, not the title itself. */
+export const DERIVATIVE_SUBTITLES: readonly string[] = [
+  ": A Survey",
+  ": A Review",
+  ": A Tutorial",
+  ": An Overview",
+  ": Part II",
+  " (Erratum)",
+  " [Retracted]",
+  ": A Reproducibility Study",
+  " Revisited",
+  ": Really?",
+];
+
+/** The title with a subtitle or note naming another publication about it. */
+export function derivativeTitle(random: Random, title: string): string {
+  return `${title.replace(/[?.!]$/u, "")}${pick(random, DERIVATIVE_SUBTITLES)}`;
+}
+
+const contentSpots = (words: readonly string[]) =>
+  words.flatMap((w, i) => (/^\p{L}[\p{L}-]*$/u.test(w) && contentTokens(w).length > 0 ? [i] : []));
+
+/** The title with one content word written twice ("Graph Transformers for Graph Generation"). */
+export function repeatWord(random: Random, title: string): string | undefined {
+  const words = title.split(" ");
+  const spots = contentSpots(words).filter((i) => i + 1 < words.length);
+  if (spots.length === 0) return undefined;
+  const i = pick(random, spots);
+  words.splice(i + 1, 0, words[i]!);
+  return words.join(" ");
+}
+
+/** The title with two adjacent content words swapped. */
+export function swapWords(random: Random, title: string): string | undefined {
+  const words = title.split(" ");
+  const spots = contentSpots(words).filter(
+    (i) => contentSpots(words).includes(i + 1) && words[i]!.toLowerCase() !== words[i + 1]!.toLowerCase(),
+  );
+  if (spots.length === 0) return undefined;
+  const i = pick(random, spots);
+  [words[i], words[i + 1]] = [words[i + 1]!, words[i]!];
+  return words.join(" ");
+}
+
+/** The title as a question: "X Is Y" → "Is X Y?", else "Is X?" / "Does X?" (the search ignores the word). */
+export function questionForm(random: Random, title: string): string | undefined {
+  if (title.endsWith("?")) return undefined;
+  const verb = / (Is|Are|Does|Do|Can) /u.exec(title);
+  if (verb) return `${verb[1]} ${title.replace(verb[0], " ")}?`;
+  return `${pick(random, ["Is", "Does"])} ${title}?`;
+}
+
 const LISTS = [W.ADJECTIVES, W.VERBS, W.PROPERTIES, W.TASKS, W.MODELS, W.TECHNIQUES, W.SETTINGS];
 
 /** The title with one word-list entry replaced by another of the same list (single words preferred). */
@@ -89,6 +164,10 @@ export function nearMissTitle(random: Random, kind: DecoyKind, title: string): s
   if (kind === "insert") return insertWord(random, title);
   if (kind === "negation") return negate(title);
   if (kind === "substitute") return substituteWord(random, title);
+  if (kind === "subtitle") return derivativeTitle(random, title);
+  if (kind === "repeat") return repeatWord(random, title);
+  if (kind === "swap") return swapWords(random, title);
+  if (kind === "question") return questionForm(random, title);
   return title;
 }
 
@@ -138,7 +217,9 @@ export function makeDecoys(originals: readonly SimWork[], o: DecoyOptions): SimW
       const title = nearMissTitle(random, kind, original.title);
       if (title === undefined) continue;
       const key = titleKey(title);
-      if (kind !== "far-year" && o.seenTitles.has(key)) continue;
+      // A same-words decoy shares its true work's key (and only that one).
+      if (SAME_WORDS_KINDS.includes(kind) ? key !== titleKey(original.title) : o.seenTitles.has(key))
+        continue;
       o.seenTitles.add(key);
       const year =
         kind === "far-year"

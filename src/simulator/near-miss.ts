@@ -4,12 +4,13 @@ import { pick, type Random } from "./prng.js";
 import { titleKey } from "./search.js";
 
 /**
- * Absent papers that look like corpus works: one word substituted, "Not" inserted, or the exact title
- * at least two years away. No corpus work has the same title key within a year, so a correct matcher
+ * Absent papers that look like corpus works: one word substituted, "Not" inserted, a subtitle naming
+ * another publication about the work (": A Survey", " (Erratum)"), or the exact title at least two
+ * years away. No corpus work has the same title key within a year, so a correct matcher
  * reports them not found.
  */
 
-const KINDS: readonly DecoyKind[] = ["substitute", "negation", "far-year"];
+const KINDS: readonly DecoyKind[] = ["substitute", "negation", "far-year", "subtitle"];
 
 /** A title, year and the work it imitates. */
 export interface NearMiss {

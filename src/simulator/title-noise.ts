@@ -20,7 +20,10 @@ export type TitleNoiseForm =
   | "latex"
   | "bibtex-braces"
   | "math"
-  | "footnote";
+  | "footnote"
+  | "html-footnote"
+  | "line-break"
+  | "entity-multi";
 
 export const TRACK_LABELS: readonly string[] = [
   "(Extended Abstract)",
@@ -34,13 +37,33 @@ export const TRACK_LABELS: readonly string[] = [
   "[Findings]",
   "(Long Paper)",
   "(Position Paper)",
+  // Issue 10 audit: labels of the same kind.
+  "(Short)",
+  "(WiP)",
+  "(Doctoral Consortium)",
+  "(Late-Breaking Results)",
+  "(Brief Announcement)",
+  "(Datasets and Benchmarks Track)",
+  "(Oral; Top 1%)",
+  "(NIPS'17)",
+  "(Best Paper Award)",
+  "（Extended Abstract）",
+  "{Extended Abstract}",
+  "--- Extended Abstract",
+  ", Extended Abstract",
+  "(arXiv:2101.00001)",
 ];
-export const FOOTNOTE_MARKS: readonly string[] = ["*", "†", "∗", "⋆", "‡"];
+export const FOOTNOTE_MARKS: readonly string[] = ["*", "†", "∗", "⋆", "‡", "^*", "&ast;", " (*)"];
 
 const MATH: ReadonlyArray<readonly [RegExp, string]> = [
   [/ℓ(\d)/u, "$\\ell_$1$"],
   [/[αΑ]/u, "$\\alpha$"],
   [/[βΒ]/u, "$\\beta$"],
+];
+// Greek letters spelt out, as some indexes store them ("beta-VAE").
+const GREEK_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/[αΑ]/u, "Alpha"],
+  [/[βΒ]/u, "beta"],
 ];
 // A raw "&", not the start of an entity.
 const RAW_AMP = /&(?![#\w]+;)/u;
@@ -119,10 +142,30 @@ const FORMS: Record<TitleNoiseForm, Form> = {
   },
   math: {
     applies: (t) => MATH.some(([re]) => re.test(t)),
-    apply: (_, t) => {
+    apply: (r, t) => {
+      const greek = GREEK_NAMES.find(([m]) => m.test(t));
+      if (greek && r() < 0.3) return t.replace(greek[0], greek[1]);
       const [re, tex] = MATH.find(([m]) => m.test(t))!;
       return t.replace(re, tex);
     },
+  },
+  "html-footnote": {
+    applies: () => true,
+    apply: (r, t) =>
+      `${t.replace(/[?.!]$/u, "")}${pick(r, ["<sup>1,2</sup>", "<sup>a</sup>", "$^{a,b}$", "<sup>*</sup>"])}`,
+  },
+  "line-break": {
+    applies: (t) => t.includes(" "),
+    apply: (r, t) => {
+      const words = t.split(" ");
+      const i = 1 + Math.floor(r() * (words.length - 1));
+      return `${words.slice(0, i).join(" ")}${pick(r, ["<br>", "<br/>", " <br /> "])}${words.slice(i).join(" ")}`;
+    },
+  },
+  "entity-multi": {
+    applies: (t) => RAW_AMP.test(t) || AND.test(t),
+    apply: (_, t) =>
+      RAW_AMP.test(t) ? t.replace(RAW_AMP, "&amp;amp;amp;amp;") : t.replace(AND, " &amp;amp;amp; "),
   },
   footnote: {
     applies: () => true,
@@ -137,7 +180,12 @@ export const TITLE_NOISE_FORMS = Object.keys(FORMS) as TitleNoiseForm[];
 /** Forms for characters that few titles have (ℓ1, α, &, '): used first when they apply, so that they occur. */
 const RARE: readonly TitleNoiseForm[] = ["math", "entity-amp", "entity-apostrophe"];
 const rareOf = (usable: readonly TitleNoiseForm[], title: string) =>
-  usable.filter((f) => RARE.includes(f) || (f === "entity-double" && /[&']| and /u.test(title)));
+  usable.filter(
+    (f) =>
+      RARE.includes(f) ||
+      (f === "entity-double" && /[&']| and /u.test(title)) ||
+      (f === "entity-multi" && /&| and /u.test(title)),
+  );
 
 /** The title with one or two noise forms (a track label stays the trailing suffix), and the forms used. */
 export function noisyTitle(random: Random, title: string): { title: string; forms: TitleNoiseForm[] } {
@@ -151,6 +199,11 @@ export function noisyTitle(random: Random, title: string): { title: string; form
     forms.push(form);
     if (form !== "track") out = FORMS[form].apply(random, out);
   }
-  if (forms.includes("track")) out = FORMS.track.apply(random, out);
+  if (forms.includes("track")) {
+    // A footnote mark may sit before the label ("Title* (Extended Abstract)").
+    if (random() < 0.2) out = `${out}${pick(random, ["*", "†", "&ast;"])}`;
+    const label = pick(random, TRACK_LABELS);
+    out = /^[,\s]/u.test(label) ? `${out}${label}` : `${out} ${label}`;
+  }
   return { title: out, forms };
 }

@@ -3,11 +3,10 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { decodeHTML } from "entities";
 import { afterEach, describe, expect, it } from "vitest";
 import { stripAccents } from "../../src/simulator/author-noise.js";
 import { createCorpus, primaryDoi, type SimWork } from "../../src/simulator/corpus.js";
-import { DECOY_KINDS } from "../../src/simulator/decoys.js";
+import { DECOY_KINDS, SAME_WORDS_KINDS } from "../../src/simulator/decoys.js";
 import { expectedWork, generateInput, generateInputFile } from "../../src/simulator/input-gen.js";
 import type { LegacyPaper } from "../../src/simulator/legacy-format.js";
 import { openAlexCredits } from "../../src/simulator/pricing.js";
@@ -23,6 +22,7 @@ import { TITLE_NOISE_FORMS, type TitleNoiseForm, TRACK_LABELS } from "../../src/
 import * as W from "../../src/simulator/words.js";
 import { HttpError } from "../../src/sources/http.js";
 import { rebuildAbstract } from "../../src/sources/openalex/mapping.js";
+import { normalizeTitle } from "../../src/sources/title-matcher.js";
 import { audit, FAST, openAlexFor, papersOf, runAll, s2For } from "../helpers/simulator-clients.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -389,7 +389,10 @@ describe("simulator decoys", () => {
   it("adds near-miss decoys of every kind: own ids, unique title keys (but far-year), more citations, some shared authors", () => {
     expect(decoys.length).toBe(450);
     expect(new Set(decoys.map((d) => d.decoyKind))).toEqual(new Set(DECOY_KINDS));
-    const keys = messyCorpus.works.filter((w) => w.decoyKind !== "far-year").map((w) => titleKey(w.title));
+    // Same-words decoys (far-year, a word repeated or swapped, a question) share their true work's key.
+    const keys = messyCorpus.works
+      .filter((w) => w.decoyKind === undefined || !SAME_WORDS_KINDS.includes(w.decoyKind))
+      .map((w) => titleKey(w.title));
     expect(new Set(keys).size).toBe(keys.length);
     for (const d of decoys) {
       const original = trueOf(d);
@@ -401,6 +404,9 @@ describe("simulator decoys", () => {
       if (d.decoyKind === "far-year") {
         expect(d.title).toBe(original.title);
         expect(Math.abs(d.year - original.year)).toBeGreaterThanOrEqual(2);
+      } else if (SAME_WORDS_KINDS.includes(d.decoyKind!)) {
+        expect(titleKey(d.title)).toBe(titleKey(original.title));
+        expect(d.title).not.toBe(original.title);
       } else {
         expect(titleKey(d.title)).not.toBe(titleKey(original.title));
       }
@@ -465,7 +471,7 @@ describe("simulator decoys", () => {
 
 describe("simulator messy inputs", () => {
   const NOISE: Record<TitleNoiseForm, RegExp> = {
-    track: new RegExp(`(${TRACK_LABELS.map((l) => l.replace(/[()[\]]/g, "\\$&")).join("|")})$`),
+    track: new RegExp(`(${TRACK_LABELS.map((l) => l.replace(/[()[\]{}.*+?^$|]/g, "\\$&")).join("|")})$`),
     "entity-amp": /&amp;(?![#\w]+;)/,
     "entity-colon": /(?<!&amp;)&#58;/,
     "entity-apostrophe": /(?<!&amp;)&#39;/,
@@ -476,18 +482,14 @@ describe("simulator messy inputs", () => {
     "html-tag": /<(i|b|sub)>[^<]+<\/\1>/,
     latex: /\\(textit|emph|textbf)\{|\{\\em /,
     "bibtex-braces": /\{[\p{L}-]+\}/u,
-    math: /\$\\(ell_\d|alpha|beta)\$/,
-    footnote: /[*†∗⋆‡]/,
+    math: /\$\\(ell_\d|alpha|beta)\$|\bAlpha-|\bbeta-/,
+    footnote: /[*†∗⋆‡]|&ast;/,
+    "html-footnote": /<sup>[^<]+<\/sup>$|\$\^\{a,b\}\$$/,
+    "line-break": /<br ?\/?>/,
+    "entity-multi": /&amp;amp;amp;/,
   };
-  /** A reference cleanup: what a matcher has to undo to see the corpus words again. */
-  const cleaned = (title: string) =>
-    decodeHTML(decodeHTML(title))
-      .replace(/<\/?(i|b|sub)>/g, "")
-      .replace(/\\(?:textit|emph|textbf)\{([^}]*)\}|\{\\em ([^}]*)\}/g, "$1$2")
-      .replace(/\$\\ell_(\d)\$/g, "ℓ$1")
-      .replace(/\$\\(alpha|beta)\$/g, (_, g: string) => (g === "alpha" ? "α" : "β"))
-      .replace(/[{}*†∗⋆‡]/g, "")
-      .replace(NOISE.track, "");
+  /** What a matcher has to undo to see the corpus words again: the cleaning and normalisation itself. */
+  const cleaned = (title: string) => normalizeTitle(title);
 
   it("is deterministic: same options, same file and truth; decoys are never a paper's work", () => {
     const options = {
@@ -524,14 +526,29 @@ describe("simulator messy inputs", () => {
       const forms = TITLE_NOISE_FORMS.filter((f) => NOISE[f].test(paper.title));
       expect(forms.length, paper.title).toBeGreaterThan(0);
       for (const f of forms) seen.add(f);
-      expect(titleKey(cleaned(paper.title)), paper.title).toBe(titleKey(work.title));
+      expect(titleKey(cleaned(paper.title)), paper.title).toBe(titleKey(cleaned(work.title)));
       const names = paper.authors.map((a) => a.name);
+      if (names.length === 1 && work.authors.length >= 2) seen.add("combined");
+      if (names[0]?.startsWith("Prof. ")) seen.add("honorific");
+      if (names.some((n) => /<sup>|\$\^/u.test(n))) seen.add("markup");
+      if (names.some((n) => /&[#\w]+;/u.test(n))) seen.add("entities");
       if (names.at(-1) === "et al.") seen.add("et-al");
       if (names.some((n) => /^[^,]+, [^,]+$/.test(n))) seen.add("last-first");
       if (names.some((n, k) => n !== work.authors[k]?.name && stripAccents(work.authors[k]!.name) === n))
         seen.add("no-accents");
     });
-    expect([...seen].sort()).toEqual([...TITLE_NOISE_FORMS, "et-al", "last-first", "no-accents"].sort());
+    expect([...seen].sort()).toEqual(
+      [
+        ...TITLE_NOISE_FORMS,
+        "et-al",
+        "last-first",
+        "no-accents",
+        "combined",
+        "honorific",
+        "markup",
+        "entities",
+      ].sort(),
+    );
   });
 
   it("makes near-miss absent papers that no corpus work matches by title key within a year", () => {

@@ -25,6 +25,9 @@ const CODE_WORDS: Record<string, string> = {
   UND_ERR_SOCKET: "connection closed by the other side",
   UND_ERR_CLOSED: "connection closed",
 };
+/** Certificate verification failures (not a handshake that was cut or timed out). */
+const CERTIFICATE_CODE =
+  /^(CERT_|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF|DECRYPT_CERT)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/;
 
 interface ErrnoLike {
@@ -73,14 +76,31 @@ export function connectionFailureOf(
   if (name === "AbortError") return undefined;
   const chain = causes(error);
   const messages = chain.map((c) => (typeof c.message === "string" ? c.message : "")).join(" | ");
-  // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling".
+  // undici's ProxyAgent: "Proxy response (407) !== 200 when HTTP Tunneling" (CONNECT), and
+  // "Proxy Authentication Required (407)" for an absolute-URI request.
   const tunnel = /Proxy response \((\d+)\)/i.exec(messages);
-  if (tunnel && proxyHost) {
+  const auth = /Proxy Authentication Required \((\d+)\)/i.exec(messages);
+  if ((tunnel || auth) && proxyHost) {
+    const status = (tunnel ?? auth)![1]!;
     return {
       host: proxyHost,
       proxy: viaProxy!,
-      code: `PROXY_${tunnel[1]}`,
-      description: `the proxy answered HTTP ${tunnel[1]} to the tunnel request`,
+      code: `PROXY_${status}`,
+      description: tunnel
+        ? `the proxy answered HTTP ${status} to the tunnel request`
+        : `the proxy answered HTTP ${status}: proxy credentials missing or refused`,
+      // Credentials the proxy wants are not going to appear by retrying.
+      ...(status === "407" ? { final: true } : {}),
+    };
+  }
+  // llhttp could not parse the answer: the server answered, but not in HTTP.
+  const parse = chain.find((c) => typeof c.code === "string" && c.code.startsWith("HPE_"));
+  if (parse) {
+    return {
+      ...base,
+      code: parse.code as string,
+      description: `its answer is not HTTP: ${parse.code}`,
+      answered: true,
     };
   }
   const coded = chain.find(
@@ -97,7 +117,9 @@ export function connectionFailureOf(
     };
   }
   const code = coded.code as string;
-  const words = CODE_WORDS[code] ?? "TLS failure";
+  const words = CODE_WORDS[code] ?? (CERTIFICATE_CODE.test(code) ? "TLS certificate refused" : "TLS failure");
+  // A certificate that is not trusted stays untrusted however often it is tried.
+  const final = CERTIFICATE_CODE.test(code) ? { final: true as const } : {};
   // Whose connection failed: the proxy's when the failing address is the proxy's.
   const failedHost = typeof coded.hostname === "string" ? coded.hostname : undefined;
   const failedPort =
@@ -108,8 +130,9 @@ export function connectionFailureOf(
     (failedHost !== undefined
       ? failedHost === proxyUrl.hostname
       : failedPort !== undefined && failedPort === portOf(proxyUrl) && failedPort !== portOf(target));
-  if (isProxy) return { host: proxyHost!, proxy: viaProxy!, code, description: `proxy ${words}: ${code}` };
-  return { ...base, code, description: `${words}: ${code}` };
+  if (isProxy)
+    return { host: proxyHost!, proxy: viaProxy!, code, description: `proxy ${words}: ${code}`, ...final };
+  return { ...base, code, description: `${words}: ${code}`, ...final };
 }
 
 function safeUrl(text: string): URL | undefined {

@@ -17,6 +17,13 @@ export interface ConnectionFailure {
   description: string;
   /** The proxy that was in the way, redacted, when the failure is the proxy's. */
   proxy?: string;
+  /**
+   * Retrying cannot help (a proxy asking for credentials, a certificate that is not trusted): the
+   * source stops at the first such failure.
+   */
+  final?: true;
+  /** The server did answer, but not in HTTP (something else listens on that port). */
+  answered?: true;
 }
 
 export interface ConnectionHealthOptions {
@@ -64,7 +71,7 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
       streakFailures += 1;
       const tooLong = now() - streakStart >= windowMs;
       const firstAllFailed = !answered && streakFailures >= firstAttempts;
-      if (tooLong || firstAllFailed) stoppedBy = failure;
+      if (tooLong || firstAllFailed || failure.final) stoppedBy = failure;
       return stoppedBy;
     },
     get stoppedBy() {
@@ -77,6 +84,7 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
 export function describeUnreachable(failure: ConnectionFailure): string {
   const through =
     failure.proxy && failure.host !== hostOfProxy(failure.proxy) ? ` through proxy ${failure.proxy}` : "";
+  if (failure.answered) return `no HTTP answer from ${failure.host}${through} (${failure.description})`;
   return `cannot connect to ${failure.host}${through} (${failure.description})`;
 }
 

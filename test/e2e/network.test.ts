@@ -4,7 +4,12 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { inspectSession } from "../../src/storage/session-catalog.js";
 import { simFlags, simulatorFor, writeInput } from "../helpers/e2e.js";
 import { startTestServer } from "../helpers/http/http-server.js";
-import { closedPort, startDroppableLink, startForwardProxy } from "../helpers/http/net-tools.js";
+import {
+  closedPort,
+  startDroppableLink,
+  startForwardProxy,
+  startSilentServer,
+} from "../helpers/http/net-tools.js";
 import { spawnCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -167,16 +172,19 @@ describe("proxies from the environment", () => {
       },
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`http via http://alice:***@127.0.0.1:${proxy.port}`);
+    // The whole userinfo is redacted: a user name can identify someone, or be a token.
+    expect(result.stderr).toContain(`http via http://***@127.0.0.1:${proxy.port}`);
     expect(result.stderr).not.toContain("s3cret");
+    expect(result.stderr).not.toContain("alice");
+    expect(result.stderr).not.toContain("UNDICI-EHPA");
     expect(sim.requestLog.length).toBeGreaterThan(0);
     // Each request went through the proxy: as a CONNECT tunnel per connection or an absolute URI.
     const simPort = new URL(sim.url).port;
     expect(proxy.requests.length).toBeGreaterThan(0);
     for (const r of proxy.requests) expect(r.target).toContain(`127.0.0.1:${simPort}`);
-    const tunnels = proxy.requests.filter((r) => r.method === "CONNECT").length;
-    const absolute = proxy.requests.length - tunnels;
-    expect(absolute === sim.requestLog.length || tunnels > 0).toBe(true);
+    // http targets go as absolute-URI requests, as curl sends them (squid refuses CONNECT to port 80).
+    expect(proxy.requests.filter((r) => r.method === "CONNECT")).toEqual([]);
+    expect(proxy.requests.length).toBe(sim.requestLog.length);
   });
 
   it("NO_PROXY bypasses the proxy", async () => {
@@ -191,6 +199,46 @@ describe("proxies from the environment", () => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.requests).toEqual([]);
+  });
+
+  it("a proxy that refuses CONNECT (squid's default for port 80) still serves http targets", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const proxy = await startForwardProxy({ refuseConnect: true });
+    onTestFinished(() => proxy.close());
+    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
+      HTTP_PROXY: proxy.url.replace("http://", ""),
+      NO_PROXY: "",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(proxy.requests.length).toBeGreaterThan(0);
+  });
+
+  it("NO_PROXY reads CIDR ranges and domain suffixes as curl does", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, PAPERS);
+    const sim = await simulatorFor();
+    const proxy = await startForwardProxy();
+    onTestFinished(() => proxy.close());
+    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: "example.test 127.0.0.0/8",
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(proxy.requests).toEqual([]);
+  });
+
+  it("a proxy variable that is no URL is a usage error naming the variable, without its password", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 3);
+    const result = await run(["consolidate", "--input", input, "-o", "out.json"], dir, {
+      HTTPS_PROXY: "http://alice:s3cret@[broken",
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("HTTPS_PROXY");
+    expect(result.stderr).not.toContain("s3cret");
+    expect(result.stderr).not.toMatch(/TypeError|at .*\.js/);
   });
 
   it("a proxy that refuses connections gets the clear message and exit 75", async () => {
@@ -223,5 +271,80 @@ describe("Ctrl-C keeps its promise", () => {
     const exit = await child.exited;
     expect(exit.code, child.stderr()).toBe(130);
     expect((Date.now() - signalled) / 1000).toBeLessThan(6);
+  });
+});
+
+describe("nothing holds the exit (a proxy or a server that never answers)", () => {
+  /** Spawn, and time the exit from `from` (the signal, or when the last line was printed). */
+  async function timedExit(args: string[], dir: string, env: Record<string, string>, signalAfterMs?: number) {
+    const child = spawnCli(args, { cwd: dir, env });
+    let lastOutput = Date.now();
+    child.child.stderr?.on("data", () => {
+      lastOutput = Date.now();
+    });
+    let signalled: number | undefined;
+    if (signalAfterMs !== undefined) {
+      setTimeout(() => {
+        signalled = Date.now();
+        child.child.kill("SIGINT");
+      }, signalAfterMs);
+    }
+    const exit = await child.exited;
+    const end = Date.now();
+    return {
+      exit,
+      stderr: child.stderr(),
+      sinceSignal: signalled && (end - signalled) / 1000,
+      sinceOutput: (end - lastOutput) / 1000,
+    };
+  }
+
+  it("a run through a proxy that never answers exits as soon as it has said so (not minutes later)", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const silent = await startSilentServer();
+    onTestFinished(() => silent.close());
+    const sim = await simulatorFor();
+    const result = await timedExit(
+      ["consolidate", "--input", input, "-o", "out.json", "--http-timeout", "1", ...simFlags(sim)],
+      dir,
+      { HTTP_PROXY: silent.url, NO_PROXY: "" },
+    );
+    expect(result.exit.code, result.stderr).toBe(75);
+    expect(result.stderr).toContain("Nothing is lost");
+    expect(result.stderr).not.toContain("UNDICI-EHPA");
+    expect(result.sinceOutput).toBeLessThan(3);
+  });
+
+  it("Ctrl-C with a request stuck at a silent proxy exits 130 within 7 s", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const silent = await startSilentServer();
+    onTestFinished(() => silent.close());
+    const sim = await simulatorFor();
+    const result = await timedExit(
+      ["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)],
+      dir,
+      { HTTP_PROXY: silent.url, NO_PROXY: "" },
+      1500,
+    );
+    expect(result.exit.code, result.stderr).toBe(130);
+    expect(result.sinceSignal).toBeLessThan(7);
+  });
+
+  it("Ctrl-C during a TLS handshake that never completes exits 130 within 7 s", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const silent = await startSilentServer();
+    onTestFinished(() => silent.close());
+    const base = `https://127.0.0.1:${silent.port}`;
+    const result = await timedExit(
+      ["consolidate", "--input", input, "-o", "out.json", ...apiFlags(base)],
+      dir,
+      {},
+      1500,
+    );
+    expect(result.exit.code, result.stderr).toBe(130);
+    expect(result.sinceSignal).toBeLessThan(7);
   });
 });

@@ -7,8 +7,9 @@ import {
 } from "../../src/sources/connection-health.js";
 import { createHttpClient, type HttpClientOptions, HttpError } from "../../src/sources/http.js";
 import {
+  bypassed,
+  createNetwork,
   describeProxySettings,
-  proxyFetch,
   proxyFor,
   proxySettings,
   redactProxyUrl,
@@ -20,6 +21,13 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.();
 });
+
+/** undici's fetch routed by cf's rule for these settings, closed after the test. */
+function proxyFetch(settings: ReturnType<typeof proxySettings>) {
+  const network = createNetwork(settings);
+  cleanups.push(network.close);
+  return network.fetch;
+}
 
 const FAILURE: ConnectionFailure = { host: "api.example.org", code: "ECONNREFUSED", description: "x" };
 
@@ -104,6 +112,37 @@ describe("connection failures in plain words", () => {
     cleanups.push(() => server.close());
     const failure = await failureOf(server.url.replace("http:", "https:"));
     expect(failure?.description).toMatch(/^TLS failure: /);
+  });
+
+  it("says a server whose answer is not HTTP answered, and a certificate error stops at once", async () => {
+    const { createServer } = await import("node:net");
+    const garbage = createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.end("SSH-2.0-OpenSSH_8.9 garbage\r\n\u0000\u0001"));
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => garbage.close(() => resolve())));
+    const port = (garbage.address() as { port: number }).port;
+    const client = createHttpClient({
+      version: "0",
+      health: createConnectionHealth(),
+      sleep: async () => {},
+    });
+    const error = (await client.getJson(`http://127.0.0.1:${port}/x`).catch((e: unknown) => e)) as HttpError;
+    expect(error.kind).toBe("unreachable");
+    expect(error.message).toMatch(
+      new RegExp(`no HTTP answer from 127\\.0\\.0\\.1:${port} \\(its answer is not HTTP: HPE_`),
+    );
+    const cert = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+    });
+    const failure = connectionFailureOf(cert, "https://api.example.org/x", undefined, 1000);
+    expect(failure).toMatchObject({
+      final: true,
+      description: "TLS certificate refused: DEPTH_ZERO_SELF_SIGNED_CERT",
+    });
+    const health = createConnectionHealth();
+    expect(health.recordFailure(Date.now(), failure!)).toBe(failure);
   });
 
   it("names a timeout as no answer", async () => {
@@ -194,11 +233,9 @@ describe("proxies from the environment", () => {
       httpProxy: "http://lower:8080",
       noProxy: "localhost,.internal.org",
     });
-    expect(redactProxyUrl("http://user:pw@proxy.campus.edu:3128")).toBe(
-      "http://user:***@proxy.campus.edu:3128",
-    );
+    expect(redactProxyUrl("http://user:pw@proxy.campus.edu:3128")).toBe("http://***@proxy.campus.edu:3128");
     expect(describeProxySettings(settings)).toBe(
-      "proxy: https via http://user:***@proxy.campus.edu:3128; http via http://lower:8080; not for localhost,.internal.org",
+      "proxy: https via http://***@proxy.campus.edu:3128; http via http://lower:8080; not for localhost,.internal.org",
     );
     expect(proxyFor("https://api.openalex.org/works", settings)).toBe(settings.httpsProxy);
     expect(proxyFor("https://db.internal.org/x", settings)).toBeUndefined();
@@ -207,6 +244,60 @@ describe("proxies from the environment", () => {
       proxyFor("https://x.org", proxySettings({ NO_PROXY: "*", HTTPS_PROXY: "http://p:1" })),
     ).toBeUndefined();
     expect(describeProxySettings(proxySettings({}))).toBeUndefined();
+  });
+
+  it("reads NO_PROXY as curl does: domain suffixes either way, CIDR, host:port, *, IPv6", () => {
+    const by = (target: string, noProxy: string) => bypassed(new URL(target), noProxy);
+    expect(by("https://api.example.test/x", "example.test")).toBe(true);
+    expect(by("https://example.test/x", ".example.test")).toBe(true);
+    expect(by("https://api.example.test/x", "*.example.test")).toBe(true);
+    expect(by("https://badexample.test/x", "example.test")).toBe(false);
+    expect(by("http://127.0.0.1:8080/x", "127.0.0.0/8")).toBe(true);
+    expect(by("http://128.0.0.1:8080/x", "127.0.0.0/8")).toBe(false);
+    expect(by("http://10.1.2.3/x", "192.168.0.0/16 10.0.0.0/8")).toBe(true);
+    expect(by("http://127.0.0.1:8080/x", "127.0.0.1:8080")).toBe(true);
+    expect(by("http://127.0.0.1:8081/x", "127.0.0.1:8080")).toBe(false);
+    expect(by("https://host.test/x", "other.test, host.test")).toBe(true);
+    expect(by("https://host.test/x", "*")).toBe(true);
+    expect(by("http://[::1]:9/x", "::1")).toBe(true);
+    expect(by("http://[::1]:9/x", "[::1]:9")).toBe(true);
+    expect(by("http://[::1]:9/x", "[::1]:10")).toBe(false);
+    expect(by("http://[0:0:0:0:0:0:0:1]/x", "::1/128")).toBe(true);
+    expect(by("http://[fd00::5]/x", "fd00::/8")).toBe(true);
+    expect(by("http://[fe00::5]/x", "fd00::/8")).toBe(false);
+  });
+
+  it("accepts a proxy without a scheme as http, and refuses an unusable one naming the variable, never the value", () => {
+    expect(proxySettings({ HTTP_PROXY: "127.0.0.1:19200" }).httpProxy).toBe("http://127.0.0.1:19200");
+    expect(proxySettings({ https_proxy: "localhost:3128" }).httpsProxy).toBe("http://localhost:3128");
+    const bad = (() => {
+      try {
+        proxySettings({ https_proxy: "http://al ice:s3cret@[bad" });
+      } catch (error) {
+        return error as Error & { exitCode?: number };
+      }
+      return undefined;
+    })();
+    expect(bad?.exitCode).toBe(2);
+    expect(bad?.message).toContain("https_proxy");
+    expect(bad?.message).not.toContain("s3cret");
+    expect(() => proxySettings({ HTTP_PROXY: "socks5://127.0.0.1:1080" })).toThrow(/HTTP_PROXY.*socks5/);
+    expect(redactProxyUrl("http://alice:s3cret@proxy:3128")).toBe("http://***@proxy:3128");
+    expect(redactProxyUrl("http://token@proxy:3128")).toBe("http://***@proxy:3128");
+    expect(redactProxyUrl("http://proxy:3128")).toBe("http://proxy:3128");
+  });
+
+  it("sends http targets as absolute-URI requests (no CONNECT) through a proxy that refuses CONNECT", async () => {
+    const server = await startTestServer(() => ({ body: { ok: 1 } }));
+    cleanups.push(() => server.close());
+    const proxy = await startForwardProxy({ refuseConnect: true });
+    cleanups.push(() => proxy.close());
+    const client = createHttpClient({
+      version: "0",
+      fetch: proxyFetch(proxySettings({ HTTP_PROXY: proxy.url }))!,
+    });
+    expect(await client.getJson(`${server.url}/works`)).toEqual({ ok: 1 });
+    expect(proxy.requests).toEqual([{ method: "GET", target: `${server.url}/works` }]);
   });
 
   it("sends every request through the proxy, and NO_PROXY bypasses it", async () => {
@@ -265,6 +356,8 @@ describe("proxies from the environment", () => {
     const error = (await client.getJson(`${server.url}/works`).catch((e: unknown) => e)) as HttpError;
     expect(error.kind).toBe("unreachable");
     expect(error.message).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(the proxy answered HTTP 407/);
+    // Retrying cannot bring credentials: the source stops at the first 407.
+    expect(proxy.requests).toHaveLength(1);
   });
 });
 

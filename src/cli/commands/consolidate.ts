@@ -53,6 +53,21 @@ const LARGE_INPUT_BYTES = 64 * 1024 * 1024;
 /** `cf consolidate`: validate the input, choose the session, run it with progress, summarise. */
 export async function consolidateCommand(raw: Record<string, unknown>, deps: CliDeps): Promise<void> {
   const options = resolveConsolidateOptions(raw, deps.env);
+  // A bad proxy variable is a usage error before anything is read.
+  const network = networkSetup(deps.env);
+  try {
+    await consolidateWith(options, deps, network);
+  } finally {
+    // Every connection goes, those still being made too: none may keep the process alive.
+    await network.close();
+  }
+}
+
+async function consolidateWith(
+  options: ConsolidateOptions,
+  deps: CliDeps,
+  network: ReturnType<typeof networkSetup>,
+): Promise<void> {
   const color = await deps.colors();
   const log = (level: number, line: string) => {
     // Log lines carry URLs and messages from servers: never raw control characters.
@@ -119,7 +134,6 @@ export async function consolidateCommand(raw: Record<string, unknown>, deps: Cli
       scanned = undefined;
     },
   };
-  const network = await networkSetup(deps.env);
   if (network.description) log(1, network.description);
   const clients = await buildClients(
     options,

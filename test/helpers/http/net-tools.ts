@@ -28,9 +28,12 @@ export interface ForwardProxy {
 
 /**
  * A small forward proxy: `CONNECT` tunnels and absolute-URI requests, like squid or a campus proxy.
- * With `requireAuth`, requests without that `Proxy-Authorization` get 407.
+ * With `requireAuth`, requests without that `Proxy-Authorization` get 407; with `refuseConnect`,
+ * every `CONNECT` gets 403 (squid's default for ports other than 443).
  */
-export async function startForwardProxy(options: { requireAuth?: string } = {}): Promise<ForwardProxy> {
+export async function startForwardProxy(
+  options: { requireAuth?: string; refuseConnect?: boolean } = {},
+): Promise<ForwardProxy> {
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
   const authorized = (req: IncomingMessage) =>
@@ -73,6 +76,11 @@ export async function startForwardProxy(options: { requireAuth?: string } = {}):
     const entry: ProxiedRequest = { method: "CONNECT", target: req.url ?? "" };
     if (req.headers["proxy-authorization"]) entry.authorization = String(req.headers["proxy-authorization"]);
     requests.push(entry);
+    if (options.refuseConnect) {
+      // squid's default: no CONNECT to ports other than 443.
+      client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      return;
+    }
     if (!authorized(req)) {
       client.end(
         'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
@@ -159,5 +167,29 @@ export async function startDroppableLink(targetPort: number): Promise<DroppableL
     down: stop,
     up: () => listen(port),
     close: stop,
+  };
+}
+
+/**
+ * A TCP server that accepts connections and never says anything: a proxy or an API that hangs
+ * (an https client's TLS handshake never completes either).
+ */
+export async function startSilentServer(): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

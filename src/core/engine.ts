@@ -208,6 +208,12 @@ async function runSource(
   let abandoned = false;
   const ownStop = new AbortController();
   const stopSignal = AbortSignal.any([hardStop, ownStop.signal, ...(options.signal ? [options.signal] : [])]);
+  // A source that cannot be reached abandons its requests in flight: they would only wait for
+  // their timeouts. Stopped by a budget or a refused key, those in flight finish: they are answered,
+  // and paid for.
+  const unreachable = new AbortController();
+  const sourceStop = AbortSignal.any([hardStop, unreachable.signal]);
+  const requestStop = AbortSignal.any([unreachable.signal, ...(options.signal ? [options.signal] : [])]);
   const stopping = () => stopSignal.aborted;
   const read = options.cache?.read;
   // Journal writes of released papers the cache answered: drained (and their errors thrown)
@@ -308,7 +314,10 @@ async function runSource(
         if (batch === undefined) return;
         let result: BatchResult;
         try {
-          result = await client.lookupBatch(batch, hardStop, options.signal);
+          // An unreachable source, like Ctrl-C, starts no other request (a dead host must not be
+          // asked again), and aborts those in flight. After a budget or key stop, a batch in
+          // flight runs to its end: what it spends is counted.
+          result = await client.lookupBatch(batch, sourceStop, requestStop);
         } catch (error) {
           // Stopped before sending, or abandoned in flight: not journaled, redone on resume.
           if (hardStop.aborted || options.signal?.aborted) {
@@ -331,6 +340,7 @@ async function runSource(
           if (!stopped) {
             stopped = true;
             ownStop.abort();
+            if (stop.kind === "unreachable") unreachable.abort();
             // Budget and network stops leave the papers pending: the session stays resumable.
             const status =
               stop.kind === "budget_exhausted" || stop.kind === "unreachable" ? stop.kind : "failed";

@@ -211,6 +211,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         release?.();
         throw init.stopSignal.reason;
       }
+      // The source may have stopped while this request waited for its slot.
+      if (health?.stoppedBy) {
+        release?.();
+        throw unreachable(health.stoppedBy);
+      }
       const started = now();
       const event = { method, url: safeUrl, attempt };
       let error: HttpError;

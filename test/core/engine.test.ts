@@ -438,6 +438,41 @@ describe("runEngine", () => {
     });
   }
 
+  it("an unreachable source aborts its own requests in flight and sends no other (not only at Ctrl-C)", async () => {
+    const { manager } = await newSession(12, { sources: ["openalex"] });
+    const error = new HttpError({
+      kind: "unreachable",
+      url: "http://127.0.0.1/works",
+      message: "GET http://127.0.0.1/works: DNS lookup failed",
+      connection: {
+        host: "api.openalex.invalid",
+        code: "ENOTFOUND",
+        description: "DNS lookup failed: ENOTFOUND",
+      },
+    });
+    const oa = fakeSource("openalex", { batchSize: 3, delayMs: 5000, throwAt: { call: 4, error } });
+    const stopSignals: (AbortSignal | undefined)[] = [];
+    const client: SourceClient = {
+      ...oa.client,
+      lookupBatch: (batch, signal, stopSignal) => {
+        stopSignals.push(stopSignal);
+        return oa.client.lookupBatch(batch, signal, stopSignal);
+      },
+    };
+    const started = Date.now();
+    const result = await runEngine({ manager, clients: [client], checkpointIntervalMs: 0, concurrency: 4 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(oa.calls).toHaveLength(4);
+    expect(stopSignals.every((signal) => signal?.aborted)).toBe(true);
+    expect(result.interrupted).toBe(false);
+    expect(result.sources.openalex).toMatchObject({
+      status: "unreachable",
+      papers_done: 0,
+      papers_failed: 0,
+    });
+    expect(manager.state.pendingPapers("openalex")).toHaveLength(12);
+  });
+
   it("any other error from a client stops that source as failed, with its message", async () => {
     const { manager } = await newSession(6);
     const oa = fakeSource("openalex", { throwAt: { call: 1, error: new Error("schema mismatch") } });

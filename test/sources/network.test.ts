@@ -208,6 +208,28 @@ describe("HTTP client with a reachability tracker", () => {
     expect(health.stoppedBy).toBeUndefined();
   });
 
+  it("a request that waited for its slot while the source stopped sends nothing", async () => {
+    const { createRateLimiter } = await import("../../src/sources/rate-limiter.js");
+    let fetches = 0;
+    const client = createHttpClient({
+      version: "0",
+      health: createConnectionHealth({ firstAttempts: 1 }),
+      limiter: createRateLimiter({ ratePerSecond: 5 }),
+      sleep: async () => {},
+      fetch: async () => {
+        fetches += 1;
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }),
+        });
+      },
+    });
+    const both = await Promise.all(
+      ["a", "b"].map((p) => client.getJson(`http://dead.invalid/${p}`).catch((e: unknown) => e as HttpError)),
+    );
+    expect(both.map((e) => (e as HttpError).kind)).toEqual(["unreachable", "unreachable"]);
+    expect(fetches).toBe(1);
+  });
+
   it("Ctrl-C ends a backoff wait at once", async () => {
     const port = await closedPort();
     const stop = new AbortController();

@@ -41,7 +41,8 @@ export const CONNECTION_FIRST_ATTEMPTS = 10;
 export interface ConnectionHealth {
   /** Any HTTP answer, even an error status: the server is reachable. */
   recordAnswer(): void;
-  /** A failed attempt that started at `startedAt`; returns the failure that stops the source, if it now does. */
+  /**
+   * A failed attempt that started at `startedAt` (same clock as `now`); returns the failure that stops the source, if it now does. */
   recordFailure(startedAt: number, failure: ConnectionFailure): ConnectionFailure | undefined;
   /** The failure that stopped the source, once it did (it stays stopped for this process). */
   readonly stoppedBy: ConnectionFailure | undefined;
@@ -52,24 +53,25 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
   const firstAttempts = options.firstAttempts ?? CONNECTION_FIRST_ATTEMPTS;
   const now = options.now ?? Date.now;
   let answered = false;
-  let lastAnswerAt = Number.NEGATIVE_INFINITY;
   let streakStart: number | undefined;
   let streakFailures = 0;
   let stoppedBy: ConnectionFailure | undefined;
   return {
     recordAnswer() {
       answered = true;
-      lastAnswerAt = now();
       streakStart = undefined;
       streakFailures = 0;
     },
     recordFailure(startedAt, failure) {
       if (stoppedBy) return stoppedBy;
-      // An attempt begun before the last answer counts from that answer on.
-      const start = Math.max(startedAt, lastAnswerAt);
-      streakStart = streakStart === undefined ? start : Math.min(streakStart, start);
+      // The window opens when the first failure is seen, not when its attempt began: one attempt
+      // that hung for the whole timeout must not fill the window on its own (the network may have
+      // come back meanwhile), and it closes only on an attempt begun after that, so at least one
+      // retry is made after a long outage before the source stops.
+      const at = now();
+      streakStart ??= at;
       streakFailures += 1;
-      const tooLong = now() - streakStart >= windowMs;
+      const tooLong = at - streakStart >= windowMs && startedAt >= streakStart;
       const firstAllFailed = !answered && streakFailures >= firstAttempts;
       if (tooLong || firstAllFailed || failure.final) stoppedBy = failure;
       return stoppedBy;

@@ -238,7 +238,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       const { kind, status, message, connection } = error;
       if (status !== undefined) {
-        health?.recordAnswer();
+        // Headers that came with a body that never completed are no answer (see networkError).
+        if (!connection) health?.recordAnswer();
         const spend = answered ? spendHeaders(answered) : {};
         emit({ type: "response", ...event, status, durationMs: now() - started, spend });
       }

@@ -63,8 +63,18 @@ export function networkError(
 ): HttpError {
   const name = error instanceof Error ? error.name : "";
   const timedOut = name === "TimeoutError" || name === "AbortError";
-  // Headers arrived: the server answered, so this is not a connection failure.
-  const connection = status === undefined ? connectionFailureOf(error, url, proxy, timeoutMs) : undefined;
+  // No answer, or an answer that never completed (its body stalled past the timeout, or the
+  // connection closed mid-body): a state of the connection, not of the paper.
+  const failure = connectionFailureOf(error, url, proxy, timeoutMs);
+  const connection =
+    status === undefined || !failure
+      ? failure
+      : {
+          ...failure,
+          description: timedOut
+            ? `the answer stopped: not complete within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
+            : `the answer was cut off: ${failure.description}`,
+        };
   if (timedOut) {
     return fail("transient", `timed out after ${timeoutMs} ms`, {
       status,

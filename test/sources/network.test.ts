@@ -63,17 +63,30 @@ describe("connection health", () => {
     health.recordAnswer();
     t = 50_000;
     expect(health.recordFailure(40_000, FAILURE)).toBeUndefined();
-    // An attempt begun before the last answer counts from that answer on.
     expect(health.recordFailure(0, FAILURE)).toBeUndefined();
-    t = 55_000;
-    expect(health.recordFailure(54_000, FAILURE)).toBe(FAILURE);
+    // The window runs from the first failure seen (t = 50 s).
+    t = 79_000;
+    expect(health.recordFailure(78_000, FAILURE)).toBeUndefined();
+    t = 80_000;
+    expect(health.recordFailure(79_000, FAILURE)).toBe(FAILURE);
   });
 
-  it("a timeout counts like any connection failure: one attempt without an answer for 30 s stops it", () => {
+  it("a timeout that hung for the whole window does not stop the source alone: a retry after it must fail too", () => {
     let t = 0;
     const health = createConnectionHealth({ now: () => t });
+    health.recordAnswer();
+    // One attempt begun at 0 hung until its 30 s timeout (the network was down from 0 to 10 s).
     t = 30_000;
-    expect(health.recordFailure(0, { ...FAILURE, code: "TIMEOUT" })?.code).toBe("TIMEOUT");
+    expect(health.recordFailure(0, { ...FAILURE, code: "TIMEOUT" })).toBeUndefined();
+    // The retry made at 31 s gets its answer: the source goes on.
+    t = 31_000;
+    health.recordAnswer();
+    expect(health.stoppedBy).toBeUndefined();
+    // A server that never answers: the next timeout, of an attempt begun after the first, stops it.
+    t = 62_000;
+    expect(health.recordFailure(31_000, { ...FAILURE, code: "TIMEOUT" })).toBeUndefined();
+    t = 93_000;
+    expect(health.recordFailure(62_000, { ...FAILURE, code: "TIMEOUT" })?.code).toBe("TIMEOUT");
   });
 });
 
@@ -207,6 +220,26 @@ describe("HTTP client with a reachability tracker", () => {
     expect(failures).toBeGreaterThan(2); // more than maxAttempts, and still no failure
     expect(health.stoppedBy).toBeUndefined();
   });
+
+  for (const [what, step, words] of [
+    ["stalls after the headers", { kind: "stall" }, /the answer stopped: not complete within 300 ms/],
+    ["closes mid-body", { kind: "truncate", body: '{"resu', declaredLength: 1000 }, /the answer was cut off/],
+  ] as const) {
+    it(`a server whose answer ${what} is no answer: it counts toward stopping the source, not against the paper`, async () => {
+      const server = await startTestServer(() => step);
+      cleanups.push(() => server.close());
+      const client = createHttpClient({
+        version: "0",
+        timeoutMs: 300,
+        health: createConnectionHealth({ firstAttempts: 3 }),
+        sleep: async () => {},
+      });
+      const error = (await client.getJson(`${server.url}/works`).catch((e: unknown) => e)) as HttpError;
+      expect(error.kind).toBe("unreachable");
+      expect(error.message).toMatch(words);
+      expect(server.requests).toHaveLength(3);
+    });
+  }
 
   it("a request that waited for its slot while the source stopped sends nothing", async () => {
     const { createRateLimiter } = await import("../../src/sources/rate-limiter.js");

@@ -17,6 +17,8 @@ export type Step =
     }
   /** Never answer; the client has to time out. */
   | { kind: "hang" }
+  /** Send the headers and the start of a body, then nothing more (the body stalls). */
+  | { kind: "stall" }
   /** A 200 whose JSON body never ends: `[0,0,0,…` until the client hangs up. */
   | { kind: "endless" };
 
@@ -83,6 +85,10 @@ async function play(step: Step, req: IncomingMessage, res: ServerResponse): Prom
       req.socket.destroy();
       return;
     case "hang":
+      return;
+    case "stall":
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"resu');
       return;
     case "endless": {
       const chunk = Buffer.from("0,".repeat(32 * 1024));

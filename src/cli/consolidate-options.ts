@@ -235,7 +235,7 @@ export async function buildClients(
             ...(network.fetch ? { fetch: network.fetch } : {}),
           },
           version: VERSION,
-          ...(onEvent ? { onEvent } : {}),
+          ...(onEvent ? { onEvent: (event) => onEvent({ ...event, source: name }) } : {}),
         },
         ...(apiKey ? { apiKey } : {}),
         options: Object.fromEntries(given),

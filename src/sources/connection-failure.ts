@@ -71,7 +71,11 @@ export function connectionFailureOf(
   const base = { host: target.host, ...(viaProxy ? { proxy: viaProxy } : {}) };
   const name = error instanceof Error ? error.name : "";
   if (name === "TimeoutError") {
-    return { ...base, code: "TIMEOUT", description: `no answer within ${Math.round(timeoutMs / 1000)} s` };
+    return {
+      ...base,
+      code: "TIMEOUT",
+      description: `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`,
+    };
   }
   if (name === "AbortError") return undefined;
   const chain = causes(error);

@@ -22,7 +22,7 @@ export interface ConnectionFailure {
    * source stops at the first such failure.
    */
   final?: true;
-  /** The server did answer, but not in HTTP (something else listens on that port). */
+  /** The server did answer, but not in HTTP, or not completely (a body that stalled or was cut off). */
   answered?: true;
 }
 
@@ -86,7 +86,7 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
 export function describeUnreachable(failure: ConnectionFailure): string {
   const through =
     failure.proxy && failure.host !== hostOfProxy(failure.proxy) ? ` through proxy ${failure.proxy}` : "";
-  if (failure.answered) return `no HTTP answer from ${failure.host}${through} (${failure.description})`;
+  if (failure.answered) return `no usable answer from ${failure.host}${through} (${failure.description})`;
   return `cannot connect to ${failure.host}${through} (${failure.description})`;
 }
 

@@ -97,6 +97,8 @@ export interface JsonResponse {
 /** A debug event; `url` is redacted. */
 export interface HttpEvent {
   type: "retry" | "response" | "error";
+  /** The source whose request this is, when the caller labels its events (see buildClients). */
+  source?: string;
   method: string;
   url: string;
   attempt: number;
@@ -203,6 +205,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // Ctrl-C (stopSignal) ends a wait for a slot or a backoff at once; no attempt starts after it.
     const waitSignal = anySignal(init.stopSignal, init.signal);
     let connectionRetries = 0;
+    let sent = 0;
     for (let attempt = 1; ; attempt++) {
       if (init.stopSignal?.aborted) throw init.stopSignal.reason;
       if (health?.stoppedBy) throw unreachable(health.stoppedBy);
@@ -217,7 +220,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw unreachable(health.stoppedBy);
       }
       const started = now();
-      const event = { method, url: safeUrl, attempt };
+      sent += 1;
+      // The attempt as sent (connection retries included), for events: not the paper's retry count.
+      const event = { method, url: safeUrl, attempt: sent };
       let error: HttpError;
       try {
         const response = await attemptOnce();
@@ -264,7 +269,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const backoff = jitteredBackoff(random, baseMs, capMs, attempt);
         delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
       }
-      emit({ type: "retry", ...event, kind, status, message, delayMs });
+      // A connection failure is said by host and cause (describeUnreachable), not by undici's words.
+      const said = connection ? describeUnreachable(connection) : message;
+      emit({ type: "retry", ...event, kind, status, message: said, delayMs });
       await sleep(delayMs, waitSignal).catch(rethrowSignal(init));
       if (init.stopSignal?.aborted) throw init.stopSignal.reason;
       if (init.signal?.aborted) throw init.signal.reason;

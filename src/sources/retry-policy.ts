@@ -71,6 +71,7 @@ export function networkError(
       ? failure
       : {
           ...failure,
+          answered: true as const,
           description: timedOut
             ? `the answer stopped: not complete within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
             : `the answer was cut off: ${failure.description}`,

@@ -84,6 +84,31 @@ describe("unreachable APIs", () => {
     expect(out.consolidation_metadata.stats.sources.openalex.papers_done).toBe(PAPERS);
   });
 
+  it("-v logs each retry with the source, its real attempt number, the cause and the wait", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const port = await closedPort();
+    const result = await run(
+      [
+        "consolidate",
+        "--input",
+        input,
+        "-o",
+        "out.json",
+        "-v",
+        "--sources",
+        "openalex",
+        ...apiFlags(`http://127.0.0.1:${port}`),
+      ],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(75);
+    const retry = new RegExp(
+      `OpenAlex \\(127\\.0\\.0\\.1:${port}\\): attempt 2 failed \\(cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused: ECONNREFUSED\\)\\); retrying in \\d+\\.\\d s`,
+    );
+    expect(result.stderr).toMatch(retry);
+  });
+
   it("an unresolvable host ends with exit 75 naming the DNS failure", async () => {
     const dir = await testdir();
     const input = await writeInput(dir, PAPERS);

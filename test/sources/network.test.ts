@@ -144,7 +144,7 @@ describe("connection failures in plain words", () => {
     const error = (await client.getJson(`http://127.0.0.1:${port}/x`).catch((e: unknown) => e)) as HttpError;
     expect(error.kind).toBe("unreachable");
     expect(error.message).toMatch(
-      new RegExp(`no HTTP answer from 127\\.0\\.0\\.1:${port} \\(its answer is not HTTP: HPE_`),
+      new RegExp(`no usable answer from 127\\.0\\.0\\.1:${port} \\(its answer is not HTTP: HPE_`),
     );
     const cert = Object.assign(new TypeError("fetch failed"), {
       cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),

@@ -41,6 +41,7 @@ import {
 import { adoptionLines } from "../render/adoption.js";
 import { createLogProgress, createSpinnerProgress, type ProgressView } from "../render/progress.js";
 import { displayPath } from "../render/sessions-table.js";
+import { sourceLabel } from "../render/source-labels.js";
 import { describeStop } from "../render/stops.js";
 import { renderFailures, renderSummary } from "../render/summary.js";
 import { resumeCommand } from "../resume-command.js";
@@ -143,7 +144,7 @@ async function consolidateWith(
         const wait = ((event.delayMs ?? 0) / 1000).toFixed(1);
         log(
           1,
-          `${hostOf(event.url)}: attempt ${event.attempt} failed (${shortCause(event)}); retrying in ${wait} s`,
+          `${event.source ? `${sourceLabel(event.source)} (${hostOf(event.url)})` : hostOf(event.url)}: attempt ${event.attempt} failed (${shortCause(event)}); retrying in ${wait} s`,
         );
       }
       if (event.type !== "response")

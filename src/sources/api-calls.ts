@@ -5,7 +5,8 @@ import type { BatchResult, LookupResult } from "./types.js";
 
 /**
  * The one way the clients count API calls: every attempt a batch's requests make, retries
- * included. Each batch runs on its own HTTP client (over the source's shared rate limiter) whose
+ * included, that reached a server (one that failed to connect is not counted; cost is counted
+ * from answers only, so budgets do not depend on this count). Each batch runs on its own HTTP client (over the source's shared rate limiter) whose
  * events are counted; a ready client that a test passes in is counted per request instead.
  */
 
@@ -55,8 +56,9 @@ function countingAttempts(
   return {
     ...options,
     onEvent: (event) => {
-      // One attempt = one response event, or a retry/error event of a request that got no status.
-      if (event.type === "response" || event.status === undefined) count();
+      // One attempt = one response event, or a retry/error event of a request that got no status
+      // but was sent (a request that never reached a server, refused or not resolved, is no call).
+      if (event.type === "response" || (event.status === undefined && !event.notSent)) count();
       if (event.spend) spent(event.spend);
       onEvent?.(event);
     },

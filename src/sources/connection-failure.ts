@@ -28,6 +28,19 @@ const CODE_WORDS: Record<string, string> = {
 /** Certificate verification failures (not a handshake that was cut or timed out). */
 const CERTIFICATE_CODE =
   /^(CERT_|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF|DECRYPT_CERT)|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)/;
+/** Codes of failures before any byte of the request was sent. */
+const UNSENT_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH)/;
 
 interface ErrnoLike {
@@ -93,6 +106,7 @@ export function connectionFailureOf(
       description: tunnel
         ? `the proxy answered HTTP ${status} to the tunnel request`
         : `the proxy answered HTTP ${status}: proxy credentials missing or refused`,
+      unsent: true,
       // Credentials the proxy wants are not going to appear by retrying.
       ...(status === "407" ? { final: true } : {}),
     };
@@ -123,7 +137,10 @@ export function connectionFailureOf(
   const code = coded.code as string;
   const words = CODE_WORDS[code] ?? (CERTIFICATE_CODE.test(code) ? "TLS certificate refused" : "TLS failure");
   // A certificate that is not trusted stays untrusted however often it is tried.
-  const final = CERTIFICATE_CODE.test(code) ? { final: true as const } : {};
+  const final = {
+    ...(CERTIFICATE_CODE.test(code) ? { final: true as const } : {}),
+    ...(UNSENT_CODES.has(code) || TLS_CODE.test(code) ? { unsent: true as const } : {}),
+  };
   // Whose connection failed: the proxy's when the failing address is the proxy's.
   const failedHost = typeof coded.hostname === "string" ? coded.hostname : undefined;
   const failedPort =

@@ -22,6 +22,11 @@ export interface ConnectionFailure {
    * source stops at the first such failure.
    */
   final?: true;
+  /**
+   * The request never left: no connection was made (DNS, refused, unreachable, connect timeout, TLS
+   * handshake, a proxy that refused the tunnel). Such an attempt is not an API call.
+   */
+  unsent?: true;
   /** The server did answer, but not in HTTP, or not completely (a body that stalled or was cut off). */
   answered?: true;
 }

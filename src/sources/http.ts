@@ -97,6 +97,8 @@ export interface JsonResponse {
 /** A debug event; `url` is redacted. */
 export interface HttpEvent {
   type: "retry" | "response" | "error";
+  /** The attempt never reached a server (DNS, refused, TLS …): not an API call. */
+  notSent?: true;
   /** The source whose request this is, when the caller labels its events (see buildClients). */
   source?: string;
   method: string;
@@ -255,7 +257,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const stoppedBy = health.recordFailure(started, connection);
         if (stoppedBy) {
           const stop = unreachable(stoppedBy);
-          emit({ type: "error", ...event, kind: stop.kind, message: stop.message });
+          const notSent = connection.unsent ? { notSent: true as const } : {};
+          emit({ type: "error", ...event, kind: stop.kind, message: stop.message, ...notSent });
           throw stop;
         }
         attempt -= 1;
@@ -263,7 +266,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         delayMs = jitteredBackoff(random, baseMs, CONNECTION_RETRY_CAP_MS, connectionRetries);
       } else {
         if (kind !== "transient" || attempt >= maxAttempts) {
-          emit({ type: "error", ...event, kind, status, message });
+          const notSent = connection?.unsent ? { notSent: true as const } : {};
+          emit({ type: "error", ...event, kind, status, message, ...notSent });
           throw error;
         }
         const backoff = jitteredBackoff(random, baseMs, capMs, attempt);
@@ -271,7 +275,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       // A connection failure is said by host and cause (describeUnreachable), not by undici's words.
       const said = connection ? describeUnreachable(connection) : message;
-      emit({ type: "retry", ...event, kind, status, message: said, delayMs });
+      const notSent = connection?.unsent ? { notSent: true as const } : {};
+      emit({ type: "retry", ...event, kind, status, message: said, delayMs, ...notSent });
       await sleep(delayMs, waitSignal).catch(rethrowSignal(init));
       if (init.stopSignal?.aborted) throw init.stopSignal.reason;
       if (init.signal?.aborted) throw init.signal.reason;

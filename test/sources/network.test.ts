@@ -104,6 +104,7 @@ describe("connection failures in plain words", () => {
       host: "api.openalex.invalid",
       code: "ENOTFOUND",
       description: "DNS lookup failed: ENOTFOUND",
+      unsent: true,
     });
     const port = await closedPort();
     expect(await failureOf(`http://127.0.0.1:${port}/works`)).toMatchObject({

@@ -10,16 +10,27 @@ export interface NameKey {
   family: string;
   /** First letter of the first given name, "" when unknown. */
   initial: string;
-  /** First letters of every given name ("Geoffrey E." → "ge"); a middle initial alone also agrees. */
+  /** First letters of every given name ("Geoffrey E." → "ge"); a middle initial may be missing on one side. */
   initials?: string;
+  /** The first given name folded, when written out ("yurii"): transliterations may differ in its first letter. */
+  given?: string;
 }
 
 import { markupToText } from "./title-clean.js";
 
-const SUFFIX = /^(jr|sr|ii|iii|iv|v|2nd|3rd)\.?$/iu;
+// Suffixes only in suffix position: after the family name or after a comma at the end ("John Smith
+// V", "Smith, John, Jr."); a leading "V." is an initial.
+const SUFFIX = /^(?:(?:jr|sr|ii|iii|iv|2nd|3rd)\.?|v)$/iu;
 // Degrees and honorifics are not names: "Prof. Yoshua Bengio", "Yoshua Bengio, PhD".
 const HONORIFIC = /^(?:prof|professor|dr|mr|mrs|ms|mx|sir|dame|rev)\.?$/iu;
-const DEGREE = /^(?:ph\.?\s?d|d\.?\s?phil|m\.?d|m\.?sc|b\.?sc|m\.?a|b\.?a|mba|m\.?eng|frs|ieee|fellow)\.?$/iu;
+// Degrees only where they are written as degrees: a multi-letter form ("PhD", "MSc") anywhere, and
+// after a comma also a dotted or capital one ("Yi Ma, M.A.", "Smith, MBA"); "Ma", "Ba", "Mba" are names.
+const DEGREE_WORD = /^(?:ph\.?d|d\.?phil|m\.?sc|b\.?sc|m\.?eng|frs|ieee|fellow)\.?$/iu;
+const DEGREE_PART =
+  /^(?:ph\.?\s?d\.?|d\.?\s?phil\.?|m\.?\s?sc\.?|b\.?\s?sc\.?|m\.?\s?eng\.?|MBA|frs|ieee|fellow)$/iu;
+// Dotted two-letter degrees read also as initials ("Smith, M. A."): a degree only after a full name.
+const DOTTED_DEGREE = /^(?:m\.\s?a|b\.\s?a|m\.\s?d)\.$/iu;
+const isDegreePart = (part: string) => DEGREE_PART.test(part.trim());
 // Truncation: "et al.", "and others", "u.a.", "+ 7 more", "and 7 others", "...", "…".
 const TRUNCATION =
   /\bet\.?\s*al\b\.?|\betal\b\.?|\bu\.\s?a\.|(?:\band\s+|\+\s*)\d*\s*(?:others|more)\b|^\s*others\s*$|\.{3,}|…/giu;
@@ -111,9 +122,12 @@ function scriptOf(token: string): string {
   if (/\p{L}/u.test(token)) return "other";
   return "latin";
 }
-/** Greek and Cyrillic are romanised by `foldNamePart`; other scripts compare only with themselves. */
-const comparableClass = (script: string) =>
-  script === "greek" || script === "cyrillic" || script === "latin" ? "latin" : script;
+/**
+ * Greek and Cyrillic are romanised by `foldNamePart`; Hebrew, Arabic and other alphabets are compared
+ * too (two lists sharing nobody count against). Only Chinese, Japanese and Korean names have no
+ * spelling to compare with a romanised one ("何恺明" / "Kaiming He").
+ */
+const comparableClass = (script: string) => (script === "cjk" ? "cjk" : "latin");
 
 /** An initials token: "J.", "J.M.", "X.-Y.", or a short all-capital group written after a family name ("JM"). */
 function isInitials(token: string): boolean {
@@ -130,11 +144,12 @@ function initialsOf(given: readonly string[]): string {
 
 function keysOfOrdered(given: string[], family: string[]): NameKey[] {
   // "van der Berg" is compared on "Berg" and on "vanderBerg"; "Le" in "Quoc V. Le" is the family name.
-  const familyWords = family.filter((w) => !SUFFIX.test(w) && !DEGREE.test(w));
+  const familyWords = family.filter((w, k) => k === 0 || !SUFFIX.test(w));
   const last = familyWords.at(-1);
   if (last === undefined) return [];
   const initials = initialsOf(given);
   const initial = initials.slice(0, 1);
+  const first = given[0] !== undefined && !isInitials(given[0]) ? foldNamePart(given[0]) : "";
   const families = new Set([foldNamePart(last)]);
   // A hyphenated family name also matches either part ("Smith-Jones" / "Jones" / "Smith").
   for (const part of last.split("-")) families.add(foldNamePart(part));
@@ -149,17 +164,39 @@ function keysOfOrdered(given: string[], family: string[]): NameKey[] {
   // Two family names written "Last, First": "Martínez Sierra, José María" is also "José Martínez".
   const firstFamily = familyWords.find((w) => !PARTICLES.has(w.toLowerCase()));
   if (firstFamily && familyWords.length >= 2) families.add(foldNamePart(firstFamily));
-  return [...families].filter((f) => f.length >= 2).map((f) => ({ family: f, initial, initials }));
+  return [...families]
+    .filter((f) => f.length >= 2)
+    .map((f) =>
+      first.length >= 2 ? { family: f, initial, initials, given: first } : { family: f, initial, initials },
+    );
 }
 
 /** Keys of a name written without commas: "First [Middle] Last", or "Last Initials" ("Smith JM"). */
 function keysOfPlain(words: string[]): NameKey[] {
-  const parts = words.filter((w) => !SUFFIX.test(w) && !DEGREE.test(w));
+  // A suffix only after two name words at least ("John Smith V"; "Smith V" is Smith, initial V).
+  const parts = words.length >= 3 && SUFFIX.test(words.at(-1)!) ? words.slice(0, -1) : words;
   if (parts.length === 0) return [];
-  // Initials alone ("AR") name nobody.
-  if (parts.every(isInitials)) return [];
+  if (parts.every(isInitials)) {
+    // "Y. LI", "K. HE": a capital word without dots beside dotted initials is the family name (Li, He,
+    // Ng, Le, Wu); a capital group alone ("AR") is a family name or the initials of a whole name.
+    const undotted = parts.filter((w) => !w.includes(".") && w.length >= 2);
+    if (undotted.length === 0) return [];
+    const keys = undotted.flatMap((fam) =>
+      keysOfOrdered(
+        parts.filter((w) => w !== fam),
+        [fam],
+      ),
+    );
+    if (parts.length === 1) keys.push({ family: `#${foldNamePart(parts[0]!)}`, initial: "" });
+    return keys;
+  }
   if (parts.length === 1) return keysOfOrdered([], parts);
   const keys: NameKey[] = [];
+  // All capitals ("ANDREW NG"): the last word may be a family name rather than initials.
+  const allCaps = parts.every((w) => !/\p{Ll}/u.test(w));
+  if (allCaps && isInitials(parts.at(-1)!) && !parts.at(-1)!.includes(".")) {
+    keys.push(...keysOfOrdered(parts.slice(0, -1), parts.slice(-1)));
+  }
   if (isInitials(parts.at(-1)!) && !isInitials(parts[0]!)) {
     let end = parts.length;
     while (end > 1 && isInitials(parts[end - 1]!)) end--;
@@ -190,7 +227,7 @@ function keysOfOne(name: string): NameKey[] {
   const commaParts = name
     .split(",")
     .map((p) => p.trim())
-    .filter((p) => /[\p{L}]/u.test(p) && !SUFFIX.test(p) && !DEGREE.test(p));
+    .filter((p, k) => /[\p{L}]/u.test(p) && !(k >= 1 && /^(?:jr|sr|ii|iii|iv)\.?$/iu.test(p)));
   if (commaParts.length === 2) {
     // "Last, First", or "First Last, Affiliation".
     const first = words(commaParts[0]!);
@@ -225,14 +262,18 @@ function cleanEntry(raw: string): string {
   );
   t = t.replace(/\./gu, ". ").replace(/\s+/gu, " ");
   // Honorifics before a name and degrees after it.
-  const kept = t
-    .split(",")
+  const parts = t.split(",");
+  const kept = parts
     .map((part) => {
       const ws = part.trim().split(" ");
       while (ws.length > 1 && HONORIFIC.test(ws[0]!)) ws.shift();
-      return ws.filter((w) => !DEGREE.test(w) || /^\p{Lu}{2}$/u.test(w)).join(" ");
+      return ws.filter((w, k) => k === 0 || !DEGREE_WORD.test(w)).join(" ");
     })
-    .filter((part) => /\p{L}/u.test(part) && !/^(?:ph\.?\s?d\.?|m\.?\s?d\.?)$/iu.test(part.trim()));
+    .filter(
+      (part, k, all) =>
+        /\p{L}/u.test(part) &&
+        !(k >= 1 && (isDegreePart(part) || (DOTTED_DEGREE.test(part) && words(all[k - 1]!).length >= 2))),
+    );
   // A lone lower-case letter after a name is an affiliation mark ("Alec Radford a").
   return kept
     .join(", ")
@@ -295,41 +336,62 @@ function nameKeysUncached(raw: string): NameKey[][] {
     .filter((keys) => keys.length > 0);
 }
 
-/** The whole name as a set of words, so that "Zhang Wei" / "Wei Zhang" and "Nguyễn Văn An" / "An Nguyen" agree. */
+/**
+ * The whole name as a set of words, so that "Zhang Wei" / "Wei Zhang" agree, and its initials
+ * ("Alec Radford" is "#ar", as a record giving only "AR" writes it). Vietnamese middle names may be
+ * left out ("Nguyễn Văn An" / "An Nguyen"); no other word may.
+ */
 function wholeNameKey(person: string): NameKey[] {
-  const ws = person
-    .split(/[\s,]+/u)
-    .map(foldNamePart)
-    .filter((w) => w.length >= 2);
-  if (ws.length < 2) return [];
-  return [{ family: `=${[...new Set(ws)].sort().join(" ")}`, initial: "" }];
+  const raw = person.split(/[\s,]+/u).filter((w) => /\p{L}/u.test(w));
+  const ws = raw.map(foldNamePart).filter((w) => w.length >= 2);
+  if (ws.length < 2 || ws.length !== raw.length) return [];
+  const key = [...new Set(ws.filter((w) => !VIETNAMESE_MIDDLE.has(w)))].sort().join(" ");
+  return [
+    { family: `=${key}`, initial: "" },
+    { family: `%${ws.map((w) => w[0]).join("")}`, initial: "" },
+  ];
 }
+const VIETNAMESE_MIDDLE = new Set(["van", "thi"]);
 
-// Initials differ between transliterations: Κωνσταντίνος / Constantinos, Юрий / Yurii / Iurii.
-const INITIAL_CLASS: Record<string, string> = { c: "k", y: "i", j: "i" };
-const initialClass = (c: string) => INITIAL_CLASS[c] ?? c;
+/**
+ * Transliterations of one given name whose first letters differ (Κωνσταντίνος / Constantinos /
+ * Konstantinos, Юрий / Yurii / Iurii / Jurij): only written-out names, never bare initials.
+ */
+const transliterated = (given: string) =>
+  given
+    .replace(/[yj]/gu, "i")
+    .replace(/c/gu, "k")
+    .replace(/(.)\1+/gu, "$1");
 
+/**
+ * The first initials agree ("Yang" / "Jie" and "John M." / "Mary" do not); a middle initial may be
+ * missing on one side, but two middle initials must agree.
+ */
 function sameInitial(a: NameKey, b: NameKey): boolean {
   if (a.initial === "" || b.initial === "") return true;
-  const setA = new Set([...(a.initials ?? a.initial)].map(initialClass));
-  const setB = new Set([...(b.initials ?? b.initial)].map(initialClass));
-  // The first initial of one is among the other's ("Geoffrey E. Hinton" / "E. Hinton").
-  return setB.has(initialClass(a.initial)) || setA.has(initialClass(b.initial));
+  if (a.initial !== b.initial) {
+    if (a.given === undefined || b.given === undefined) return false;
+    return transliterated(a.given) === transliterated(b.given);
+  }
+  const [ia, ib] = [a.initials ?? a.initial, b.initials ?? b.initial];
+  return ia.length < 2 || ib.length < 2 || ia[1] === ib[1];
 }
 
 function keysMatch(a: NameKey, b: NameKey): boolean {
-  if (a.family.startsWith("=") || b.family.startsWith("=")) {
-    if (!a.family.startsWith("=") || !b.family.startsWith("=")) return false;
-    // One whole name within the other ("An Nguyen" in "Nguyen Van An").
-    const [x, y] = [a.family.slice(1).split(" "), b.family.slice(1).split(" ")];
-    const [small, large] = x.length <= y.length ? [x, new Set(y)] : [y, new Set(x)];
-    return small.every((w) => large.has(w));
+  const [ma, mb] = [a.family[0], b.family[0]];
+  const marked = (m: string | undefined) => m === "=" || m === "#" || m === "%";
+  if (marked(ma) || marked(mb)) {
+    // Whole names agree with whole names; initials alone ("AR") with a whole name's ("Alec Radford").
+    if (ma === "=" || mb === "=") return a.family === b.family;
+    return (
+      ((ma === "#" && mb === "%") || (ma === "%" && mb === "#")) && a.family.slice(1) === b.family.slice(1)
+    );
   }
   return a.family === b.family && sameInitial(a, b);
 }
 
 const classesOf = (keys: readonly NameKey[]) =>
-  new Set(keys.map((k) => comparableClass(scriptOf(k.family.replace(/^=/u, "")))));
+  new Set(keys.map((k) => comparableClass(scriptOf(k.family.replace(/^[=#%]/u, "")))));
 
 /**
  * Whether two author lists share at least one person; `undefined` when either side has no usable
@@ -340,16 +402,30 @@ export function sharesAuthor(
   authors1: readonly unknown[] | null | undefined,
   authors2: readonly unknown[] | null | undefined,
 ): boolean | undefined {
+  const evidence = authorEvidence(authors1, authors2);
+  return evidence === "shared" ? true : evidence === "none_shared" ? false : undefined;
+}
+
+/**
+ * What two author lists say: they share someone, they share nobody, one has no usable name, or every
+ * name of one is in a script that none of the other's can be compared with (all-CJK / all-Latin).
+ */
+export function authorEvidence(
+  authors1: readonly unknown[] | null | undefined,
+  authors2: readonly unknown[] | null | undefined,
+): "shared" | "none_shared" | "no_names" | "incomparable" {
   const parse = (list: readonly unknown[] | null | undefined) =>
     (list ?? []).flatMap((n) => (typeof n === "string" ? nameKeys(n) : []));
   const people1 = parse(authors1);
   const people2 = parse(authors2);
-  if (people1.length === 0 || people2.length === 0) return undefined;
+  if (people1.length === 0 || people2.length === 0) return "no_names";
   if (
     people1.some((keys1) => people2.some((keys2) => keys1.some((a) => keys2.some((b) => keysMatch(a, b)))))
   ) {
-    return true;
+    return "shared";
   }
   const classes2 = new Set(people2.flatMap((keys) => [...classesOf(keys)]));
-  return people1.some((keys) => [...classesOf(keys)].some((c) => classes2.has(c))) ? false : undefined;
+  return people1.some((keys) => [...classesOf(keys)].some((c) => classes2.has(c)))
+    ? "none_shared"
+    : "incomparable";
 }

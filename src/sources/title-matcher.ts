@@ -1,4 +1,4 @@
-import { sharesAuthor } from "./author-names.js";
+import { authorEvidence } from "./author-names.js";
 import { partialRatio, ratio, tokenSetRatio, tokenSortRatio } from "./fuzz.js";
 import { cleanTitle, isTrackLabelWord } from "./title-clean.js";
 
@@ -326,15 +326,27 @@ function yearGap(y1: number | null | undefined, y2: number | null | undefined): 
   return Math.abs(y1 - y2);
 }
 
+// A title this short ("Editorial", "Deep Learning", "Preface to the Volume") names many works.
+const GENERIC_TITLE_CONTENT_WORDS = 3;
+
 /**
  * Authors count against a match only when the two lists share nobody (truncated lists, "et al.",
  * initials and odd spellings are normal); no usable names on one side is no evidence either way.
+ * Names in scripts with no comparable spelling (all Chinese against all Latin) are no evidence for a
+ * real title, but a generic one is not accepted on the title alone against them: they count against.
  */
 function authorFactor(
   authors1: readonly string[] | null | undefined,
   authors2: readonly string[] | null | undefined,
+  tokens: readonly string[],
 ): number {
-  return sharesAuthor(authors1, authors2) === false ? NO_SHARED_AUTHOR_FACTOR : 1;
+  const evidence = authorEvidence(authors1, authors2);
+  if (evidence === "none_shared") return NO_SHARED_AUTHOR_FACTOR;
+  if (evidence === "incomparable") {
+    const content = tokens.filter((t) => !STOP_WORDS.has(t)).length;
+    if (content <= GENERIC_TITLE_CONTENT_WORDS) return NO_SHARED_AUTHOR_FACTOR;
+  }
+  return 1;
 }
 
 function classify(score: number, containment: boolean): MatchType {
@@ -387,7 +399,7 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
     // the same words in another order ("Is Attention All You Need?") or repeated ("Code Comments").
     if (!contentWordsAligned(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   }
-  score *= authorFactor(a.authors, b.authors);
+  score *= authorFactor(a.authors, b.authors, shorter);
   // "Non-local" / "Nonlocal", "GPT-3" / "GPT3": the same words are never a near miss.
   if (!sameWords && isNearMiss(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
   return { score, type: classify(score, containment) };

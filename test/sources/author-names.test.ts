@@ -57,7 +57,17 @@ describe("sharesAuthor: name forms", () => {
     [["Anna Smith-Jones"], ["A. Smith"]],
     [["Smith-Jones, Anna"], ["A. Jones"]],
     [["Martínez Sierra, José María"], ["José Martínez"]],
-    [["Geoffrey E. Hinton"], ["E. Hinton"]],
+    [["Geoffrey E. Hinton"], ["G. Hinton"]],
+    [["Geoffrey E. Hinton"], ["G. E. Hinton"]],
+    [["Konstantinos Daskalakis"], ["Constantinos Daskalakis"]],
+    [["Y. LI"], ["Yang Li"]],
+    [["K. HE"], ["Kaiming He"]],
+    [["ANDREW NG"], ["A. Ng"]],
+    [["AR"], ["Alec Radford"]],
+    [["Chinedu Mba"], ["C. Mba"]],
+    [["Yi Ma"], ["Y. Ma"]],
+    [["John Smith V"], ["J. Smith"]],
+    [["Yoshua Bengio, M.A."], ["Y. Bengio"]],
     [["Yurii Nesterov"], ["Iurii Nesterov"]],
     [["Nguyễn Văn An"], ["An Nguyen"]],
     [["Kyriacos Athanasiou"], ["Κυριάκος Αθανασίου (Kyriacos Athanasiou)"]],
@@ -73,7 +83,6 @@ describe("sharesAuthor: name forms", () => {
       ["Kaiming He", "X. Zhang"],
     ],
     [["张伟"], ["Wei Zhang"]],
-    [["AR"], ["Alec Radford"]],
     [["et al."], ["Alec Radford"]],
     [["..."], ["Alec Radford"]],
   ])("%o and %o are no evidence either way", (ours, theirs) => {
@@ -95,6 +104,38 @@ describe("sharesAuthor: name forms", () => {
     [["Ada Quill"], ["Tran, C., Ulm, D., & Vo, E."]],
     [["Ada Quill"], ["C. Tran, D. Ulm, E. Vo, ..."]],
     [["Prof. Ada Quill"], ["Dr. Cy Tran"]],
+    // Review 11: one family name and a different first initial are two people.
+    [["Yang Liu"], ["Jie Liu"]],
+    [["Y. Liu"], ["J. Liu"]],
+    [["Ivan Wang"], ["Jun Wang"]],
+    [["Carl Smith"], ["Kate Smith"]],
+    [["John M. Smith"], ["Mary Smith"]],
+    [["Smith JM"], ["Smith M"]],
+    [["Zhang JY"], ["Zhang Y"]],
+    [["Geoffrey E. Hinton"], ["E. Hinton"]],
+    [["John A. Smith"], ["John B. Smith"]],
+    // "V." is an initial, not the suffix V.
+    [["V. Nguyen"], ["Anh Nguyen"]],
+    [["Nguyen, V."], ["Anh Nguyen"]],
+    [["Smith V"], ["Mary Smith"]],
+    // Ma, Ba and Mba are names, not degrees.
+    [["Yi Ma"], ["Jun Yi"]],
+    [["Lin Ma"], ["Wei Lin"]],
+    [["Thanh Ba"], ["Ba Nguyen"]],
+    // Li, He, Ng, Wu in capitals are family names, not initials.
+    [["Y. LI", "K. HE"], ["Andrew Smith"]],
+    [["J. WU"], ["Andrew Smith"]],
+    [["GH"], ["Yann LeCun"]],
+    // A person matches only as one person: two people in one string, or part of a longer name.
+    [["Wei Zhang, Li Wang"], ["Wei Wang"]],
+    [["Jun Li"], ["Li Jun Wang"]],
+    [["Min Kim"], ["Kim Min Jun"]],
+    [["Wei Zhang"], ["Wang Zhi"]],
+    // Hebrew, Arabic, Devanagari and Thai names are compared, as before.
+    [["יוסי כהן"], ["Andrew Ng"]],
+    [["محمد علي"], ["Andrew Ng"]],
+    [["अमित शर्मा"], ["Andrew Ng"]],
+    [["สมชาย ใจดี"], ["Andrew Ng"]],
   ])("%o shares nobody with %o", (ours, theirs) => {
     expect(sharesAuthor(ours, theirs)).toBe(false);
     expect(sharesAuthor(theirs, ours)).toBe(false);
@@ -108,6 +149,36 @@ describe("sharesAuthor: name forms", () => {
         year: 2017,
         authors: ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"],
       },
+    );
+    expect(r.type).toBe("exact");
+  });
+});
+
+// Review 11: different papers with the same generic title and year were accepted on authors read wrong.
+describe("compareTitles: a generic title and different authors", () => {
+  it.each([
+    ["Editorial", ["Yang Liu"], ["Jie Liu"]],
+    ["Introduction", ["John M. Smith"], ["Mary Smith"]],
+    ["Editorial", ["V. Nguyen"], ["Anh Nguyen"]],
+    ["Editorial", ["Yi Ma"], ["Jun Yi"]],
+    ["Deep Learning", ["יוסי כהן"], ["Andrew Ng"]],
+    ["Preface", ["Y. LI", "K. HE"], ["Andrew Smith"]],
+    ["Preface", ["GH"], ["Yann LeCun"]],
+    ["Editorial", ["Wei Zhang, Li Wang"], ["Wei Wang"]],
+    // All-CJK against all-Latin is no evidence, but a generic title alone is then not enough.
+    ["Introduction", ["王伟", "李明"], ["John Smith"]],
+  ])("%s by %o is not the one by %o", (title, ours, theirs) => {
+    for (const year2 of [2021, 2022]) {
+      const r = compareTitles({ title, year: 2021, authors: ours }, { title, year: year2, authors: theirs });
+      expect(r.type).toBe("no_match");
+    }
+  });
+
+  it("a real title with all-CJK against all-Latin names is accepted on the title", () => {
+    const title = "Deep Residual Learning for Image Recognition";
+    const r = compareTitles(
+      { title, year: 2016, authors: ["何恺明", "张祥雨"] },
+      { title, year: 2016, authors: ["Kaiming He", "Xiangyu Zhang"] },
     );
     expect(r.type).toBe("exact");
   });

@@ -7,22 +7,73 @@ import { decodeHTMLStrict } from "entities";
  * on both sides, by the title matcher; the title stored in the output is never changed.
  */
 export function cleanTitle(raw: string): string {
+  return cleanTitleAndLabels(raw).title;
+}
+
+/**
+ * What a dropped label says about the title's identity: a version ("(v2)", "Dataset (V2)"), a
+ * number ("(Track 1)", "Session 3") or a year ("(SemEval-2019)", "(NeurIPS'19)"). The query may go
+ * without the label, but two titles whose labels say different things are different works.
+ */
+export interface LabelMark {
+  key: string;
+  /** Also tells the title apart from the same title with no label (not a venue's year: "(ICML 2019)"). */
+  identity: boolean;
+}
+
+/** The cleaned title and the marks of the labels dropped from it. */
+export function cleanTitleAndLabels(raw: string): { title: string; labels: LabelMark[] } {
+  let cached = CLEANED.get(raw);
+  if (cached === undefined) {
+    const labels: LabelMark[] = [];
+    cached = { title: cleanUncached(raw, labels), labels };
+    if (CLEANED.size >= CLEANED_MAX) CLEANED.clear();
+    CLEANED.set(raw, cached);
+  }
+  return cached;
+}
+const CLEANED = new Map<string, { title: string; labels: LabelMark[] }>();
+const CLEANED_MAX = 20_000;
+
+function cleanUncached(raw: string, labels: LabelMark[]): string {
   // No real title is this long; the bound keeps every pattern below cheap on junk input.
   // Invisible format characters (soft hyphen, zero-width space, BOM) would split a word in two.
   let t = decodeEntities(raw.slice(0, MAX_TITLE_CHARS)).replace(/\p{Cf}/gu, "");
   t = t.replace(/[（［｛【〔）］｝】〕]/gu, (ch) => FULLWIDTH_BRACKETS[ch] ?? ch);
   t = htmlToText(t);
-  t = dropBraceLabel(t);
+  t = dropBraceLabel(t, labels);
   t = latexToText(t);
   // Marks and labels hide each other ("Title* (Extended Abstract)", "Title (Oral)†"): until stable.
   for (let round = 0; round < 5; round++) {
     const before = t;
     t = dropFootnoteMarks(t);
     t = dropArxivReference(t);
-    t = dropTrackLabels(t.replace(/\s+/gu, " ").trim());
+    t = dropTrackLabels(t.replace(/\s+/gu, " ").trim(), labels);
     if (t === before) break;
   }
   return t.replace(/\s+/gu, " ").trim();
+}
+
+// A year in these labels is the work's own (a shared task's edition), not the venue's.
+const TASK_LABEL = /semeval|challenge|competition|results|report|shared|task|track|dataset|edition/iu;
+
+// A version on one side only tells works apart when it versions a dataset or the like ("Dataset
+// (V2)"); "Title [v2]" is the arXiv version of the paper.
+const VERSIONED = /\b(?:data\s?sets?|benchmarks?|corpus|corpora|suite|toolkit|library|software|models?)\b/iu;
+
+function labelMarks(group: string, rest: string): LabelMark[] {
+  const tokens = group.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== "");
+  const versioned = VERSIONED.test(rest);
+  const taskYear = TASK_LABEL.test(group);
+  const venue = tokens.some((w) => VENUES.has(w.toLowerCase()));
+  return tokens.flatMap((w): LabelMark[] => {
+    if (/^v\d+$/iu.test(w)) return [{ key: w.toLowerCase(), identity: versioned }];
+    if (/^(?:19|20)\d\d$/u.test(w) || (venue && /^\d\d$/u.test(w)))
+      return [{ key: `y${w.slice(-2)}`, identity: taskYear }];
+    // "(Oral; Top 1%)" is a rank, not the work's number.
+    if (/^\d+$/u.test(w) && !group.includes("%")) return [{ key: `n${Number(w)}`, identity: true }];
+    return [];
+  });
 }
 
 const FULLWIDTH_BRACKETS: Record<string, string> = {
@@ -70,15 +121,14 @@ function decodeEntities(text: string): string {
 }
 
 const BARE_ENTITY = /&(#\d{1,7}|#x[\da-f]{1,6}|[a-z][a-z\d]{1,7})(?![\p{L}\p{N};])/giu;
-// The HTML entities that browsers decode without their semicolon.
+// The entities decoded without their semicolon: a safe few of the names browsers decode so, and
+// accented letters. Never symbols that may be words ("&not Good", "Copyright&copy Law", "Macro&micro").
 const LEGACY_ENTITIES = new Set(
-  `AElig AMP Aacute Acirc Agrave Aring Atilde Auml COPY Ccedil ETH Eacute Ecirc Egrave Euml GT Iacute
-  Icirc Igrave Iuml LT Ntilde Oacute Ocirc Ograve Oslash Otilde Ouml QUOT REG THORN Uacute Ucirc Ugrave
-  Uuml Yacute aacute acirc acute aelig agrave amp aring atilde auml brvbar ccedil cedil cent copy curren
-  deg divide eacute ecirc egrave eth euml frac12 frac14 frac34 gt iacute icirc iexcl igrave iquest iuml
-  laquo lt macr micro middot nbsp not ntilde oacute ocirc ograve ordf ordm oslash otilde ouml para plusmn
-  pound quot raquo reg sect shy sup1 sup2 sup3 szlig thorn times uacute ucirc ugrave uml uuml yacute yen
-  yuml`.split(/\s+/u),
+  `AElig AMP Aacute Acirc Agrave Aring Atilde Auml Ccedil ETH Eacute Ecirc Egrave Euml GT Iacute
+  Icirc Igrave Iuml LT Ntilde Oacute Ocirc Ograve Oslash Otilde Ouml QUOT THORN Uacute Ucirc Ugrave
+  Uuml Yacute aacute acirc aelig agrave amp aring atilde auml ccedil eacute ecirc egrave eth euml gt
+  iacute icirc igrave iuml lt nbsp ntilde oacute ocirc ograve oslash otilde ouml quot szlig thorn
+  uacute ucirc ugrave uuml yacute yuml`.split(/\s+/u),
 );
 const bareEntity = (whole: string, name: string) =>
   name.startsWith("#") || LEGACY_ENTITIES.has(name) ? `&${name};` : whole;
@@ -100,12 +150,13 @@ const MML_MATH = element("math", "iu");
 // Source annotations of MathML repeat the formula as TeX.
 const ANNOTATION = element("annotation|annotation-xml");
 const LINE_BREAK = new RegExp(`<${NS}br\\s*/?>`, "giu");
-// A superscript footnote mark: symbols anywhere, a number or a letter list at the end (or before a
-// bracketed label)
-// ("Deep Learning<sup>1,2</sup>", "…Vision<sup>a</sup>"), but not an exponent ("R<sup>n</sup>").
+// A superscript footnote mark: symbols anywhere; numbers or the letters a-c only at the end (or before
+// a bracketed label) and after a whole word of four letters or more ("Deep Learning<sup>1,2</sup>",
+// "…Vision<sup>a</sup>"). Anything else is an exponent ("R<sup>n</sup>", "TC<sup>0</sup>",
+// "cm<sup>2</sup>", "Tori<sup>n</sup>"): when in doubt it stays.
 const SUP_SYMBOL = new RegExp(`<${NS}sup(?:\\s[^<>]*)?>\\s*[*†‡∗⋆§¶#,\\s]+</${NS}sup\\s*>`, "giu");
 const SUP_TRAILING = new RegExp(
-  `(\\p{L}{2}(?:[}\\s*†‡∗⋆]|</[\\w:-]+>)*)<${NS}sup(?:\\s[^<>]*)?>\\s*[\\p{N}\\p{Ll}*†‡∗⋆,\\s]{1,9}</${NS}sup\\s*>(?=[\\s*†‡∗⋆★§¶^]*(?:$|[([{]|\\s-|,))`,
+  `((?<![\\p{L}\\p{N}])\\p{L}{4,}(?:[\\s*†‡∗⋆]|</[\\w:-]+>)*)<${NS}sup(?:\\s[^<>]*)?>\\s*(?:[\\p{N}abc*†‡∗⋆](?:[,\\s]*[\\p{N}abc*†‡∗⋆]){0,4})\\s*</${NS}sup\\s*>(?=[\\s*†‡∗⋆★§¶^]*(?:$|\\s*[([{]))`,
   "u",
 );
 
@@ -235,9 +286,20 @@ const DROPPED_WITH_ARGUMENT =
  */
 const SUPERSCRIPT_MARK =
   /\\textsuperscript\s*\{\s*[*†‡∗⋆]{1,3}\s*\}|\^\s*(?:\{\s*(?:[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)){1,3}\s*\}|[*†‡∗⋆]|\\(?:ast|star|dagger|ddagger)\b)/gu;
-// After a word of two letters or more: "Title$^{1}$", "Vision$^{a,b}$", not the exponent of "$\\mathbb{R}^n$".
+// At the end, after a whole word of four letters or more and outside math: "Title$^{1}$",
+// "Vision$^{a,b}$", "Vision\\textsuperscript{1}"; never an exponent ("$\\ell^p$", "$\\mathrm{GL}^{n}$",
+// "AC$^0$", "ZnO$^{2}$ (Extended Abstract)").
 const TRAILING_NUMBER_MARK =
-  /(\p{L}{2}[}\s*†‡∗⋆]*)(?:\\textsuperscript\s*\{\s*[\p{N}\p{Ll},*]{1,7}\s*\}|\$?\^\s*(?:\{\s*[\p{N}\p{Ll},\s*]{1,9}\}|[\p{N}\p{Ll}]{1,3})\s*\$?)(?=[\s*†‡∗⋆★§¶^]*(?:$|[([]|\\?\{[^{}]*\}\s*$))/u;
+  /(?<![\p{L}\p{N}\\{])(\p{L}{4,}\}?[\s*†‡∗⋆]*)(?:\\textsuperscript\s*\{\s*[\p{N}abc,*]{1,7}\s*\}|\$\^\s*(?:\{\s*[\p{N}abc,\s*]{1,9}\}|[\p{N}abc])\s*\$)(?=[\s*†‡∗⋆★§¶^]*(?:$|\s*[([]|\s*\\?\{[^{}]*\}\s*$))/u;
+
+/** The trailing mark goes only outside math: an even number of `$` before it. */
+function dropTrailingNumberMark(text: string): string {
+  const m = TRAILING_NUMBER_MARK.exec(text);
+  if (!m) return text;
+  const before = text.slice(0, m.index);
+  if ((before.match(/\$/gu) ?? []).length % 2 === 1) return text;
+  return `${before}${m[1]}${text.slice(m.index + m[0].length)}`;
+}
 // Colour and box commands whose first argument is not text: \textcolor{red}{word} keeps "word".
 const COLOUR_ARGUMENT =
   /\\(?:textcolor|color|colorbox|fcolorbox|highlight)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}(?:\s*\{[^{}]*\}(?=\s*\{))?/gu;
@@ -248,11 +310,8 @@ const ESCAPE_BASE = 0xe000; // private-use code points stand in for escaped char
 function latexToText(text: string): string {
   if (!/[\\${}~]/u.test(text)) return text;
   let t = text.replace(ESCAPED, (_, ch: string) => String.fromCharCode(ESCAPE_BASE + ch.charCodeAt(0)));
-  t = t
-    .replace(DROPPED_WITH_ARGUMENT, " ")
-    .replace(COLOUR_ARGUMENT, "")
-    .replace(SUPERSCRIPT_MARK, " ")
-    .replace(TRAILING_NUMBER_MARK, "$1");
+  t = t.replace(DROPPED_WITH_ARGUMENT, " ").replace(COLOUR_ARGUMENT, "").replace(SUPERSCRIPT_MARK, " ");
+  t = dropTrailingNumberMark(t);
   t = t
     .replace(SYMBOL_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
     .replace(LETTER_ACCENT, (_, accent: string, a?: string, b?: string) => `${a ?? b}${ACCENT_MARKS[accent]}`)
@@ -295,7 +354,12 @@ function dropFootnoteMarks(title: string): string {
     while (end > 0) {
       const ch = t[end - 1]!;
       if (TRAILING_MARKS.has(ch)) end--;
-      else if (SUPERSCRIPT_DIGITS.has(ch) && /\p{L}{2}[⁰¹²³⁴⁵⁶⁷⁸⁹]*$/u.test(t.slice(0, end))) end--;
+      // After a whole word of four letters or more: "Networks¹", not "km²" or "AC⁰".
+      else if (
+        SUPERSCRIPT_DIGITS.has(ch) &&
+        /(?<![\p{L}\p{N}])\p{L}{4,}[⁰¹²³⁴⁵⁶⁷⁸⁹]*$/u.test(t.slice(0, end))
+      )
+        end--;
       else break;
     }
     const bracketed = BRACKETED_MARK.exec(t.slice(0, end));
@@ -340,7 +404,7 @@ const NOTICE_WORDS = new Set(
   `erratum errata corrigendum corrigenda correction corrections retraction retracted withdrawn
   withdrawal addendum supplement supplementary supplemental appendix appendices review reviews survey
   reply response comment comments commentary rejoinder discussion summary expression concern
-  reproducibility replication`.split(/\s+/u),
+  reproducibility replication tutorial tutorials highlight highlights`.split(/\s+/u),
 );
 
 /** A word that track labels are made of ("industry", "track", "short", "paper", a venue acronym). */
@@ -381,7 +445,12 @@ function isTrackLabel(group: string, trackWords: ReadonlySet<string>): boolean {
   if (tokens.length === 0 || tokens.length > 8) return false;
   const lastWord = tokens.at(-1)!.toLowerCase();
   const namesTrack = trackWords === TRACK_WORDS && (lastWord === "track" || lastWord === "session");
-  if (!namesTrack && tokens.some((w) => NOTICE_WORDS.has(w.toLowerCase()))) return false;
+  // A notice wins over "Track" or "Session": "(Erratum Track)", "(Reproducibility Track)".
+  // A survey track publishes surveys under their own titles: "(Survey Track)" stays a label.
+  const notice = (w: string) => NOTICE_WORDS.has(w) && !(namesTrack && (w === "survey" || w === "surveys"));
+  if (tokens.some((w) => notice(w.toLowerCase()))) return false;
+  // "(Workshop Report)" and "(The Journal Version Paper)" name other publications.
+  if (/\bworkshop\s+report\b|\bjournal\s+version\b/iu.test(group)) return false;
   // "[v2]": an arXiv version.
   if (tokens.length === 1 && /^v\d{1,2}$/iu.test(tokens[0]!)) return true;
   // "(Extended Version)" is the journal extension, another publication; "(Extended Abstract)" is not.
@@ -422,18 +491,20 @@ function dropArxivReference(title: string): string {
 const LEADING_PREFIX = /^\s*([\p{L}\s]{2,40}?)\s*:\s*/u;
 const TRAILING_GROUP = /\s*[([]([^()[\]]*)[)\]]\s*$/u;
 const LEADING_GROUP = /^\s*[([]([^()[\]]*)[)\]]\s*/u;
-const TRAILING_SUFFIX = /\s*(?:[:|–—,]|\s-+|-{2,}|\.\s)\s*([\p{L}\s.]+)$/u;
+const TRAILING_SUFFIX = /\s*(?:[:|–—,]|\s-(?!-)|\s?-{2,}|\.\s)\s*([\p{L}\s.]+)$/u;
 
 /** A track label in BibTeX braces at the end ("Title {Extended Abstract}"), before the braces go. */
-function dropBraceLabel(title: string): string {
+function dropBraceLabel(title: string, labels: LabelMark[]): string {
   const m = /\s*\{([^{}]*)\}\s*$/u.exec(title);
   if (!m || !/\s/u.test(m[1]!.trim()) || !isTrackLabel(m[1]!, TRACK_WORDS)) return title;
   const rest = title.slice(0, m.index);
-  return /[\p{L}\p{N}]/u.test(rest) ? rest : title;
+  if (!/[\p{L}\p{N}]/u.test(rest)) return title;
+  labels.push(...labelMarks(m[1]!, rest));
+  return rest;
 }
 
 /** Drops track labels at either end, repeatedly ("Title (Extended Abstract) [Oral]"). */
-function dropTrackLabels(title: string): string {
+function dropTrackLabels(title: string, labels: LabelMark[]): string {
   let t = title.replace(/[\s.]+$/u, "");
   for (let changed = true; changed; ) {
     changed = false;
@@ -445,9 +516,18 @@ function dropTrackLabels(title: string): string {
     ] as const) {
       const m = pattern.exec(t);
       if (!m || !isTrackLabel(m[1]!, words)) continue;
+      // After a comma or a double dash only a label of two words or more ("--- Extended Abstract"):
+      // "Rock, Paper" and "Concrete, Abstract" are titles.
+      if (
+        pattern === TRAILING_SUFFIX &&
+        /^\s*(?:,|\s?-{2,})/u.test(m[0]) &&
+        !/\p{L}\s+\p{L}/u.test(m[1]!.trim())
+      )
+        continue;
       const rest = `${t.slice(0, m.index)} ${t.slice(m.index + m[0].length)}`.trim();
       // Never reduce a title to nothing: "[Oral]" alone stays.
       if (!/[\p{L}\p{N}]/u.test(rest)) continue;
+      labels.push(...labelMarks(m[1]!, rest));
       t = rest.replace(/[\s:|–—,-]+$/u, "");
       changed = true;
     }

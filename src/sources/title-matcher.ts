@@ -1,6 +1,6 @@
 import { authorEvidence } from "./author-names.js";
 import { partialRatio, ratio, tokenSetRatio, tokenSortRatio } from "./fuzz.js";
-import { cleanTitle, isTrackLabelWord } from "./title-clean.js";
+import { cleanTitle, cleanTitleAndLabels, isTrackLabelWord } from "./title-clean.js";
 
 /**
  * Decides whether an API search hit is the same paper as ours (reference-behaviour §3.4), with the
@@ -80,6 +80,8 @@ export function normalizeTitle(title: string | null | undefined): string {
   // A title that is only a bracketed note ("[Withdrawn]", "[No title]") names no paper.
   if (/^[([][^()[\]]*[)\]]$/u.test(t)) return "";
   t = t.replace(ARXIV_NOTE, "");
+  // "C++", "C#", "F#", "k-Means++" are names of their own, not "C", "F" and "k-Means".
+  t = t.replace(/(?<=[\p{L}\p{N}])\+\+/gu, " plusplus").replace(/(?<![\p{L}\p{N}])([cfj])#/gu, "$1sharp");
   t = t.replace(GREEK_SYMBOL, (letters) =>
     [...letters].map((ch) => GREEK_NAMES[ch.normalize("NFD")[0]!] ?? ch).join(""),
   );
@@ -127,6 +129,23 @@ function multisetDifference(tokens1: readonly string[], tokens2: readonly string
   return out;
 }
 
+/**
+ * Labels that the cleaning dropped but that tell two works apart: "(Track 1)" / "(Track 2)",
+ * "(SemEval-2019)" / "(SemEval-2020)", "(v2)" / "(v3)", "Dataset (V2)" / "Dataset". A venue's year
+ * on one side only ("Title (ICML 2019)" / "Title") is the same work.
+ */
+function labelsDiffer(title1: string | null | undefined, title2: string | null | undefined): boolean {
+  const marks1 = cleanTitleAndLabels(title1 ?? "").labels;
+  const marks2 = cleanTitleAndLabels(title2 ?? "").labels;
+  if (marks1.length === 0 && marks2.length === 0) return false;
+  const keys1 = marks1.map((m) => m.key);
+  const keys2 = marks2.map((m) => m.key);
+  const differ = multisetDifference(keys1, keys2);
+  if (differ.length === 0) return false;
+  if (marks1.length > 0 && marks2.length > 0) return true;
+  return [...marks1, ...marks2].some((m) => m.identity);
+}
+
 function isNearMiss(tokens1: readonly string[], tokens2: readonly string[]): boolean {
   return multisetDifference(tokens1, tokens2).some((t) => NEGATIONS.has(t) || /\p{N}/u.test(t));
 }
@@ -145,7 +164,7 @@ const DERIVATIVE_WORDS = new Set(
   part parts vol volume volumes chapter chapters episode sequel continued strikes
   book notes note lecture lectures slides poster editorial preface foreword letter correspondence
   concern expression notice reprint translation translated thesis dissertation digest highlights
-  really`.split(/\s+/u),
+  really later interview interviews conversation why journal`.split(/\s+/u),
 );
 // Parts and volumes: "X: Part II", "X, Vol. III".
 const ROMAN_NUMERAL = /^(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})$/u;
@@ -209,8 +228,16 @@ const fold = (w: string) => singular(american(w));
 
 /** The same word, or two spellings of it. */
 function sameWord(x: string, fx: string, y: string, fy: string): boolean {
-  return x === y || fx === fy || (Math.min(x.length, y.length) >= 7 && editDistanceAtMostOne(x, y));
+  // A typo never touches the first two letters: "Methanol" / "Ethanol", "Synchronous" / "Asynchronous"
+  // and "Macroeconomics" / "Microeconomics" are other words.
+  return (
+    x === y ||
+    fx === fy ||
+    (Math.min(x.length, y.length) >= 7 && x.slice(0, 2) === y.slice(0, 2) && editDistanceAtMostOne(x, y))
+  );
 }
+
+const ARTICLES = new Set(["a", "an"]);
 
 // The alignment below costs len1 × len2; no real title has more words than this.
 const MAX_ALIGNED_TOKENS = 150;
@@ -234,10 +261,16 @@ function contentWordsAligned(tokens1: readonly string[], tokens2: readonly strin
   const wa = a.map((t) => (STOP_WORDS.has(t) ? 1 : 1000));
   const wb = b.map((t) => (STOP_WORDS.has(t) ? 1 : 1000));
   const eq = (i: number, j: number) => sameWord(a[i]!, fa[i]!, b[j]!, fb[j]!);
-  // A word written as two ("pre training" / "pretraining"): the same letters, or one plural.
-  const joined = (x: string, y: string) => x === y || fold(x) === fold(y);
-  const joinedA = (i: number, j: number) => i + 1 < n && joined(a[i]! + a[i + 1]!, b[j]!);
-  const joinedB = (i: number, j: number) => j + 1 < m && joined(a[i]!, b[j]! + b[j + 1]!);
+  // A word written as two ("pre training" / "pretraining"): the same letters, or one plural; each
+  // pair is folded once. An article never joins ("A Symmetric" is not "Asymmetric").
+  const pairs = (t: readonly string[]) =>
+    t.map((w, k) => (k + 1 < t.length && !ARTICLES.has(w) ? w + t[k + 1]! : ""));
+  const pa = pairs(a);
+  const pb = pairs(b);
+  const fpa = pa.map((p) => (p === "" ? "" : fold(p)));
+  const fpb = pb.map((p) => (p === "" ? "" : fold(p)));
+  const joinedA = (i: number, j: number) => pa[i] !== "" && (pa[i] === b[j] || fpa[i] === fb[j]);
+  const joinedB = (i: number, j: number) => pb[j] !== "" && (a[i] === pb[j] || fa[i] === fpb[j]);
   // best[i][j]: most words of a[i..] and b[j..] covered by an in-order alignment.
   const best = Array.from({ length: n + 1 }, () => new Int32Array(m + 1));
   for (let i = n - 1; i >= 0; i--) {
@@ -370,7 +403,9 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   const key1 = tokens1.join(" ");
   const key2 = tokens2.join(" ");
   // "Pre-training" / "pretraining": the same words written with or without a break.
-  const sameWords = key1 === key2 || key1.replaceAll(" ", "") === key2.replaceAll(" ", "");
+  // An article stays apart: "A Symmetric X" is not "Asymmetric X".
+  const unspaced = (tokens: readonly string[]) => tokens.map((t) => (ARTICLES.has(t) ? `${t}|` : t)).join("");
+  const sameWords = key1 === key2 || unspaced(tokens1) === unspaced(tokens2);
   const aIsShorter = tokens1.length <= tokens2.length;
   const [shorter, longer] = aIsShorter ? [tokens1, tokens2] : [tokens2, tokens1];
   const [shorterTitle, longerTitle] = aIsShorter ? [a.title, b.title] : [b.title, a.title];
@@ -402,6 +437,7 @@ export function compareTitles(a: TitleCandidate, b: TitleCandidate): TitleMatch 
   score *= authorFactor(a.authors, b.authors, shorter);
   // "Non-local" / "Nonlocal", "GPT-3" / "GPT3": the same words are never a near miss.
   if (!sameWords && isNearMiss(tokens1, tokens2)) score = Math.min(score, NEAR_MISS_CAP);
+  if (labelsDiffer(a.title, b.title)) score = Math.min(score, NEAR_MISS_CAP);
   return { score, type: classify(score, containment) };
 }
 

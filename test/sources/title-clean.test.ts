@@ -23,7 +23,6 @@ describe("cleanTitle: track labels and the like", () => {
     "(Datasets and Benchmarks Track)",
     "(Applied Data Science Track)",
     "(Survey Track)",
-    "(Reproducibility Track)",
     "(Oral; Top 1%)",
     "(Oral, Top 5%)",
     "(NIPS'17)",
@@ -151,5 +150,29 @@ describe("cleanTitle: markup", () => {
       expect(clean).not.toMatch(/[<>]|μμ|gif/u);
       expect(clean).toMatch(/^μBench: /u);
     }
+  });
+});
+
+// Review 11: the cleaning keeps what is content.
+describe("cleanTitle: exponents, notices and entities stay", () => {
+  it.each([
+    ["Lower Bounds for TC<sup>0</sup>", "Lower Bounds for TC0"],
+    ["Yield per cm<sup>2</sup>", "Yield per cm2"],
+    ["Flat Tori<sup>n</sup>", "Flat Torin"],
+    ["Sparse Recovery in $\\ell^p$", "Sparse Recovery in ℓp"],
+    ["The Group $\\mathrm{GL}^{n}$", "The Group GLn"],
+    ["ZnO$^{2}$ (Extended Abstract)", "ZnO2"],
+    ["Rain per km²", "Rain per km²"],
+    ["Deep Nets (Reproducibility Track)", "Deep Nets (Reproducibility Track)"],
+    ["Deep Nets (Erratum Track)", "Deep Nets (Erratum Track)"],
+    ["Deep Nets (Tutorial)", "Deep Nets (Tutorial)"],
+    ["Rock, Paper", "Rock, Paper"],
+    ["Concrete -- Abstract", "Concrete -- Abstract"],
+    ["&not Good", "&not Good"],
+    ["Copyright&copy Law", "Copyright&copy Law"],
+    ["Macro&micro Models", "Macro&micro Models"],
+    ["Caf&eacute Networks", "Café Networks"],
+  ])("%o → %o", (raw, clean) => {
+    expect(cleanTitle(raw)).toBe(clean);
   });
 });

@@ -243,6 +243,8 @@ function keysOfOne(name: string): NameKey[] {
   return keysOfPlain(words(commaParts[0] ?? ""));
 }
 
+const MAX_AUTHOR_ENTRY_CHARS = 20_000;
+
 /** One entry as text: markup decoded, marks, e-mails, honorifics, truncation and notes removed. */
 function cleanEntry(raw: string): string {
   let t = raw
@@ -250,7 +252,8 @@ function cleanEntry(raw: string): string {
     // Superscript marks go whole, before the markup is decoded ("Radford<sup>1</sup>", "$^{a}$").
     .replace(/<sup\b[^<>]*>[^<>]*<\/sup\s*>/giu, " ")
     .replace(/\$?\^\s*(?:\{[^{}]*\}|[\p{L}\p{N}*†‡]+|\\[a-z]+)\$?|\\textsuperscript\s*\{[^{}]*\}/gu, " ");
-  t = markupToText(t)
+  // A whole author list in one string may be long: none of its names is cut off.
+  t = markupToText(t, MAX_AUTHOR_ENTRY_CHARS)
     .replace(/<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?/gu, " ")
     .replace(TRUNCATION, " ")
     .replace(/[\d*†‡§¶⁰¹²³⁴⁵⁶⁷⁸⁹∗⋆✉✝#]+/gu, " ");

@@ -93,8 +93,8 @@ const FULLWIDTH_BRACKETS: Record<string, string> = {
  * Text with its markup decoded: entities, HTML/JATS tags and LaTeX (accents, commands, braces).
  * Footnote marks and track labels stay; used for author names.
  */
-export function markupToText(raw: string): string {
-  const t = decodeEntities(raw.slice(0, MAX_TITLE_CHARS)).replace(/\p{Cf}/gu, "");
+export function markupToText(raw: string, maxChars = MAX_TITLE_CHARS): string {
+  const t = decodeEntities(raw.slice(0, maxChars)).replace(/\p{Cf}/gu, "");
   return latexToText(htmlToText(t));
 }
 

@@ -183,3 +183,15 @@ describe("compareTitles: a generic title and different authors", () => {
     expect(r.type).toBe("exact");
   });
 });
+
+describe("sharesAuthor: a long author list in one string", () => {
+  it("reads the names after the first 1,000 characters", () => {
+    const many = Array.from(
+      { length: 120 },
+      (_, i) => `Author${String.fromCharCode(97 + (i % 26))} Person${i}`,
+    );
+    const entry = [...many, "Alec Radford"].join(", ");
+    expect(entry.length).toBeGreaterThan(1000);
+    expect(sharesAuthor([entry], ["Alec Radford"])).toBe(true);
+  });
+});

@@ -151,12 +151,12 @@ const MML_MATH = element("math", "iu");
 const ANNOTATION = element("annotation|annotation-xml");
 const LINE_BREAK = new RegExp(`<${NS}br\\s*/?>`, "giu");
 // A superscript footnote mark: symbols anywhere; numbers or the letters a-c only at the end (or before
-// a bracketed label) and after a whole word of four letters or more ("Deep Learning<sup>1,2</sup>",
+// a bracketed label or a dash that sets a label off) and after a whole word of four letters or more ("Deep Learning<sup>1,2</sup>",
 // "…Vision<sup>a</sup>"). Anything else is an exponent ("R<sup>n</sup>", "TC<sup>0</sup>",
 // "cm<sup>2</sup>", "Tori<sup>n</sup>"): when in doubt it stays.
 const SUP_SYMBOL = new RegExp(`<${NS}sup(?:\\s[^<>]*)?>\\s*[*†‡∗⋆§¶#,\\s]+</${NS}sup\\s*>`, "giu");
 const SUP_TRAILING = new RegExp(
-  `((?<![\\p{L}\\p{N}])\\p{L}{4,}(?:[\\s*†‡∗⋆]|</[\\w:-]+>)*)<${NS}sup(?:\\s[^<>]*)?>\\s*(?:[\\p{N}abc*†‡∗⋆](?:[,\\s]*[\\p{N}abc*†‡∗⋆]){0,4})\\s*</${NS}sup\\s*>(?=[\\s*†‡∗⋆★§¶^]*(?:$|\\s*[([{]))`,
+  `((?<![\\p{L}\\p{N}])\\p{L}{4,}(?:[\\s*†‡∗⋆}]|</[\\w:-]+>)*)<${NS}sup(?:\\s[^<>]*)?>\\s*(?:[\\p{N}abc*†‡∗⋆](?:[,\\s]*[\\p{N}abc*†‡∗⋆]){0,4})\\s*</${NS}sup\\s*>(?=[\\s*†‡∗⋆★§¶^]*(?:$|\\s*[([{]|\\s+(?:-{2,3}|[—–])\\s))`,
   "u",
 );
 

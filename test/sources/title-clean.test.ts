@@ -91,6 +91,8 @@ describe("cleanTitle: track labels and the like", () => {
 describe("cleanTitle: markup", () => {
   it.each([
     ["Deep Learning<sup>1,2</sup>", "Deep Learning"],
+    ["Gradient \\emph{Clipping}<sup>a</sup>", "Gradient Clipping"],
+    ["On Imagery<sup>a</sup> --- Extended Abstract", "On Imagery"],
     ["Sparse Recovery for Vision<sup>a</sup>", "Sparse Recovery for Vision"],
     ["Sparse Recovery for Vision <sup>1</sup>", "Sparse Recovery for Vision"],
     ["Deep Learning<sup>†</sup> for Graphs", "Deep Learning for Graphs"],

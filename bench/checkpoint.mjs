@@ -93,24 +93,37 @@ export async function snapshotCost(count, repeats = 3, loads = repeats) {
 
 /**
  * Median ms to write the output file of the session's papers: `fromStore` as a run writes it (each
- * paper read from the snapshot and parsed, issue 16), `fromList` from papers already in memory (as
- * runs wrote it before: the baseline the store must not fall behind).
+ * paper read from the snapshot and parsed, issue 16), `fromList` as runs wrote it before issue 16:
+ * papers already in memory, each pretty-printed and then indented by a second pass over its text
+ * (the baseline the store must not fall behind).
  */
 async function outputCost(manager, dir, repeats) {
-  const { writeOutputFile } = await dist("core/output-file.js");
+  const { writeOutputFile, withStableRecordOrder } = await dist("core/output-file.js");
+  const { writeFileAtomic } = await dist("storage/atomic-write.js");
   const { nodeStorageFs } = await dist("storage/fs.js");
   const file = path.join(dir, "out.json");
   const metadata = { session_id: "bench" };
-  const time = async (papers) => {
+  const nest = (text, pad) => text.replace(/\n/g, `\n${pad}`);
+  function* before(papers) {
+    yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
+    let first = true;
+    for (const paper of papers) {
+      yield `${first ? "\n" : ",\n"}    ${nest(JSON.stringify(withStableRecordOrder(paper), null, 2), "    ")}`;
+      first = false;
+    }
+    yield first ? "]\n}\n" : "\n  ]\n}\n";
+  }
+  const time = async (write) => {
     const t = performance.now();
-    await writeOutputFile(nodeStorageFs, file, metadata, papers());
+    await write();
     return performance.now() - t;
   };
   const fromStore = [];
-  for (let r = 0; r < repeats; r++) fromStore.push(await time(() => manager.state.papers()));
+  for (let r = 0; r < repeats; r++)
+    fromStore.push(await time(() => writeOutputFile(nodeStorageFs, file, metadata, manager.state.papers())));
   const list = manager.state.readAllPapers();
   const fromList = [];
-  for (let r = 0; r < repeats; r++) fromList.push(await time(() => list));
+  for (let r = 0; r < repeats; r++) fromList.push(await time(() => writeFileAtomic(nodeStorageFs, file, before(list))));
   return { outputFromStore: median(fromStore), outputFromList: median(fromList) };
 }
 

@@ -123,7 +123,8 @@ async function outputCost(manager, dir, repeats) {
     fromStore.push(await time(() => writeOutputFile(nodeStorageFs, file, metadata, manager.state.papers())));
   const list = manager.state.readAllPapers();
   const fromList = [];
-  for (let r = 0; r < repeats; r++) fromList.push(await time(() => writeFileAtomic(nodeStorageFs, file, before(list))));
+  for (let r = 0; r < repeats; r++)
+    fromList.push(await time(() => writeFileAtomic(nodeStorageFs, file, before(list))));
   return { outputFromStore: median(fromStore), outputFromList: median(fromList) };
 }
 

@@ -216,7 +216,7 @@ export async function buildClients(
 ): Promise<SourceClient[]> {
   const rates = sourceRates(options);
   return Promise.all(
-    options.sources.map((name) => {
+    options.sources.map(async (name) => {
       const source = sourceDescriptor(name)!;
       const apiKey = apiKeyOf(options, source);
       const given = source.options.flatMap(({ id, flag }) => {
@@ -224,13 +224,14 @@ export async function buildClients(
         // 0 is a value (a cap of nothing); an empty text is none.
         return value === undefined || value === "" ? [] : [[id, String(value)] as const];
       });
-      return source.createClient({
+      const health = createConnectionHealth();
+      const client = await source.createClient({
         client: {
           baseUrl: baseUrlOf(options, source),
           ratePerSecond: rates[name],
           httpOptions: {
             timeoutMs: options.httpTimeout * 1000,
-            health: createConnectionHealth(),
+            health,
             ...(network.proxy ? { proxy: network.proxy } : {}),
             ...(network.fetch ? { fetch: network.fetch } : {}),
           },
@@ -240,6 +241,8 @@ export async function buildClients(
         ...(apiKey ? { apiKey } : {}),
         options: Object.fromEntries(given),
       });
+      // The tracker sees every attempt that got no answer: the engine reports them by cause.
+      return { ...client, connectionFailures: () => health.failures() };
     }),
   );
 }

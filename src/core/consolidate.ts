@@ -291,6 +291,7 @@ function declined(manager: CheckpointManager, papers: readonly Paper[]): Consoli
     snapshotMs: 0,
     journalMs: 0,
     runCostUsd: {},
+    connectionFailures: {},
   };
   return {
     sessionId: manager.sessionId,

@@ -88,6 +88,11 @@ export interface EngineResult {
   journalMs: number;
   /** What each source's requests cost in this run (USD; sources that reported no cost: 0). */
   runCostUsd: Partial<Record<SourceName, number>>;
+  /**
+   * This run's attempts that got no HTTP answer, per source (those that had any) and cause; the
+   * session's sums are in `sources[…].connection_failures`.
+   */
+  connectionFailures: Partial<Record<SourceName, Record<string, number>>>;
 }
 
 /** Run all sources to the end (or until interrupted) and write the final snapshot. */
@@ -125,12 +130,18 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     options.clients.map((c) => [c.name, manager.sourceState(c.name).cost_usd ?? 0]),
   );
   const sharing = new IdSharing(new Set(options.clients.map((client) => client.name)));
+  const connectionFailures: EngineResult["connectionFailures"] = {};
   try {
     await Promise.all(
       options.clients.map((client) =>
-        runSource(client, options, hardStop.signal, sharing, (stop) => {
-          stops.push(stop);
-          callbacks.onSourceStopped?.(stop);
+        runSource(client, options, hardStop.signal, sharing, {
+          onStop: (stop) => {
+            stops.push(stop);
+            callbacks.onSourceStopped?.(stop);
+          },
+          onConnectionFailures: (counts) => {
+            connectionFailures[client.name] = counts;
+          },
         }).then((ending) => {
           if (ending === "interrupted") cutShort = true;
         }, fail),
@@ -159,6 +170,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     snapshotMs,
     journalMs: manager.journalTimeMs - journalAtStart,
     runCostUsd,
+    connectionFailures,
   };
 }
 
@@ -167,8 +179,13 @@ async function runSource(
   options: EngineOptions,
   hardStop: AbortSignal,
   sharing: IdSharing,
-  onStop: (stop: SourceStop) => void,
+  report: {
+    onStop: (stop: SourceStop) => void;
+    /** The source's failed connection attempts of this run, by cause (once, when it has any). */
+    onConnectionFailures: (counts: Record<string, number>) => void;
+  },
 ): Promise<"finished" | "stopped" | "interrupted"> {
+  const { onStop } = report;
   const { manager } = options;
   const source = client.name;
   manager.addSource(source);
@@ -362,6 +379,12 @@ async function runSource(
       typeof options.concurrency === "number" ? options.concurrency : options.concurrency?.[source];
     await Promise.all(Array.from({ length: Math.max(1, width ?? 4) }, worker));
     await settleSideWrites();
+    // Attempts that got no answer fail no paper: the session keeps their causes (see SourceState).
+    const connectionFailures = { ...client.connectionFailures?.() };
+    if (Object.values(connectionFailures).some((count) => count > 0)) {
+      await manager.recordConnectionFailures(source, connectionFailures);
+      report.onConnectionFailures(connectionFailures);
+    }
     ending = stopped ? "stopped" : queue.unfinished || abandoned ? "interrupted" : "finished";
   } finally {
     sharing.leave(source);

@@ -7,6 +7,39 @@
 export interface FailureCause {
   cause: string;
   count: number;
+  /**
+   * `connection`: `count` is attempts that got no HTTP answer (they fail no paper: the source
+   * stopped, its papers stay pending). Absent: `count` is failed papers.
+   */
+  kind?: "connection";
+}
+
+/** Counts by cause, summed (a session's connection failures over its runs); a new object. */
+export function addCounts(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
+  const sum: Record<string, number> = { ...a };
+  for (const [cause, count] of Object.entries(b ?? {})) sum[cause] = (sum[cause] ?? 0) + count;
+  return sum;
+}
+
+/**
+ * Failed papers' causes and failed connection attempts' (marked `kind: "connection"`) in one list,
+ * most frequent first.
+ */
+export function withConnectionFailures(
+  causes: readonly FailureCause[],
+  connection: Readonly<Record<string, number>> | undefined,
+): FailureCause[] {
+  const attempts = Object.entries(connection ?? {})
+    .filter(([, count]) => count > 0)
+    .map(([cause, count]) => ({ cause, count, kind: "connection" as const }));
+  return [...causes, ...attempts].sort(byCount);
+}
+
+function byCount(a: FailureCause, b: FailureCause): number {
+  return b.count - a.count || (a.cause < b.cause ? -1 : a.cause > b.cause ? 1 : 0);
 }
 
 /** Longer causes are cut: a cut made before normalising (messages are capped) must not split a cause. */
@@ -61,9 +94,7 @@ export function groupFailureCauses(messages: Iterable<string>): FailureCause[] {
     const cause = failureCause(message);
     counts.set(cause, (counts.get(cause) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([cause, count]) => ({ cause, count }))
-    .sort((a, b) => b.count - a.count || (a.cause < b.cause ? -1 : a.cause > b.cause ? 1 : 0));
+  return [...counts].map(([cause, count]) => ({ cause, count })).sort(byCount);
 }
 
 /** Per source, the causes of its failures (sources in the order first seen). */

@@ -51,6 +51,11 @@ export interface ConnectionHealth {
   recordFailure(startedAt: number, failure: ConnectionFailure): ConnectionFailure | undefined;
   /** The failure that stopped the source, once it did (it stays stopped for this process). */
   readonly stoppedBy: ConnectionFailure | undefined;
+  /**
+   * Every failed attempt recorded so far, by cause in plain words ({@link describeUnreachable}):
+   * `{"cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)": 12}`. A new object.
+   */
+  failures(): Record<string, number>;
 }
 
 export function createConnectionHealth(options: ConnectionHealthOptions = {}): ConnectionHealth {
@@ -61,6 +66,7 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
   let streakStart: number | undefined;
   let streakFailures = 0;
   let stoppedBy: ConnectionFailure | undefined;
+  const counts = new Map<string, number>();
   return {
     recordAnswer() {
       answered = true;
@@ -68,6 +74,9 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
       streakFailures = 0;
     },
     recordFailure(startedAt, failure) {
+      // Counted even once stopped: an attempt in flight that failed after the stop failed too.
+      const cause = describeUnreachable(failure);
+      counts.set(cause, (counts.get(cause) ?? 0) + 1);
       if (stoppedBy) return stoppedBy;
       // The window opens when the first failure is seen, not when its attempt began: one attempt
       // that hung for the whole timeout must not fill the window on its own (the network may have
@@ -83,6 +92,9 @@ export function createConnectionHealth(options: ConnectionHealthOptions = {}): C
     },
     get stoppedBy() {
       return stoppedBy;
+    },
+    failures() {
+      return Object.fromEntries(counts);
     },
   };
 }

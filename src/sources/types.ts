@@ -70,4 +70,10 @@ export interface SourceClient {
    * the paper is looked up.
    */
   fromCache(paper: Paper, answer: RawAnswer): LookupResult | undefined;
+  /**
+   * The attempts of this client's requests so far that got no HTTP answer at all (DNS, refused,
+   * unreachable, TLS, proxy, timeout), by cause in plain words (`cannot connect to host (…)`).
+   * They fail no paper (the source stops, its papers stay pending): this is how they are told.
+   */
+  connectionFailures?(): Readonly<Record<string, number>>;
 }

@@ -224,6 +224,29 @@ export class CheckpointManager {
   }
 
   /**
+   * Journal attempts of `source` that got no HTTP answer, by cause, to add to its
+   * `connection_failures` (its status stays as it is). Nothing when there are none.
+   */
+  recordConnectionFailures(source: SourceName, failures: Readonly<Record<string, number>>): Promise<void> {
+    const counts = Object.fromEntries(Object.entries(failures).filter(([, count]) => count > 0));
+    if (Object.keys(counts).length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const now = this.state.sourceState(source);
+      const entry: JournalPayload = {
+        type: "source_status",
+        source,
+        at: this.session.now().toISOString(),
+        status: now.status,
+        last_error: now.last_error,
+        resets_at: now.resets_at ?? null,
+        connection_failures: counts,
+      };
+      await this.commits.commit([entry]); // after the batches recorded before it
+      this.state.applyToCounters(entry);
+    });
+  }
+
+  /**
    * Run session mutations one at a time: journal appends must not interleave, and a snapshot must
    * not race an append (the append would land in the journal the snapshot is about to empty).
    */

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { paperUpdateSchema } from "../model/paper-update.js";
-import { paperOutcomeSchema, sourceNameSchema, sourceStatusSchema } from "./session-files.js";
+import {
+  connectionFailuresSchema,
+  paperOutcomeSchema,
+  sourceNameSchema,
+  sourceStatusSchema,
+} from "./session-files.js";
 
 /** What the session journal records: completed batches and source status changes. */
 
@@ -26,6 +31,8 @@ export const sourceStatusEntrySchema = z.object({
   status: sourceStatusSchema,
   last_error: z.string().nullable(),
   resets_at: z.string().nullable().optional(),
+  /** Failed connection attempts to add to the source's (see SourceState), by cause. */
+  connection_failures: connectionFailuresSchema.optional(),
 });
 export type SourceStatusEntry = z.infer<typeof sourceStatusEntrySchema>;
 

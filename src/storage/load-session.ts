@@ -310,6 +310,8 @@ function buildState(papers: PaperStore, checkpoint: Checkpoint, progress: Progre
     if (saved.cost_usd) counters.cost_usd = saved.cost_usd;
     counters.last_error = saved.last_error;
     counters.resets_at = saved.resets_at ?? null;
+    if (saved.connection_failures && Object.keys(saved.connection_failures).length > 0)
+      counters.connection_failures = { ...saved.connection_failures };
   }
   for (const [source, outcomes] of Object.entries(progress.sources)) {
     const name = source as keyof typeof progress.sources;

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
-import { type FailureCause, failureCause, groupFailureCauses } from "../model/failure-causes.js";
+import {
+  type FailureCause,
+  failureCause,
+  groupFailureCauses,
+  withConnectionFailures,
+} from "../model/failure-causes.js";
 import { readCheckpoint } from "./checkpoint-file.js";
 import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { legacySourceDetails } from "./legacy-status.js";
@@ -37,7 +42,12 @@ export interface SourceDetails {
   /** What the source's requests cost in USD, as the API reported it (0 for a free API). */
   cost_usd: number;
   resets_at: string | null;
-  /** Every cause of this source's failed papers, most frequent first. */
+  /** Attempts that got no HTTP answer (they fail no paper), summed over the session's runs. */
+  connection_failures: number;
+  /**
+   * Every cause of this source's failed papers and of its failed connection attempts (those
+   * marked `kind: "connection"`), most frequent first.
+   */
   failure_causes: FailureCause[];
 }
 
@@ -113,7 +123,8 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_cached: state.papers_cached ?? 0,
         cost_usd: state.cost_usd ?? 0,
         resets_at: state.resets_at ?? null,
-        failure_causes: groupFailureCauses(messages),
+        connection_failures: Object.values(state.connection_failures ?? {}).reduce((n, c) => n + c, 0),
+        failure_causes: withConnectionFailures(groupFailureCauses(messages), state.connection_failures),
       };
     }
     details.failed_total = [...failures.values()].reduce((n, list) => n + list.length, 0);
@@ -135,6 +146,7 @@ export async function sessionDetails(dir: string, fs: StorageFs = nodeStorageFs)
         papers_cached: 0,
         cost_usd: 0,
         resets_at: null,
+        connection_failures: 0,
         failure_causes: [],
       };
     }

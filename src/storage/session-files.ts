@@ -50,6 +50,9 @@ export const sessionFileSchema = z.looseObject({
 });
 export type SessionFile = z.infer<typeof sessionFileSchema>;
 
+/** `{cause: failed attempts}`, e.g. `{"cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)": 32}`. */
+export const connectionFailuresSchema = z.record(z.string(), z.number().int().nonnegative());
+
 export const sourceStateSchema = z.object({
   status: sourceStatusSchema,
   papers_done: z.number().int().nonnegative(),
@@ -64,6 +67,12 @@ export const sourceStateSchema = z.object({
   last_error: z.string().nullable(),
   /** When a budget-exhausted source can run again (ISO), if known. */
   resets_at: z.string().nullable().optional(),
+  /**
+   * Attempts that got no HTTP answer at all (DNS, refused, TLS, proxy, timeout), by cause in plain
+   * words, summed over the session's runs: they fail no paper (the source stops, its papers stay
+   * pending), so this is where they are told. Absent when there were none (and in older files).
+   */
+  connection_failures: connectionFailuresSchema.optional(),
 });
 export type SourceState = z.infer<typeof sourceStateSchema>;
 

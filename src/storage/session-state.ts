@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../model/canonical-json.js";
+import { addCounts } from "../model/failure-causes.js";
 import type { Paper } from "../model/paper.js";
 import { applyPaperUpdate } from "../model/paper-update.js";
 import type { SourceName } from "../model/records.js";
@@ -220,6 +221,8 @@ export class SessionState {
       state.status = entry.status;
       state.last_error = entry.last_error;
       state.resets_at = entry.resets_at ?? null;
+      if (entry.connection_failures && Object.keys(entry.connection_failures).length > 0)
+        state.connection_failures = addCounts(state.connection_failures, entry.connection_failures);
     }
   }
 
@@ -243,6 +246,7 @@ export class SessionState {
       ...base,
       papers_cached: base.papers_cached ?? 0,
       ...(base.cost_usd ? { cost_usd: base.cost_usd } : {}),
+      ...(base.connection_failures ? { connection_failures: { ...base.connection_failures } } : {}),
       papers_done: matched + notFound,
       papers_enriched: matched,
       papers_not_found: notFound,

@@ -473,6 +473,42 @@ describe("runEngine", () => {
     expect(manager.state.pendingPapers("openalex")).toHaveLength(12);
   });
 
+  it("reports a client's failed connection attempts by cause and keeps them in the source's state, summed over runs", async () => {
+    const { manager } = await newSession(6);
+    const refused = "cannot connect to 127.0.0.1:9 (connection refused: ECONNREFUSED)";
+    const error = new HttpError({
+      kind: "unreachable",
+      url: "http://127.0.0.1:9/works",
+      message: refused,
+      connection: {
+        host: "127.0.0.1:9",
+        code: "ECONNREFUSED",
+        description: "connection refused: ECONNREFUSED",
+      },
+    });
+    const runWith = (counts: Record<string, number>) => {
+      const oa = fakeSource("openalex", { batchSize: 3, throwAt: { call: 1, error } });
+      const s2 = fakeSource("semantic_scholar", { batchSize: 3 });
+      const client: SourceClient = { ...oa.client, connectionFailures: () => counts };
+      // Semantic Scholar's client has none to tell: it gets no entry.
+      const quiet: SourceClient = { ...s2.client, connectionFailures: () => ({}) };
+      return runEngine({ manager, clients: [client, quiet], checkpointIntervalMs: 0, concurrency: 1 });
+    };
+    const first = await runWith({ [refused]: 10 });
+    expect(first.connectionFailures).toEqual({ openalex: { [refused]: 10 } });
+    expect(first.sources.openalex).toMatchObject({
+      status: "unreachable",
+      last_error: refused,
+      papers_failed: 0,
+      connection_failures: { [refused]: 10 },
+    });
+    expect(first.sources.semantic_scholar).not.toHaveProperty("connection_failures");
+    const second = await runWith({ [refused]: 4 });
+    // This run's in the result, the session's in the state.
+    expect(second.connectionFailures).toEqual({ openalex: { [refused]: 4 } });
+    expect(second.sources.openalex?.connection_failures).toEqual({ [refused]: 14 });
+  });
+
   it("any other error from a client stops that source as failed, with its message", async () => {
     const { manager } = await newSession(6);
     const oa = fakeSource("openalex", { throwAt: { call: 1, error: new Error("schema mismatch") } });

@@ -72,6 +72,22 @@ describe("unreachable APIs", () => {
     // No request reached a server: none is an API call (a refused connection sends nothing).
     expect(session.sources.openalex?.api_calls).toBe(0);
     expect(session.sources.semantic_scholar?.api_calls).toBe(0);
+    // No paper failed, yet the summary says why: the failed connection attempts by cause.
+    const refused = `cannot connect to 127.0.0.1:${port} (connection refused: ECONNREFUSED)`;
+    const attempts = (source: string) =>
+      Number(new RegExp(`${source}, (\\d+) failed connection attempts`).exec(first.stdout)?.[1]);
+    expect(attempts("openalex"), first.stdout).toBeGreaterThanOrEqual(10);
+    expect(first.stdout).toContain(`${attempts("openalex")} × ${refused}`);
+    expect(first.stdout).toContain(`${attempts("semantic_scholar")} × ${refused}`);
+    const show = await run(["consolidate-sessions", "show", session.id, "--json"], dir);
+    expect(show.code, show.stderr).toBe(0);
+    const shown = JSON.parse(show.stdout);
+    for (const source of ["openalex", "semantic_scholar"]) {
+      expect(shown.sources[source].connection_failures).toBe(attempts(source));
+      expect(shown.sources[source].failure_causes).toEqual([
+        { cause: refused, count: attempts(source), kind: "connection" },
+      ]);
+    }
 
     const sim = await simulatorFor();
     const resumed = await run(

@@ -1,6 +1,12 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { failureCause, failureCausesBySource, groupFailureCauses } from "../../src/model/failure-causes.js";
+import {
+  addCounts,
+  failureCause,
+  failureCausesBySource,
+  groupFailureCauses,
+  withConnectionFailures,
+} from "../../src/model/failure-causes.js";
 import { createOpenAlexClient } from "../../src/sources/openalex/client.js";
 import { createSemanticScholarClient } from "../../src/sources/semantic-scholar/client.js";
 import { simulatorFor } from "../helpers/e2e.js";
@@ -75,6 +81,43 @@ describe("failureCause", () => {
     const b = failureCause(`transient: HTTP 500 ${excerpt}`.slice(0, 250));
     expect(a).toBe(b);
     expect(a.length).toBeLessThanOrEqual(160);
+  });
+});
+
+describe("failed connection attempts among the causes", () => {
+  it("addCounts sums counts by cause into a new object", () => {
+    const a = { x: 2, y: 1 };
+    expect(addCounts(a, { y: 3, z: 1 })).toEqual({ x: 2, y: 4, z: 1 });
+    expect(a).toEqual({ x: 2, y: 1 });
+    expect(addCounts(undefined, { z: 1 })).toEqual({ z: 1 });
+    expect(addCounts({ x: 1 }, undefined)).toEqual({ x: 1 });
+  });
+
+  it("withConnectionFailures lists them with failed papers' causes, most frequent first, marked", () => {
+    const papers = groupFailureCauses(["HTTP 500", "HTTP 500", "HTTP 500", "bad JSON"]);
+    expect(
+      withConnectionFailures(papers, {
+        "cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)": 32,
+        "cannot connect to api.openalex.org (connection timed out: ETIMEDOUT)": 2,
+        ignored: 0,
+      }),
+    ).toEqual(
+      [
+        {
+          cause: "cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)",
+          count: 32,
+          kind: "connection",
+        },
+        { cause: "HTTP 500", count: 3 },
+        { cause: "bad JSON", count: 1 },
+        {
+          cause: "cannot connect to api.openalex.org (connection timed out: ETIMEDOUT)",
+          count: 2,
+          kind: "connection",
+        },
+      ].sort((a, b) => b.count - a.count),
+    );
+    expect(withConnectionFailures(papers, undefined)).toEqual(papers);
   });
 });
 

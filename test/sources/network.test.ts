@@ -71,6 +71,28 @@ describe("connection health", () => {
     expect(health.recordFailure(79_000, FAILURE)).toBe(FAILURE);
   });
 
+  it("counts every failed attempt by cause in plain words, those after the stop too", () => {
+    const health = createConnectionHealth({ now: () => 0 });
+    const refused = {
+      host: "127.0.0.1:9",
+      code: "ECONNREFUSED",
+      description: "connection refused: ECONNREFUSED",
+    };
+    const dns = { host: "api.example.org", code: "ENOTFOUND", description: "DNS lookup failed: ENOTFOUND" };
+    expect(health.failures()).toEqual({});
+    for (let i = 0; i < 9; i++) health.recordFailure(0, refused);
+    health.recordFailure(0, dns); // the 10th: the source stops
+    expect(health.stoppedBy).toBe(dns);
+    health.recordFailure(0, refused); // in flight when it stopped
+    expect(health.failures()).toEqual({
+      "cannot connect to 127.0.0.1:9 (connection refused: ECONNREFUSED)": 10,
+      "cannot connect to api.example.org (DNS lookup failed: ENOTFOUND)": 1,
+    });
+    // A copy: the caller cannot change the counts.
+    health.failures().x = 3;
+    expect(Object.keys(health.failures())).toHaveLength(2);
+  });
+
   it("a timeout that hung for the whole window does not stop the source alone: a retry after it must fail too", () => {
     let t = 0;
     const health = createConnectionHealth({ now: () => t });

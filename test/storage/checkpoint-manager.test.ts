@@ -6,6 +6,7 @@ import { SessionCorruptError, SessionLockedError } from "../../src/errors.js";
 import { CheckpointManager } from "../../src/storage/checkpoint-manager.js";
 import { nodeStorageFs, withOpHook } from "../../src/storage/fs.js";
 import { readPapersFile } from "../../src/storage/papers-file.js";
+import { sessionDetails } from "../../src/storage/session-details.js";
 import { inputHash } from "../../src/storage/session-state.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
@@ -35,6 +36,44 @@ async function dirDigest(dir: string): Promise<Record<string, string>> {
 }
 
 describe("CheckpointManager", () => {
+  it("keeps failed connection attempts by cause: journaled, replayed, snapshotted, summed over runs, listed by show", async () => {
+    const base = await testdir();
+    const refused = "cannot connect to 127.0.0.1:9 (connection refused: ECONNREFUSED)";
+    const dns = "cannot connect to api.openalex.org (DNS lookup failed: ENOTFOUND)";
+    const first = await newSession(base);
+    await first.setSourceStatus("openalex", "unreachable", refused);
+    await first.recordConnectionFailures("openalex", { [refused]: 10 });
+    await first.recordConnectionFailures("semantic_scholar", {}); // nothing to keep
+    // The status stays as it was.
+    expect(first.sourceState("openalex")).toMatchObject({
+      status: "unreachable",
+      last_error: refused,
+      connection_failures: { [refused]: 10 },
+    });
+    expect(first.sourceState("semantic_scholar").connection_failures).toBeUndefined();
+    await first.close(); // in the journal only: the reopen replays it
+
+    const second = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(second.sourceState("openalex").connection_failures).toEqual({ [refused]: 10 });
+    await second.recordConnectionFailures("openalex", { [refused]: 2, [dns]: 11 });
+    await second.snapshot();
+    await second.close();
+    const checkpoint = JSON.parse(await readFile(path.join(base, "s1", "checkpoint.json"), "utf8"));
+    expect(checkpoint.sources.openalex.connection_failures).toEqual({ [refused]: 12, [dns]: 11 });
+    expect(checkpoint.sources.semantic_scholar).not.toHaveProperty("connection_failures");
+
+    const third = await CheckpointManager.open({ baseDir: base, sessionId: "s1" });
+    expect(third.sourceState("openalex").connection_failures).toEqual({ [refused]: 12, [dns]: 11 });
+    await third.close();
+    const details = await sessionDetails(path.join(base, "s1"));
+    expect(details.sources.openalex?.connection_failures).toBe(23);
+    expect(details.sources.openalex?.failure_causes).toEqual([
+      { cause: refused, count: 12, kind: "connection" },
+      { cause: dns, count: 11, kind: "connection" },
+    ]);
+    expect(details.sources.semantic_scholar).toMatchObject({ connection_failures: 0, failure_causes: [] });
+  });
+
   it("creates a session that continues another (issue 15): papers already done per source are in generation 0, session.json names the origin", async () => {
     const base = await testdir();
     const manager = await CheckpointManager.create({

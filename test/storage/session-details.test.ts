@@ -162,6 +162,7 @@ describe("sessionDetails", () => {
         papers_cached: 0,
         cost_usd: 0,
         resets_at: null,
+        connection_failures: 0,
         failure_causes: [],
       },
       semantic_scholar: expect.objectContaining({ status: "in_progress", papers_done: 16, api_calls: 21 }),

@@ -275,7 +275,7 @@ async function consolidateWith(
     }
     const { default: Table } = await import("cli-table3");
     deps.stdout(renderSummary(result.stats, Table, color, result.engine.runCostUsd));
-    deps.stdout(renderFailures(result.failures, color));
+    deps.stdout(renderFailures(result.failures, color, 10, result.engine.connectionFailures));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
     const stopLine = (stop: SourceStop) => describeStop(stop, keyGiven(options, stop.source));
     switch (outcome.kind) {

@@ -6,10 +6,29 @@ import type { Colors } from "./colors.js";
 
 export interface SourceCauses {
   source: string;
-  /** Failed lookups of this source (the sum of its causes' counts). */
+  /** Failed lookups of this source (the sum of its papers' causes' counts). */
   failed: number;
-  /** Most frequent first. */
+  /** Most frequent first; those of `kind: "connection"` count failed connection attempts. */
   causes: readonly FailureCause[];
+}
+
+/** The failed lookups and failed connection attempts of a list of causes. */
+export function causeCounts(causes: readonly FailureCause[]): { failed: number; attempts: number } {
+  let failed = 0;
+  let attempts = 0;
+  for (const cause of causes) {
+    if (cause.kind === "connection") attempts += cause.count;
+    else failed += cause.count;
+  }
+  return { failed, attempts };
+}
+
+/** `openalex, 3 failed, 12 failed connection attempts` */
+function heading(source: string, failed: number, attempts: number): string {
+  const parts = [source];
+  if (failed > 0 || attempts === 0) parts.push(`${failed} failed`);
+  if (attempts > 0) parts.push(`${attempts} failed connection attempt${attempts === 1 ? "" : "s"}`);
+  return parts.join(", ");
 }
 
 /** The lines, indented by `indent`; nothing when no source has failures. */
@@ -24,13 +43,17 @@ export function failureCauseLines(
     if (causes.length === 0) continue;
     const shown = causes.slice(0, limit);
     const width = String(shown[0]?.count ?? 0).length;
-    lines.push(`${indent}${source}, ${failed} failed:`);
+    lines.push(`${indent}${heading(source, failed, causeCounts(causes).attempts)}:`);
     for (const { cause, count } of shown)
       lines.push(`${indent}  ${String(count).padStart(width)} × ${safeText(cause)}`);
     const rest = causes.slice(limit);
     if (rest.length > 0) {
-      const lookups = rest.reduce((n, c) => n + c.count, 0);
-      lines.push(color.dim(`${indent}  … and ${rest.length} other cause(s) (${lookups} failed)`));
+      const counts = causeCounts(rest);
+      const what = [
+        ...(counts.failed > 0 || counts.attempts === 0 ? [`${counts.failed} failed`] : []),
+        ...(counts.attempts > 0 ? [`${counts.attempts} failed connection attempts`] : []),
+      ].join(", ");
+      lines.push(color.dim(`${indent}  … and ${rest.length} other cause(s) (${what})`));
     }
   }
   return lines;

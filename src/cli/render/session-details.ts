@@ -2,7 +2,7 @@ import { safeText } from "../../model/safe-text.js";
 import type { SessionDetails, SourceDetails } from "../../storage/session-details.js";
 import { formatBytes } from "../duration.js";
 import type { Colors } from "./colors.js";
-import { failureCauseLines } from "./failure-causes.js";
+import { causeCounts, failureCauseLines } from "./failure-causes.js";
 import { colorStatus, displayPath } from "./sessions-table.js";
 import { sourceLabel } from "./source-labels.js";
 import { formatUsd } from "./usd.js";
@@ -55,7 +55,11 @@ export function renderSessionDetails(
     }
   }
   const causes = failureCauseLines(
-    sources.map(([source, s]) => ({ source, failed: causeTotal(s), causes: s.failure_causes })),
+    sources.map(([source, s]) => ({
+      source,
+      failed: causeCounts(s.failure_causes).failed,
+      causes: s.failure_causes,
+    })),
     color,
     CAUSES_SHOWN,
   );
@@ -132,6 +136,10 @@ function sourcesTable(details: SessionDetails, Table: typeof import("cli-table3"
   row("Not found", (s) => count(s.papers_not_found));
   row("Failed", (s) => (s.papers_failed ? color.red(String(s.papers_failed)) : count(s.papers_failed)));
   row("API calls", (s) => String(s.api_calls));
+  if (sources.some(([, s]) => s.connection_failures > 0))
+    row("Failed connections", (s) =>
+      s.connection_failures > 0 ? color.yellow(String(s.connection_failures)) : "0",
+    );
   if (sources.some(([, s]) => s.papers_cached > 0)) row("Cached", (s) => String(s.papers_cached));
   if (sources.some(([, s]) => s.cost_usd > 0)) row("Cost (USD)", (s) => formatUsd(s.cost_usd));
   if (sources.some(([, s]) => s.resets_at)) row("Resets at", (s) => safeText(s.resets_at ?? "-"));
@@ -144,10 +152,6 @@ function sourceStatus(status: string, color: Colors): string {
   if (status === "failed") return color.red(status);
   if (status === "budget_exhausted" || status === "unreachable") return color.yellow(status);
   return status;
-}
-
-function causeTotal(source: SourceDetails): number {
-  return source.failure_causes.reduce((n, c) => n + c.count, 0);
 }
 
 function titleText(title: string | null): string {

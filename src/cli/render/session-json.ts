@@ -1,3 +1,4 @@
+import type { FailureCause } from "../../model/failure-causes.js";
 import type { SessionDetails } from "../../storage/session-details.js";
 
 /** Causes per source in `show --json` (all of them could be one per paper when nothing groups). */
@@ -40,7 +41,8 @@ export function sessionDetailsToJson(details: SessionDetails, resumeCommand: str
           papers_cached: s.papers_cached,
           cost_usd: s.cost_usd,
           resets_at: s.resets_at,
-          failure_causes: s.failure_causes.slice(0, JSON_CAUSES_LIMIT),
+          connection_failures: s.connection_failures,
+          failure_causes: jsonCauses(s.failure_causes),
         },
       ]),
     ),
@@ -49,4 +51,14 @@ export function sessionDetailsToJson(details: SessionDetails, resumeCommand: str
     notes: details.notes,
     resume_command: resumeCommand,
   };
+}
+
+/**
+ * The most frequent causes (all the connection ones among them: they are few), each with its
+ * `kind`: `lookup` (count = failed papers) or `connection` (count = failed connection attempts).
+ */
+function jsonCauses(causes: readonly FailureCause[]) {
+  const top = causes.slice(0, JSON_CAUSES_LIMIT);
+  const more = causes.slice(JSON_CAUSES_LIMIT).filter((c) => c.kind === "connection");
+  return [...top, ...more].map((c) => ({ cause: c.cause, count: c.count, kind: c.kind ?? "lookup" }));
 }

@@ -1,9 +1,13 @@
 import type { LookupFailure } from "../../core/consolidate.js";
 import type { ConsolidationStats } from "../../core/stats.js";
-import { failureCausesBySource } from "../../model/failure-causes.js";
+import {
+  type FailureCause,
+  failureCausesBySource,
+  withConnectionFailures,
+} from "../../model/failure-causes.js";
 import { safeText } from "../../model/safe-text.js";
 import type { Colors } from "./colors.js";
-import { renderFailureCauses } from "./failure-causes.js";
+import { causeCounts, renderFailureCauses } from "./failure-causes.js";
 import { formatDuration } from "./progress.js";
 import { sourceLabel } from "./source-labels.js";
 import { formatUsd } from "./usd.js";
@@ -53,22 +57,28 @@ export function renderSummary(
 }
 
 /**
- * The failed lookups: per source its 3 most frequent causes, then the first papers that failed after
- * retries (at most `limit` lines), or nothing when none did.
+ * The failures: per source its 3 most frequent causes (failed papers' and this run's failed
+ * connection attempts', `connectionFailures`), then the first papers that failed after retries (at
+ * most `limit` lines); nothing when nothing failed.
  */
-export function renderFailures(failures: readonly LookupFailure[], color: Colors, limit = 10): string {
-  if (failures.length === 0) return "";
-  const bySource = [...failureCausesBySource(failures)].map(([source, causes]) => ({
+export function renderFailures(
+  failures: readonly LookupFailure[],
+  color: Colors,
+  limit = 10,
+  connectionFailures: Partial<Record<string, Readonly<Record<string, number>>>> = {},
+): string {
+  const bySource = new Map<string, FailureCause[]>(failureCausesBySource(failures));
+  for (const [source, counts] of Object.entries(connectionFailures))
+    bySource.set(source, withConnectionFailures(bySource.get(source) ?? [], counts));
+  const sources = [...bySource].map(([source, causes]) => ({
     source,
-    failed: causes.reduce((n, c) => n + c.count, 0),
+    failed: causeCounts(causes).failed,
     causes,
   }));
-  const lines = [
-    renderFailureCauses(bySource, color).trimEnd(),
-    color.red(`Failed lookups (${failures.length}; retried on resume):`),
-  ];
+  const lines = [renderFailureCauses(sources, color).trimEnd()].filter((line) => line !== "");
+  if (failures.length > 0) lines.push(color.red(`Failed lookups (${failures.length}; retried on resume):`));
   for (const f of failures.slice(0, limit))
     lines.push(`  ${f.source} ${safeText(f.paper_id)}: ${safeText(f.error)}`);
   if (failures.length > limit) lines.push(`  … and ${failures.length - limit} more`);
-  return `${lines.join("\n")}\n`;
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

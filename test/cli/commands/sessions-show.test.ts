@@ -89,9 +89,10 @@ describe("cf consolidate-sessions show", () => {
       papers_cached: 0,
       cost_usd: 0,
       resets_at: null,
+      connection_failures: 0,
       failure_causes: [
-        { cause: CAUSE, count: 30 },
-        { cause: TIMEOUT, count: 2 },
+        { cause: CAUSE, count: 30, kind: "lookup" },
+        { cause: TIMEOUT, count: 2, kind: "lookup" },
       ],
     });
     expect(json.failed_papers).toHaveLength(10);

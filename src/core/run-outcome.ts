@@ -5,8 +5,11 @@ import type { SourceStop } from "./engine.js";
 /**
  * How a consolidation run ended and the exit code that says so: the rules, kept apart from their
  * wording (the CLI renders each kind). Checked in this order: a declined input change, an
- * interruption, completion, then why it is not complete: an API that cannot be reached or a spent
- * budget can be tried later (75, nothing is lost); a refused key or failed lookups are failures (1).
+ * interruption, completion, then why it is not complete: a refused key is a failure (1) that
+ * trying later cannot fix, so it comes first, even when another source is unreachable or out of
+ * budget; then an API that cannot be reached or a spent budget can be tried later (75, nothing is
+ * lost); failed lookups (or a source stopped by another error) are failures (1). Whatever the
+ * outcome, every source that stopped is told ({@link stopsInOrder}).
  */
 export type RunOutcome =
   | { kind: "declined"; exitCode: number }
@@ -36,11 +39,19 @@ export function runOutcome(result: ConsolidateResult, context: OutcomeContext): 
   }
   if (result.complete) return { kind: "complete", exitCode: ExitCode.ok };
   const { stops } = result.engine;
+  const refused = stops.filter((s) => s.kind === "auth");
+  if (refused.length > 0) return { kind: "key_refused", stops: refused, exitCode: ExitCode.failure };
   const unreachable = stops.filter((s) => s.kind === "unreachable");
   if (unreachable.length > 0) return { kind: "unreachable", stops: unreachable, exitCode: ExitCode.tryLater };
   const budget = stops.find((s) => s.kind === "budget_exhausted");
   if (budget) return { kind: "budget_exhausted", stop: budget, exitCode: ExitCode.tryLater };
-  const refused = stops.filter((s) => s.kind === "auth");
-  if (refused.length > 0) return { kind: "key_refused", stops: refused, exitCode: ExitCode.failure };
   return { kind: "lookups_failed", exitCode: ExitCode.failure };
+}
+
+/** The order stops are told in: as {@link runOutcome} weighs them, in the order they came within a kind. */
+const STOP_ORDER: readonly SourceStop["kind"][] = ["auth", "unreachable", "budget_exhausted", "error"];
+
+/** Every stop of a run, the one that decided the outcome first. */
+export function stopsInOrder(stops: readonly SourceStop[]): SourceStop[] {
+  return STOP_ORDER.flatMap((kind) => stops.filter((stop) => stop.kind === kind));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConsolidateResult } from "../../src/core/consolidate.js";
 import type { SourceStop } from "../../src/core/engine.js";
-import { runOutcome } from "../../src/core/run-outcome.js";
+import { runOutcome, stopsInOrder } from "../../src/core/run-outcome.js";
 
 /** A finished run's result with only what the rules read. */
 function result(part: {
@@ -47,23 +47,49 @@ describe("runOutcome: how a run ended, and its exit code", () => {
     });
   });
 
-  it("unreachable comes before a budget, a budget before a refused key: 75, 75, 1", () => {
-    const all = [
-      stop("openalex", "auth"),
-      stop("semantic_scholar", "budget_exhausted"),
-      stop("x", "unreachable"),
-    ];
-    expect(runOutcome(result({ stops: all }), quiet)).toMatchObject({ kind: "unreachable", exitCode: 75 });
-    const noNet = all.filter((s) => s.kind !== "unreachable");
-    expect(runOutcome(result({ stops: noNet }), quiet)).toMatchObject({
+  it("each cause alone: unreachable 75, a budget 75, a refused key 1", () => {
+    expect(runOutcome(result({ stops: [stop("x", "unreachable")] }), quiet)).toMatchObject({
+      kind: "unreachable",
+      exitCode: 75,
+    });
+    expect(
+      runOutcome(result({ stops: [stop("semantic_scholar", "budget_exhausted")] }), quiet),
+    ).toMatchObject({
       kind: "budget_exhausted",
       exitCode: 75,
       stop: { source: "semantic_scholar" },
     });
-    expect(runOutcome(result({ stops: [all[0]!] }), quiet)).toMatchObject({
+    expect(runOutcome(result({ stops: [stop("openalex", "auth")] }), quiet)).toMatchObject({
       kind: "key_refused",
       exitCode: 1,
     });
+  });
+
+  it("a refused key is not hidden behind try-later: it comes before unreachable, unreachable before a budget", () => {
+    const all = [
+      stop("semantic_scholar", "budget_exhausted"),
+      stop("x", "unreachable"),
+      stop("openalex", "auth"),
+    ];
+    expect(runOutcome(result({ stops: all }), quiet)).toMatchObject({
+      kind: "key_refused",
+      exitCode: 1,
+      stops: [{ source: "openalex" }],
+    });
+    const noKey = all.filter((s) => s.kind !== "auth");
+    expect(runOutcome(result({ stops: noKey }), quiet)).toMatchObject({ kind: "unreachable", exitCode: 75 });
+    expect(runOutcome(result({ stops: [...noKey, stop("y", "error")] }), quiet).exitCode).toBe(75);
+  });
+
+  it("every stop is told, the deciding kind first, in the order they came within a kind", () => {
+    const stops = [
+      stop("a", "error"),
+      stop("b", "budget_exhausted"),
+      stop("c", "unreachable"),
+      stop("d", "auth"),
+      stop("e", "unreachable"),
+    ];
+    expect(stopsInOrder(stops).map((s) => s.source)).toEqual(["d", "c", "e", "b", "a"]);
   });
 
   it("failed lookups or a source stopped by another error: 1", () => {

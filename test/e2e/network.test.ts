@@ -195,6 +195,39 @@ describe("servers that answer nothing, or refuse the key", () => {
     expect(result.stderr).not.toContain("a-wrong-key-17");
     expect(result.stderr).not.toMatch(/https?:\/\/\S+paper\/batch/);
   });
+
+  it("a refused key with another source unreachable: both are told at the end, and the key decides the exit (1, not 75)", async () => {
+    const dir = await testdir();
+    const input = await writeInput(dir, 6);
+    const sim = await simulatorFor({ requireKeys: { s2: "the-right-key-42" } });
+    const port = await closedPort();
+    const result = await run(
+      [
+        "consolidate",
+        "--input",
+        input,
+        "-o",
+        "out.json",
+        ...simFlags(sim),
+        "--openalex-url",
+        `http://127.0.0.1:${port}`,
+        "--ss-api-key",
+        "a-wrong-key-17",
+      ],
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    // Not only as progress lines ("stopped: …"): each on its own line after the summary.
+    const end = result.stderr.slice(result.stderr.lastIndexOf("stopped: "));
+    expect(end).toMatch(
+      /^Semantic Scholar refused the API key \(HTTP 403[^)]*\): check the key given by --ss-api-key or SEMANTIC_SCHOLAR_API_KEY\.$/m,
+    );
+    expect(end).toContain(
+      `\nOpenAlex: cannot connect to 127.0.0.1:${port} (connection refused: ECONNREFUSED). Check the network or proxy settings`,
+    );
+    expect(end).toContain("Nothing is lost: once the key is right and the API can be reached, resume with:");
+    expect(result.stderr).not.toContain("a-wrong-key-17");
+  });
 });
 
 describe("proxies from the environment", () => {

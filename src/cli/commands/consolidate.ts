@@ -3,7 +3,7 @@ import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
 import { defaultOutputPath } from "../../core/output-file.js";
-import { runOutcome } from "../../core/run-outcome.js";
+import { runOutcome, stopsInOrder } from "../../core/run-outcome.js";
 import {
   ExitError,
   exitCodeForSignal,
@@ -277,16 +277,22 @@ async function consolidateWith(
     deps.stdout(renderSummary(result.stats, Table, color, result.engine.runCostUsd));
     deps.stdout(renderFailures(result.failures, color, 10, result.engine.connectionFailures));
     deps.stdout(`Output: ${displayPath(outputFile, deps.cwd)}\n`);
-    const stopLine = (stop: SourceStop) => describeStop(stop, keyGiven(options, stop.source));
+    if (outcome.kind === "complete") return;
+    // Every source that stopped is told, whichever decided the exit code (a refused key first).
+    const stops = stopsInOrder(result.engine.stops);
+    const tell = (stop: SourceStop) => {
+      const line = describeStop(stop, keyGiven(options, stop.source));
+      const paint = stop.kind === "auth" || stop.kind === "error" ? color.red : color.yellow;
+      deps.stderr(`${paint(line)}.\n`);
+    };
     switch (outcome.kind) {
-      case "complete":
-        return;
       case "unreachable":
-        for (const stop of outcome.stops) deps.stderr(`${color.yellow(stopLine(stop))}.\n`);
+        for (const stop of stops) tell(stop);
         deps.stderr(`Nothing is lost: resume with:\n  ${resume}\n`);
         break;
       case "budget_exhausted": {
         const { stop } = outcome;
+        for (const other of stops) if (other !== stop) tell(other);
         if (stop.resetsAt) {
           const when = ` It resets at ${stop.resetsAt.toISOString()}`;
           deps.stderr(
@@ -294,15 +300,21 @@ async function consolidateWith(
           );
         } else {
           // Our own cap (--openalex-max-cost): the next run may spend as much again.
-          deps.stderr(`${color.yellow(`${stopLine(stop)}.`)} Nothing is lost: resume with:\n  ${resume}\n`);
+          const line = describeStop(stop, keyGiven(options, stop.source));
+          deps.stderr(`${color.yellow(`${line}.`)} Nothing is lost: resume with:\n  ${resume}\n`);
         }
         break;
       }
-      case "key_refused":
-        for (const stop of outcome.stops) deps.stderr(`${color.red(stopLine(stop))}.\n`);
-        deps.stderr(`Nothing is lost: once the key is right, resume with:\n  ${resume}\n`);
+      case "key_refused": {
+        for (const stop of stops) tell(stop);
+        const alsoNetwork = stops.some((stop) => stop.kind === "unreachable");
+        deps.stderr(
+          `Nothing is lost: once the key is right${alsoNetwork ? " and the API can be reached" : ""}, resume with:\n  ${resume}\n`,
+        );
         break;
+      }
       case "lookups_failed":
+        for (const stop of stops) tell(stop);
         deps.stderr(
           `${color.red("Not complete:")} some lookups failed; the output holds what was found. Retry them with:\n  ${resume}\n`,
         );

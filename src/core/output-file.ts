@@ -2,7 +2,8 @@ import path from "node:path";
 import type { Paper } from "../model/paper.js";
 import { sourceRank } from "../sources/registry.js";
 import { removeStaleTempFiles, storageError, writeFileAtomic } from "../storage/atomic-write.js";
-import type { StorageFs } from "../storage/fs.js";
+import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
+import { readSessionFile } from "../storage/session-catalog.js";
 
 /** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
 
@@ -73,4 +74,20 @@ export function defaultOutputPath(now: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}_${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
   return path.join("data", "consolidated_papers", `papers_${stamp}.json`);
+}
+
+/**
+ * The output a session's runs write to, as its session.json recorded it (`options.output`): a
+ * resume without `--output` writes there, not to a new default file, so that a printed resume
+ * command, pasted, writes where the run was writing. Undefined when none is recorded (or the file
+ * cannot be read: the run then says why when it opens the session).
+ */
+export async function recordedOutputFile(
+  sessionDir: string,
+  fs: StorageFs = nodeStorageFs,
+): Promise<string | undefined> {
+  const read = await readSessionFile(fs, sessionDir).catch(() => undefined);
+  if (read?.kind !== "ok") return undefined;
+  const output = read.file.options?.output;
+  return typeof output === "string" && output !== "" ? output : undefined;
 }

@@ -80,6 +80,30 @@ describe("printed resume commands work as printed", () => {
     );
   });
 
+  it("writes where the run was writing: the pasted command (no -o) uses the session's output, not a new default file", async () => {
+    const cwd = await testdir();
+    await writeInput(cwd, PAPERS);
+    const { exit, stderr } = await interruptedRun(
+      ["consolidate", "--input", "papers.json", "-o", "results/merged.json", "--session-id", "out1"],
+      cwd,
+    );
+    expect(exit.code, stderr).toBe(130);
+    const command = printedCommand(stderr);
+    expect(command).not.toMatch(/ (-o|--output) /);
+    const resumed = await runInShell(command, cwd, await freshSimFlags());
+    await expectCompleted(resumed, cwd, path.join(cwd, ".cf_state", "consolidate", "out1"));
+    expect(resumed.stdout).toContain("Output: results/merged.json\n");
+    expect(existsSync(path.join(cwd, "results", "merged.json"))).toBe(true);
+    expect(existsSync(path.join(cwd, "data"))).toBe(false);
+    // An -o given on resume still wins.
+    const again = await runCli(
+      ["consolidate", "--input", "papers.json", "--resume", "--session-id", "out1", "-o", "other.json"],
+      { cwd },
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("Output: other.json\n");
+  });
+
   it("after Ctrl-C, with spaces in the checkpoint dir and the input path", async () => {
     const cwd = await testdir();
     await mkdir(path.join(cwd, "my papers"));

@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { consolidate } from "../../core/consolidate.js";
 import type { SourceStop } from "../../core/engine.js";
-import { defaultOutputPath } from "../../core/output-file.js";
+import { defaultOutputPath, recordedOutputFile } from "../../core/output-file.js";
 import { runOutcome, stopsInOrder } from "../../core/run-outcome.js";
 import {
   ExitError,
@@ -159,7 +159,7 @@ async function consolidateWith(
     : undefined;
   if (cache)
     log(1, `response cache ${displayPath(cache.file, deps.cwd)}${cache.refresh ? " (refresh)" : ""}`);
-  const outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
+  let outputFile = path.resolve(deps.cwd, options.output ?? defaultOutputPath(deps.now()));
   // Refused before any session is looked for: the output must be neither the input nor inside the
   // checkpoint directory (the session's files would overwrite it).
   await checkOutputPath({ cwd: deps.cwd, inputFile, outputFile, baseDir });
@@ -172,6 +172,15 @@ async function consolidateWith(
   await checkCheckpointDir(baseDir, deps.cwd, false);
   // Without its file the input is the session's own papers: only a resume or an adoption has them.
   const choice = await pickSession(options, input, baseDir, deps, missing);
+  // A resume without --output writes where the session was writing (a pasted resume command has no -o).
+  if (choice.kind === "resume" && options.output === undefined) {
+    const recorded = await recordedOutputFile(path.join(baseDir, choice.sessionId), deps.fs);
+    if (recorded !== undefined) {
+      outputFile = path.resolve(deps.cwd, recorded);
+      await checkOutputPath({ cwd: deps.cwd, inputFile, outputFile, baseDir });
+      log(1, `output ${displayPath(outputFile, deps.cwd)} (the session's)`);
+    }
+  }
   // Bad input fails here, before any session is touched, unless the session being resumed began
   // from these exact bytes (validated then): parsing 100,000 papers again would delay the resume.
   if (hashed && (choice.kind !== "resume" || choice.inputSha256 !== hashed.sha256)) await scan();

@@ -262,44 +262,40 @@ describe("proxies from the environment", () => {
     expect(proxy.requests.length).toBe(sim.requestLog.length);
   });
 
-  it("NO_PROXY bypasses the proxy", async () => {
+  /** A run against the simulator with HTTP_PROXY (made from the proxy's URL) and NO_PROXY set. */
+  async function runThroughProxy(
+    proxyValue: (url: string) => string,
+    noProxy: string,
+    options?: Parameters<typeof startForwardProxy>[0],
+  ) {
     const dir = await testdir();
     const input = await writeInput(dir, PAPERS);
     const sim = await simulatorFor();
-    const proxy = await startForwardProxy();
+    const proxy = await startForwardProxy(options);
     onTestFinished(() => proxy.close());
     const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
-      HTTP_PROXY: proxy.url,
-      NO_PROXY: "localhost,127.0.0.1",
+      HTTP_PROXY: proxyValue(proxy.url),
+      NO_PROXY: noProxy,
     });
+    return { result, proxy };
+  }
+
+  it("NO_PROXY bypasses the proxy", async () => {
+    const { result, proxy } = await runThroughProxy((url) => url, "localhost,127.0.0.1");
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.requests).toEqual([]);
   });
 
   it("a proxy that refuses CONNECT (squid's default for port 80) still serves http targets", async () => {
-    const dir = await testdir();
-    const input = await writeInput(dir, PAPERS);
-    const sim = await simulatorFor();
-    const proxy = await startForwardProxy({ refuseConnect: true });
-    onTestFinished(() => proxy.close());
-    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
-      HTTP_PROXY: proxy.url.replace("http://", ""),
-      NO_PROXY: "",
+    const { result, proxy } = await runThroughProxy((url) => url.replace("http://", ""), "", {
+      refuseConnect: true,
     });
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.requests.length).toBeGreaterThan(0);
   });
 
   it("NO_PROXY reads CIDR ranges and domain suffixes as curl does", async () => {
-    const dir = await testdir();
-    const input = await writeInput(dir, PAPERS);
-    const sim = await simulatorFor();
-    const proxy = await startForwardProxy();
-    onTestFinished(() => proxy.close());
-    const result = await run(["consolidate", "--input", input, "-o", "out.json", ...simFlags(sim)], dir, {
-      HTTP_PROXY: proxy.url,
-      NO_PROXY: "example.test 127.0.0.0/8",
-    });
+    const { result, proxy } = await runThroughProxy((url) => url, "example.test 127.0.0.0/8");
     expect(result.code, result.stderr).toBe(0);
     expect(proxy.requests).toEqual([]);
   });

@@ -10,7 +10,14 @@ import { JOURNAL_FILE, readJournal } from "./journal.js";
 import { journalEntrySchema } from "./journal-entries.js";
 import { FileScratch, ReadOnlyLines } from "./line-files.js";
 import { PaperStore } from "./paper-store.js";
-import { PAPERS_FILE, readPapersFile, type ScannedPapersFile, scanPapersFile } from "./papers-file.js";
+import {
+  locatePapersByLengths,
+  PAPERS_FILE,
+  readPapersFile,
+  type ScannedPapersFile,
+  scanPapersFile,
+} from "./papers-file.js";
+import { columnsOf } from "./progress-codec.js";
 import {
   type Checkpoint,
   type FileRef,
@@ -57,15 +64,25 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
     );
   }
 
-  const scanned = await scanPapersFile(fs, papersPath, digest ? { digest } : {});
+  // progress.json first: when the checkpoint vouches for it, its line lengths find the papers'
+  // lines without a pass over the snapshot here. Its own problems are reported after the papers'.
+  const progressPath = path.join(sessionDir, PROGRESS_FILE);
+  const progressRead = await readProgressFile(fs, progressPath, checkpoint.files.progress.sha256).catch(
+    (error: unknown) => ({ error }),
+  );
+  const located =
+    digest && "file" in progressRead
+      ? await locateByProgress(papersPath, checkpoint, progressRead, digest)
+      : undefined;
+  const scanned = located ?? (await scanPapersFile(fs, papersPath, digest ? { digest } : {}));
   const whole = scanned ? undefined : await readPapersFile(fs, papersPath);
   const papersMeta = scanned?.metadata ?? whole?.metadata;
   const papersGen = papersMeta?.generation ?? -1;
   const papersSha = (scanned ?? whole)?.sha256 as string;
   checkDataFile(papersPath, checkpoint, checkpoint.files.papers, papersGen, papersSha, warnings);
 
-  const progressPath = path.join(sessionDir, PROGRESS_FILE);
-  const progress = await readProgressFile(fs, progressPath, checkpoint.files.progress.sha256);
+  if ("error" in progressRead) throw progressRead.error;
+  const progress = progressRead;
   checkDataFile(
     progressPath,
     checkpoint,
@@ -92,6 +109,26 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
     store.close();
     throw error;
   }
+}
+
+/**
+ * The papers' lines from the lengths progress.json recorded, when the checkpoint vouches for both
+ * files of the same generation; else undefined (the snapshot is scanned).
+ */
+function locateByProgress(
+  papersPath: string,
+  checkpoint: Checkpoint,
+  progress: { file: ProgressFile; sha256: string },
+  digest: Promise<string>,
+): Promise<ScannedPapersFile | undefined> {
+  const { papers, progress: progressRef } = checkpoint.files;
+  const lengths = progress.file.line_lengths;
+  const vouched =
+    progress.sha256 === progressRef.sha256 &&
+    progress.file.generation === progressRef.generation &&
+    papers.generation === progressRef.generation;
+  if (!vouched || !lengths) return Promise.resolve(undefined);
+  return locatePapersByLengths(papersPath, lengths, papers.sha256, digest);
 }
 
 /** A store holding `papers` (a file in another layout, read whole), its scratch closed if it fails. */
@@ -181,7 +218,7 @@ async function replayJournal(
   },
 ): Promise<LoadedSession> {
   const { session, checkpoint, read, progress, papersMeta, store, warnings } = loaded;
-  const state = buildState(store, checkpoint, progress.file);
+  const state = buildState(store, checkpoint, progress.file, path.join(sessionDir, PROGRESS_FILE));
   const journalPath = path.join(sessionDir, JOURNAL_FILE);
   const journalExists = await fs.lstat(journalPath).then(
     () => true,
@@ -298,8 +335,14 @@ function checkDataFile(
   );
 }
 
-function buildState(papers: PaperStore, checkpoint: Checkpoint, progress: ProgressFile): SessionState {
-  const state = new SessionState(papers, [], progress.input_hashes);
+function buildState(
+  papers: PaperStore,
+  checkpoint: Checkpoint,
+  progress: ProgressFile,
+  progressPath: string,
+): SessionState {
+  const columns = columnsOf(progress, papers, progressPath);
+  const state = new SessionState(papers, [], columns.inputHashes);
   for (const [source, saved] of Object.entries(checkpoint.sources)) {
     const name = source as keyof typeof checkpoint.sources;
     state.addSource(name, saved.status);
@@ -313,15 +356,15 @@ function buildState(papers: PaperStore, checkpoint: Checkpoint, progress: Progre
     if (saved.connection_failures && Object.keys(saved.connection_failures).length > 0)
       counters.connection_failures = { ...saved.connection_failures };
   }
-  for (const [source, outcomes] of Object.entries(progress.sources)) {
-    const name = source as keyof typeof progress.sources;
+  for (const [name, column] of columns.outcomes) {
     state.addSource(name, "in_progress");
-    // for…in, not Object.entries: no array of pairs for objects of 100,000 keys.
-    const map = state.outcomes.get(name)!;
-    for (const paperId in outcomes) map.set(paperId, outcomes[paperId]!);
+    state.outcomes.set(name, column);
+  }
+  for (const [source, messages] of Object.entries(progress.errors)) {
+    const name = source as keyof typeof progress.errors;
+    state.addSource(name, "in_progress");
     const errors = state.errors.get(name)!;
-    const messages = progress.errors[name] ?? {};
-    for (const paperId in messages) errors.set(paperId, messages[paperId]!);
+    for (const paperId in messages) if (papers.has(paperId)) errors.set(paperId, messages[paperId]!);
   }
   return state;
 }

@@ -50,7 +50,10 @@ export class PaperStore {
     return store;
   }
 
-  /** A store reading the committed snapshot; `tally` is its totals (computed by reading every paper when unknown). */
+  /**
+   * A store reading the committed snapshot, taking `lines`' lists as its own; `tally` is its totals
+   * (computed by reading every paper when unknown).
+   */
   static fromSnapshot(
     lines: SnapshotLines,
     tally: PaperTally | undefined,
@@ -60,11 +63,13 @@ export class PaperStore {
     const store = new PaperStore(scratch, validate);
     store.snapshot = lines.file;
     store.trusted = lines.trusted;
-    store.order = [...lines.ids];
-    store.offsets = [...lines.offsets];
-    store.lengths = [...lines.lengths];
+    // The lists are the caller's, made for this store (a million entries are not copied).
+    store.order = lines.ids as string[];
+    store.offsets = lines.offsets as number[];
+    store.lengths = lines.lengths as number[];
     store.where = new Array(lines.ids.length).fill(IN_SNAPSHOT);
-    for (const [index, id] of store.order.entries()) store.position.set(id, index);
+    for (let index = 0; index < store.order.length; index++)
+      store.position.set(store.order[index] as string, index);
     if (tally) Object.assign(store.tally, tally);
     else for (const paper of store.papers()) addTally(store.tally, tallyOf(paper));
     return store;
@@ -76,6 +81,11 @@ export class PaperStore {
 
   has(paperId: string): boolean {
     return this.position.has(paperId);
+  }
+
+  /** The paper's position in session order, or undefined. */
+  positionOf(paperId: string): number | undefined {
+    return this.position.get(paperId);
   }
 
   /** Paper ids in session order. */

@@ -5,6 +5,7 @@ import { type Paper, parsePaper } from "../model/paper.js";
 import { paperTallySchema } from "../model/paper-tally.js";
 import { storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
 import type { StorageFs } from "./fs.js";
+import { ReadOnlyLines } from "./line-files.js";
 import { checkStoredPaper } from "./paper-store.js";
 import { readLines } from "./read-lines.js";
 
@@ -202,6 +203,61 @@ export async function scanPapersFile(
     throw storageError(`reading ${file}`, error);
   }
   return { metadata, offsets, lengths, sha256, bytes: consumed };
+}
+
+/**
+ * Where each paper's line is, from the line lengths progress.json of the same generation recorded:
+ * no pass over the file on this thread (a million papers' snapshot is gigabytes). Only the head
+ * and the end are read here; the lines' bytes are vouched for by the digest, which must be
+ * `vouchedSha256`. Undefined when anything differs (then scanPapersFile reads the file, and says
+ * what is wrong).
+ */
+export async function locatePapersByLengths(
+  file: string,
+  lengths: readonly number[],
+  vouchedSha256: string,
+  digest: Promise<string>,
+): Promise<ScannedPapersFile | undefined> {
+  let lines: ReadOnlyLines;
+  try {
+    lines = ReadOnlyLines.open(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = lines.readUpTo(0, HEAD_READ_BYTES);
+    const first = head.indexOf(0x0a);
+    const second = first === -1 ? -1 : head.indexOf(0x0a, first + 1);
+    if (second === -1) return undefined;
+    const metadataLine = head.toString("utf8", 0, first);
+    if (!metadataLine.startsWith(HEAD) || !metadataLine.endsWith(",")) return undefined;
+    if (head.toString("utf8", first + 1, second) !== PAPERS_LINE) return undefined;
+    const metadata = papersMetadataSchema.safeParse(safeJsonParse(metadataLine.slice(HEAD.length, -1)));
+    if (!metadata.success || metadata.data.total_papers !== lengths.length) return undefined;
+    const offsets = new Array<number>(lengths.length);
+    let position = second + 1;
+    for (let index = 0; index < lengths.length; index++) {
+      offsets[index] = position;
+      position += (lengths[index] as number) + (index === lengths.length - 1 ? 1 : SEPARATOR.length);
+    }
+    if (lines.readUpTo(position, 8).toString("latin1") !== "]}\n") return undefined;
+    const sha256 = await digest.catch(() => undefined);
+    if (sha256 !== vouchedSha256) return undefined;
+    return { metadata: metadata.data, offsets, lengths: [...lengths], sha256, bytes: position + 3 };
+  } finally {
+    lines.close();
+  }
+}
+
+/** How much of the head locatePapersByLengths reads to find the metadata line (else the file is scanned). */
+const HEAD_READ_BYTES = 1024 * 1024;
+
+function safeJsonParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Read and validate a papers file in either layout; throws SessionCorruptError naming the file and line. */

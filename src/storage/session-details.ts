@@ -11,6 +11,7 @@ import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { legacySourceDetails } from "./legacy-status.js";
 import { paperTitles } from "./paper-titles.js";
 import { PAPERS_FILE } from "./papers-file.js";
+import { failedPaperIds } from "./progress-codec.js";
 import { inspectSession, readSessionFile, type SessionSummary } from "./session-catalog.js";
 import {
   type Checkpoint,
@@ -204,13 +205,13 @@ async function readProgress(
 /** Per source, its failed papers and their last error, in progress.json's order. */
 function failuresOf(progress: ProgressFile): Map<string, Array<[string, string]>> {
   const out = new Map<string, Array<[string, string]>>();
-  for (const [source, outcomes] of Object.entries(progress.sources)) {
-    const errors = progress.errors[source as keyof typeof progress.errors] ?? {};
-    const failed: Array<[string, string]> = [];
-    for (const [paperId, outcome] of Object.entries(outcomes ?? {})) {
-      if (outcome === "failed") failed.push([paperId, errors[paperId] ?? "unknown error"]);
-    }
-    if (failed.length > 0) out.set(source, failed);
+  for (const [source, ids] of failedPaperIds(progress)) {
+    const errors = progress.errors[source] ?? {};
+    if (ids.length > 0)
+      out.set(
+        source,
+        ids.map((paperId) => [paperId, errors[paperId] ?? "unknown error"]),
+      );
   }
   return out;
 }

@@ -116,21 +116,71 @@ export type LegacyCheckpoint = z.infer<typeof legacyCheckpointSchema>;
 export const paperOutcomeSchema = z.enum(["matched", "not_found", "failed"]);
 export type PaperOutcome = z.infer<typeof paperOutcomeSchema>;
 
-/** progress.json: per source, the outcome of every paper looked up so far. */
-export const progressFileSchema = z.object({
-  generation: z.number().int().nonnegative(),
-  journal_seq: z.number().int().nonnegative(),
-  sources: z.partialRecord(sourceNameSchema, z.record(z.string(), paperOutcomeSchema)),
-  /** Last error per failed paper, so the summary can list them. */
-  errors: z.partialRecord(sourceNameSchema, z.record(z.string(), z.string())).default({}),
-  /** Short hash of each paper as it was in the input file, to detect input changes on resume. */
-  input_hashes: z.record(z.string(), z.string()).default({}),
-  /**
-   * The ids of the papers in the papers file of the same generation, in its line order: resuming
-   * finds each paper's line without parsing it. Absent in files of earlier versions.
-   */
-  paper_ids: z.array(z.string()).optional(),
-});
+/**
+ * progress.json: per source, the outcome of every paper looked up so far, and each paper's input
+ * hash. cf writes them compactly, one code per paper in `paper_ids` order (`outcome_codes`,
+ * `input_hash_codes`: a million papers load in a fraction of a second); files of earlier versions
+ * give them as objects keyed by paper id (`sources`, `input_hashes`), still read.
+ */
+export const progressFileSchema = z
+  .object({
+    generation: z.number().int().nonnegative(),
+    journal_seq: z.number().int().nonnegative(),
+    /** Earlier versions: per source, paper id → outcome. */
+    sources: z.partialRecord(sourceNameSchema, z.record(z.string(), paperOutcomeSchema)).optional(),
+    /** Per source, one character per paper of `paper_ids`: `.` not looked up, `m` matched, `n` not found, `f` failed. */
+    outcome_codes: z.partialRecord(sourceNameSchema, z.string()).optional(),
+    /** Last error per failed paper, so the summary can list them. */
+    errors: z.partialRecord(sourceNameSchema, z.record(z.string(), z.string())).default({}),
+    /**
+     * Short hash of each paper as it was in the input file, to detect input changes on resume: 16 hex
+     * digits per paper of `paper_ids` (16 `-` for none).
+     */
+    input_hash_codes: z.string().optional(),
+    /** Input hashes by paper id: earlier versions' form, and a hash not of 16 hex digits. */
+    input_hashes: z.record(z.string(), z.string()).default({}),
+    /**
+     * The ids of the papers in the papers file of the same generation, in its line order: resuming
+     * finds each paper's line without parsing it. Absent in files of earlier versions.
+     */
+    paper_ids: z.array(z.string()).optional(),
+    /**
+     * The byte length of each paper's line in that papers file (without the separating comma):
+     * resuming finds the lines without reading the file through. Absent in files of earlier versions.
+     */
+    line_lengths: z.array(z.number().int().nonnegative()).optional(),
+  })
+  .superRefine(checkCodeLengths);
+
+/** The code strings must have one code per paper of `paper_ids`. */
+function checkCodeLengths(
+  progress: {
+    outcome_codes?: Partial<Record<string, string>> | undefined;
+    input_hash_codes?: string | undefined;
+    paper_ids?: string[] | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  const size = progress.paper_ids?.length;
+  for (const [source, codes] of Object.entries(progress.outcome_codes ?? {})) {
+    if (codes !== undefined && codes.length !== size) {
+      context.addIssue({
+        code: "custom",
+        path: ["outcome_codes", source],
+        message: `expected one code per paper of paper_ids (${size ?? "absent"}), found ${codes.length}`,
+      });
+    }
+  }
+  const hashes = progress.input_hash_codes;
+  if (hashes !== undefined && hashes.length !== (size ?? -1) * 16) {
+    context.addIssue({
+      code: "custom",
+      path: ["input_hash_codes"],
+      message: `expected 16 characters per paper of paper_ids (${size ?? "absent"}), found ${hashes.length}`,
+    });
+  }
+}
+
 export type ProgressFile = z.infer<typeof progressFileSchema>;
 
 /** A JSON object whose entries are not checked one by one. */
@@ -146,12 +196,18 @@ function uncheckedMap<T>() {
  * state, so its maps (one entry per paper and source) get a shape check, not one per entry
  * (a tenth of a second per 100,000 papers on resume).
  */
-export const trustedProgressFileSchema: z.ZodType<ProgressFile> = progressFileSchema.extend({
-  sources: z.partialRecord(sourceNameSchema, uncheckedMap<PaperOutcome>()),
-  errors: z.partialRecord(sourceNameSchema, uncheckedMap<string>()).default({}),
-  input_hashes: uncheckedMap<string>().default({}),
-  paper_ids: z.custom<string[]>((value) => Array.isArray(value), "expected a list of paper ids").optional(),
-});
+export const trustedProgressFileSchema: z.ZodType<ProgressFile> = z
+  .object({
+    ...progressFileSchema.shape,
+    sources: z.partialRecord(sourceNameSchema, uncheckedMap<PaperOutcome>()).optional(),
+    errors: z.partialRecord(sourceNameSchema, uncheckedMap<string>()).default({}),
+    input_hashes: uncheckedMap<string>().default({}),
+    paper_ids: z.custom<string[]>((value) => Array.isArray(value), "expected a list of paper ids").optional(),
+    line_lengths: z
+      .custom<number[]>((value) => Array.isArray(value), "expected a list of lengths")
+      .optional(),
+  })
+  .superRefine(checkCodeLengths);
 
 /** The schema for progress.json bytes of digest `sha256`: the trusted one when the checkpoint vouches for them. */
 export function progressSchemaFor(sha256: string, vouchedSha256: string): z.ZodType<ProgressFile> {

@@ -7,8 +7,9 @@ import type { SourceName } from "../model/records.js";
 import { addUsd } from "../model/usd.js";
 import type { JournalPayload } from "./journal-entries.js";
 import { MemoryScratch } from "./line-files.js";
+import { InputHashColumn, OutcomeColumn } from "./paper-columns.js";
 import { PaperStore } from "./paper-store.js";
-import type { PaperOutcome, SourceState, SourceStatus } from "./session-files.js";
+import type { SourceState, SourceStatus } from "./session-files.js";
 
 export interface InputChanges {
   added: string[];
@@ -35,7 +36,8 @@ export function inputHash(paper: Paper): string {
  */
 export class SessionState {
   readonly store: PaperStore;
-  readonly outcomes = new Map<SourceName, Map<string, PaperOutcome>>();
+  /** Per source, each paper's outcome (by paper position: see paper-columns.ts). */
+  readonly outcomes = new Map<SourceName, OutcomeColumn>();
   readonly errors = new Map<SourceName, Map<string, string>>();
   readonly sources = new Map<
     SourceName,
@@ -43,27 +45,27 @@ export class SessionState {
   >();
 
   /** Hash of each paper as it was in the input, to tell what changed when the input file changes. */
-  readonly inputHashes = new Map<string, string>();
+  readonly inputHashes: InputHashColumn;
 
   /**
    * `papers` as a list is kept in memory (small states: tests, previews); a session passes its
-   * store. `inputHashes` defaults to each paper's hash as it is now (a new session's input).
+   * store. `inputHashes` (by paper id, or a column over the store) defaults to each paper's hash as
+   * it is now (a new session's input).
    */
   constructor(
     papers: readonly Paper[] | PaperStore,
     sources: readonly SourceName[],
-    inputHashes?: Record<string, string>,
+    inputHashes?: Record<string, string> | InputHashColumn,
   ) {
-    if (papers instanceof PaperStore) {
-      this.store = papers;
-      for (const id of papers.ids()) {
-        const hash = inputHashes?.[id] ?? inputHash(papers.get(id) as Paper);
-        this.inputHashes.set(id, hash);
-      }
-    } else {
-      this.store = PaperStore.fromPapers(papers, new MemoryScratch());
-      for (const paper of papers) {
-        this.inputHashes.set(paper.paper_id, inputHashes?.[paper.paper_id] ?? inputHash(paper));
+    this.store = papers instanceof PaperStore ? papers : PaperStore.fromPapers(papers, new MemoryScratch());
+    if (inputHashes instanceof InputHashColumn) this.inputHashes = inputHashes;
+    else {
+      this.inputHashes = new InputHashColumn(this.store);
+      for (const id in inputHashes) this.inputHashes.set(id, inputHashes[id] as string);
+    }
+    if (this.inputHashes.size !== this.store.size) {
+      for (const id of this.store.ids()) {
+        if (!this.inputHashes.has(id)) this.inputHashes.set(id, inputHash(this.store.get(id) as Paper));
       }
     }
     for (const source of sources) this.addSource(source, "in_progress");
@@ -110,28 +112,38 @@ export class SessionState {
    */
   reconcile(input: readonly Paper[], sameInput?: SameInput): InputChanges {
     const { changes, newHashes, kept } = this.compare(input, sameInput);
+    // The columns are by paper position, which reordering changes: they are rebuilt by paper id.
+    const hashes = new Map(this.inputHashes);
+    const forgotten = new Set<string>(changes.removed);
     const replacements = new Map<string, Paper>();
     for (const paper of input) {
       const same = kept.get(paper.paper_id);
       if (same) {
         replacements.set(paper.paper_id, same.paper);
-        this.inputHashes.set(paper.paper_id, same.hash);
+        hashes.set(paper.paper_id, same.hash);
         continue;
       }
       const hash = newHashes.get(paper.paper_id);
       if (hash === undefined) continue; // unchanged: stays as it is
       replacements.set(paper.paper_id, paper);
-      this.inputHashes.set(paper.paper_id, hash);
-      this.forget(paper.paper_id);
+      hashes.set(paper.paper_id, hash);
+      forgotten.add(paper.paper_id);
     }
-    for (const id of changes.removed) {
-      this.inputHashes.delete(id);
-      this.forget(id);
-    }
+    const outcomes = [...this.outcomes].map(
+      ([source, column]) => [source, [...column].filter(([id]) => !forgotten.has(id))] as const,
+    );
+    for (const errors of this.errors.values()) for (const id of forgotten) errors.delete(id);
     this.store.reorder(
       input.map((paper) => paper.paper_id),
       replacements,
     );
+    this.inputHashes.clear();
+    for (const [id, hash] of hashes) this.inputHashes.set(id, hash);
+    for (const [source, entries] of outcomes) {
+      const column = this.outcomes.get(source) as OutcomeColumn;
+      column.clear();
+      for (const [id, outcome] of entries) column.set(id, outcome);
+    }
     return changes;
   }
 
@@ -168,17 +180,12 @@ export class SessionState {
     return { changes, newHashes, kept };
   }
 
-  private forget(paperId: string): void {
-    for (const outcomes of this.outcomes.values()) outcomes.delete(paperId);
-    for (const errors of this.errors.values()) errors.delete(paperId);
-  }
-
   /** Track a source (new sources start from scratch). */
   addSource(source: SourceName, status: SourceStatus): void {
     if (!this.sources.has(source)) {
       this.sources.set(source, { status, api_calls: 0, last_error: null, resets_at: null });
     }
-    if (!this.outcomes.has(source)) this.outcomes.set(source, new Map());
+    if (!this.outcomes.has(source)) this.outcomes.set(source, new OutcomeColumn(this.store));
     if (!this.errors.has(source)) this.errors.set(source, new Map());
   }
 
@@ -234,14 +241,15 @@ export class SessionState {
       last_error: null,
       resets_at: null,
     };
-    let matched = 0;
-    let notFound = 0;
-    let failed = 0;
-    for (const outcome of this.outcomes.get(source)?.values() ?? []) {
-      if (outcome === "matched") matched += 1;
-      else if (outcome === "not_found") notFound += 1;
-      else failed += 1;
-    }
+    const {
+      matched,
+      not_found: notFound,
+      failed,
+    } = this.outcomes.get(source)?.counts() ?? {
+      matched: 0,
+      not_found: 0,
+      failed: 0,
+    };
     return {
       ...base,
       papers_cached: base.papers_cached ?? 0,
@@ -258,18 +266,23 @@ export class SessionState {
   failedPapers(source: SourceName): Array<{ paper_id: string; error: string }> {
     const outcomes = this.outcomes.get(source);
     const errors = this.errors.get(source);
-    return this.store
-      .ids()
-      .filter((id) => outcomes?.get(id) === "failed")
-      .map((id) => ({ paper_id: id, error: errors?.get(id) ?? "unknown error" }));
+    const ids = this.store.ids();
+    const failed: Array<{ paper_id: string; error: string }> = [];
+    for (let index = 0; index < ids.length; index++) {
+      if (outcomes?.at(index) !== "failed") continue;
+      const id = ids[index] as string;
+      failed.push({ paper_id: id, error: errors?.get(id) ?? "unknown error" });
+    }
+    return failed;
   }
 
   /** Ids of the papers this source still has to look up (never done, or failed last time), in input order. */
   *pendingPaperIds(source: SourceName): Generator<string> {
     const outcomes = this.outcomes.get(source);
-    for (const id of this.store.ids()) {
-      const outcome = outcomes?.get(id);
-      if (outcome === undefined || outcome === "failed") yield id;
+    const ids = this.store.ids();
+    for (let index = 0; index < ids.length; index++) {
+      const outcome = outcomes?.at(index);
+      if (outcome === undefined || outcome === "failed") yield ids[index] as string;
     }
   }
 

@@ -5,6 +5,7 @@ import type { StorageFs } from "./fs.js";
 import { JOURNAL_FILE, type JournalWriter } from "./journal.js";
 import { ReadOnlyLines } from "./line-files.js";
 import { PAPERS_FILE, papersFileChunks } from "./papers-file.js";
+import { progressFileOf } from "./progress-codec.js";
 import {
   CHECKPOINT_BACKUP_FILE,
   CHECKPOINT_FILE,
@@ -13,7 +14,6 @@ import {
   type Checkpoint,
   type FileRef,
   PROGRESS_FILE,
-  type ProgressFile,
 } from "./session-files.js";
 import type { SessionState } from "./session-state.js";
 
@@ -99,14 +99,17 @@ export class SnapshotWriter {
         },
       ),
     );
-    const progress: ProgressFile = {
+    const progress = progressFileOf(
+      {
+        outcomes: state.outcomes,
+        inputHashes: state.inputHashes,
+        errors: state.errors,
+        paperIds: state.paperIds(),
+        lineLengths: lengths,
+      },
       generation,
-      journal_seq: journalSeq,
-      sources: Object.fromEntries([...state.outcomes].map(([s, m]) => [s, Object.fromEntries(m)])),
-      errors: Object.fromEntries([...state.errors].map(([s, m]) => [s, Object.fromEntries(m)])),
-      input_hashes: Object.fromEntries(state.inputHashes),
-      paper_ids: [...state.paperIds()],
-    };
+      journalSeq,
+    );
     const progressRef = await writeFileAtomic(
       this.fs,
       this.file(PROGRESS_FILE),

@@ -3,8 +3,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { SessionCorruptError } from "../../src/errors.js";
 import { parsePaper } from "../../src/model/paper.js";
+import { writeFileAtomic } from "../../src/storage/atomic-write.js";
 import { nodeStorageFs } from "../../src/storage/fs.js";
-import { readPapersFile, writePapersFile } from "../../src/storage/papers-file.js";
+import {
+  locatePapersByLengths,
+  papersFileChunks,
+  readPapersFile,
+  scanPapersFile,
+  writePapersFile,
+} from "../../src/storage/papers-file.js";
 import { makePapers } from "../helpers/papers.js";
 import { testdir } from "../helpers/testdir.js";
 
@@ -92,5 +99,51 @@ describe("papers file", () => {
     await expect(readPapersFile(nodeStorageFs, file)).rejects.toThrow(
       /line 3: invalid paper \(papers\[0\]\.venue must be string/,
     );
+  });
+
+  describe("located by the line lengths progress.json recorded", () => {
+    /** A snapshot as SnapshotWriter writes it, with the lengths it learns on the way. */
+    async function snapshotWithLengths(count: number) {
+      const file = path.join(await testdir(), "papers_enriched.json");
+      const lengths: number[] = [];
+      const lines = makePapers(count).map((paper) => Buffer.from(JSON.stringify(paper)));
+      const written = await writeFileAtomic(
+        nodeStorageFs,
+        file,
+        papersFileChunks(meta(count), lines, (_offset, length) => lengths.push(length)),
+      );
+      return { file, lengths, sha256: written.sha256 };
+    }
+
+    it("finds every line where a scan of the file finds it, for 0, 1 and many papers", async () => {
+      for (const count of [0, 1, 7]) {
+        const { file, lengths, sha256 } = await snapshotWithLengths(count);
+        const located = await locatePapersByLengths(file, lengths, sha256, Promise.resolve(sha256));
+        expect(located).toEqual(await scanPapersFile(nodeStorageFs, file));
+      }
+    });
+
+    it("gives up (the file is then scanned) when the file or the lengths differ in any way", async () => {
+      const { file, lengths, sha256 } = await snapshotWithLengths(4);
+      const locate = (given: number[], digest = sha256) =>
+        locatePapersByLengths(file, given, sha256, Promise.resolve(digest));
+      expect(await locate(lengths, "0".repeat(64))).toBeUndefined(); // not the vouched bytes
+      expect(await locate(lengths.slice(1))).toBeUndefined(); // another number of papers
+      expect(await locate(lengths.map((n, i) => (i === 2 ? n + 1 : n)))).toBeUndefined();
+      expect(await locate(lengths.map((n, i) => (i === 3 ? n - 1 : n)))).toBeUndefined();
+      expect(
+        await locatePapersByLengths(file, lengths, sha256, Promise.reject(new Error("no thread"))),
+      ).toBeUndefined();
+      await writeFile(file, `${await readFile(file, "utf8")}more`);
+      expect(await locate(lengths)).toBeUndefined(); // bytes after the end
+      expect(
+        await locatePapersByLengths(
+          path.join(path.dirname(file), "gone.json"),
+          lengths,
+          sha256,
+          Promise.resolve(sha256),
+        ),
+      ).toBeUndefined();
+    });
   });
 });

@@ -70,12 +70,41 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
   const progressRead = await readProgressFile(fs, progressPath, checkpoint.files.progress.sha256).catch(
     (error: unknown) => ({ error }),
   );
+  const base = { fs, sessionDir, session, read, progressRead };
   const located =
-    digest && "file" in progressRead
-      ? await locateByProgress(papersPath, checkpoint, progressRead, digest)
-      : undefined;
-  const scanned = located ?? (await scanPapersFile(fs, papersPath, digest ? { digest } : {}));
+    digest && "file" in progressRead ? locateByProgress(papersPath, checkpoint, progressRead) : undefined;
+  if (digest && located) {
+    // The session is built while the snapshot is hashed, and kept only if the hash is the one the
+    // checkpoint vouches for (else it is built again from a scan, which says what is wrong).
+    const attempt = await assemble({ ...base, scanned: located, warnings: [...warnings] }).catch(
+      (error: unknown) => ({ error }),
+    );
+    const sha256 = await digest.catch(() => undefined);
+    if (sha256 === located.sha256) {
+      if ("error" in attempt) throw attempt.error;
+      return attempt;
+    }
+    if (!("error" in attempt)) attempt.state.close();
+  }
+  const scanned = await scanPapersFile(fs, papersPath, digest ? { digest } : {});
   const whole = scanned ? undefined : await readPapersFile(fs, papersPath);
+  return assemble({ ...base, scanned, whole, warnings });
+}
+
+/** The session from its papers file as read (scanned in place, or read whole) and progress.json. */
+async function assemble(loaded: {
+  fs: StorageFs;
+  sessionDir: string;
+  session: SessionFile;
+  read: { checkpoint: Checkpoint; text: string };
+  progressRead: { file: ProgressFile; sha256: string } | { error: unknown };
+  scanned: ScannedPapersFile | undefined;
+  whole?: Awaited<ReturnType<typeof readPapersFile>> | undefined;
+  warnings: string[];
+}): Promise<LoadedSession> {
+  const { fs, sessionDir, session, read, progressRead, scanned, whole, warnings } = loaded;
+  const { checkpoint } = read;
+  const papersPath = path.join(sessionDir, PAPERS_FILE);
   const papersMeta = scanned?.metadata ?? whole?.metadata;
   const papersGen = papersMeta?.generation ?? -1;
   const papersSha = (scanned ?? whole)?.sha256 as string;
@@ -84,7 +113,7 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
   if ("error" in progressRead) throw progressRead.error;
   const progress = progressRead;
   checkDataFile(
-    progressPath,
+    path.join(sessionDir, PROGRESS_FILE),
     checkpoint,
     checkpoint.files.progress,
     progress.file.generation,
@@ -113,22 +142,23 @@ export async function loadSession(fs: StorageFs, sessionDir: string): Promise<Lo
 
 /**
  * The papers' lines from the lengths progress.json recorded, when the checkpoint vouches for both
- * files of the same generation; else undefined (the snapshot is scanned).
+ * files of the same generation (its sha256 is the papers file's as the checkpoint gives it: the
+ * caller confirms it with the file's digest); else undefined (the snapshot is scanned).
  */
 function locateByProgress(
   papersPath: string,
   checkpoint: Checkpoint,
   progress: { file: ProgressFile; sha256: string },
-  digest: Promise<string>,
-): Promise<ScannedPapersFile | undefined> {
+): ScannedPapersFile | undefined {
   const { papers, progress: progressRef } = checkpoint.files;
   const lengths = progress.file.line_lengths;
   const vouched =
     progress.sha256 === progressRef.sha256 &&
     progress.file.generation === progressRef.generation &&
     papers.generation === progressRef.generation;
-  if (!vouched || !lengths) return Promise.resolve(undefined);
-  return locatePapersByLengths(papersPath, lengths, papers.sha256, digest);
+  if (!vouched || !lengths) return undefined;
+  const located = locatePapersByLengths(papersPath, lengths);
+  return located && { ...located, sha256: papers.sha256 };
 }
 
 /** A store holding `papers` (a file in another layout, read whole), its scratch closed if it fails. */

@@ -9,6 +9,7 @@ import { nodeStorageFs, type StorageFs } from "./fs.js";
 import { JOURNAL_FILE, JournalWriter } from "./journal.js";
 import { removeScratchFiles } from "./line-files.js";
 import { loadSession, storeOf } from "./load-session.js";
+import { InputHashColumn } from "./paper-columns.js";
 import { SESSION_FILE, type SessionFile } from "./session-files.js";
 import { generateSessionId, validateSessionId } from "./session-id.js";
 import { acquireSessionLock, type SessionLock } from "./session-lock.js";
@@ -125,9 +126,16 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
   const held = { sessionId, sessionDir, fs, now, lock };
   return holdingLock(lock, async (opened) => {
     // The papers first: they are read once, and session.json records how many there are.
-    const hashes: Record<string, string> = options.inputHashes ?? {};
+    const hashes: string[] = [];
     const store = storeOf(options.inputHashes ? options.papers : hashing(options.papers, hashes), sessionDir);
-    const state = new SessionState(store, options.sources, hashes);
+    const state = new SessionState(
+      store,
+      options.sources,
+      // One hash per stored paper, in order (a repeated id would have replaced a paper: then each
+      // paper is hashed as stored).
+      options.inputHashes ??
+        (hashes.length === store.size ? InputHashColumn.fromCodes(store, hashes.join("")) : undefined),
+    );
     return withState(state, async () => {
       const created = now().toISOString();
       const file: SessionFile = {
@@ -157,10 +165,13 @@ export async function createSession(options: CreateOptions): Promise<OpenedSessi
   });
 }
 
-/** The papers, each one's input hash noted in `hashes` as it passes. */
-function* hashing(papers: Iterable<Paper>, hashes: Record<string, string>): Generator<Paper> {
+/**
+ * The papers, each one's input hash added to `hashes` as it passes (in order: a column's codes, not
+ * an object of a million keys).
+ */
+function* hashing(papers: Iterable<Paper>, hashes: string[]): Generator<Paper> {
   for (const paper of papers) {
-    hashes[paper.paper_id] = inputHash(paper);
+    hashes.push(inputHash(paper));
     yield paper;
   }
 }

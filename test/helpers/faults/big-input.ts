@@ -84,18 +84,25 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Run the built `cf` with `args` in `cwd`, timing it and reading its peak resident memory. */
-export async function runMeasured(args: string[], cwd: string): Promise<MeasuredRun> {
+/**
+ * Run the built `cf` with `args` in `cwd`, timing it and reading its peak resident memory. A run
+ * still going after `timeoutMs` is killed and reported as such (it leaves no peak to read).
+ */
+export async function runMeasured(args: string[], cwd: string, timeoutMs = 60_000): Promise<MeasuredRun> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "cf-rss-"));
   const rssFile = path.join(scratch, "peak");
   const started = performance.now();
   try {
-    const result = await new Promise<Omit<MeasuredRun, "ms" | "peakRssKb">>((resolve) => {
+    const result = await new Promise<Omit<MeasuredRun, "ms" | "peakRssKb">>((resolve, reject) => {
       execFile(
         process.execPath,
         [PEAK_RSS, ...args],
-        { cwd, env: { ...cleanEnv(), CF_PEAK_RSS_FILE: rssFile }, timeout: 60_000 },
+        { cwd, env: { ...cleanEnv(), CF_PEAK_RSS_FILE: rssFile }, timeout: timeoutMs },
         (error, stdout, stderr) => {
+          if (error?.killed) {
+            reject(new Error(`cf ${args.join(" ")} still running after ${timeoutMs} ms: killed`));
+            return;
+          }
           const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });
         },

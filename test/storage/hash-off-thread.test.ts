@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashFileOffThread } from "../../src/storage/hash-off-thread.js";
@@ -19,5 +19,14 @@ describe("hashFileOffThread", () => {
 
   it("fails for a file it cannot read", async () => {
     await expect(hashFileOffThread(path.join(await testdir(), "missing"))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("never reads through a symbolic link (session files are opened with O_NOFOLLOW)", async () => {
+    const dir = await testdir();
+    const outside = path.join(dir, "outside.txt");
+    await writeFile(outside, "not a session file\n");
+    const link = path.join(dir, "papers_enriched.json");
+    await symlink(outside, link);
+    await expect(hashFileOffThread(link)).rejects.toThrow(/ELOOP/);
   });
 });

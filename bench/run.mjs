@@ -27,6 +27,9 @@ const wanted = (section) => !only || only.has(section);
 // `--scale 100000` picks the sizes of the scale section (default 100,000 and 1,000,000).
 const scaleArg = args.indexOf("--scale");
 const scaleSizes = scaleArg >= 0 ? args[scaleArg + 1]?.split(",").map(Number) : undefined;
+// `--snapshot 20000` picks the sizes of the checkpoint section's snapshot and output rows.
+const snapshotArg = args.indexOf("--snapshot");
+const snapshotSizes = snapshotArg >= 0 ? args[snapshotArg + 1]?.split(",").map(Number) : undefined;
 
 const S = quick
   ? {
@@ -35,7 +38,7 @@ const S = quick
       cache: 60,
       cost: 100,
       journal: [1000, 10000],
-      snapshot: [10000],
+      snapshot: snapshotSizes ?? [10000],
       resume: 10000,
       dry: [100000],
       snapMem: 10000,
@@ -49,7 +52,7 @@ const S = quick
       cache: 2000,
       cost: 1000,
       journal: [1000, 10000, 100000],
-      snapshot: [10000, 100000],
+      snapshot: snapshotSizes ?? [10000, 100000],
       resume: 100000,
       dry: [100000, 1000000],
       snapMem: 100000,

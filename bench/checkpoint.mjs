@@ -120,7 +120,9 @@ async function outputCost(manager, dir, repeats) {
   };
   const fromStore = [];
   for (let r = 0; r < repeats; r++)
-    fromStore.push(await time(() => writeOutputFile(nodeStorageFs, file, metadata, manager.state.papers())));
+    fromStore.push(
+      await time(() => writeOutputFile(nodeStorageFs, file, metadata, manager.state.store.printable())),
+    );
   const list = manager.state.readAllPapers();
   const fromList = [];
   for (let r = 0; r < repeats; r++)

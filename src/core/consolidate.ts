@@ -201,7 +201,7 @@ export async function consolidate(request: ConsolidateRequest): Promise<Consolid
         complete,
         stats,
       };
-      await writeOutputFile(fs, request.outputFile, metadata, state.papers());
+      await writeOutputFile(fs, request.outputFile, metadata, state.store.printable());
       if (complete) await manager.complete(request.outputFile);
     }
     return {

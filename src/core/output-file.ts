@@ -3,7 +3,10 @@ import type { Paper } from "../model/paper.js";
 import { sourceRank } from "../sources/registry.js";
 import { removeStaleTempFiles, storageError, writeFileAtomic } from "../storage/atomic-write.js";
 import { nodeStorageFs, type StorageFs } from "../storage/fs.js";
+import { StoredLine } from "../storage/paper-store.js";
 import { readSessionFile } from "../storage/session-catalog.js";
+import { OutputBytes } from "./output-bytes.js";
+import { printStoredPaper } from "./stored-paper-text.js";
 
 /** The `cf consolidate` output: `{"consolidation_metadata": {...}, "papers": [...]}`, 2-space indent. */
 
@@ -42,22 +45,38 @@ function nestedTwice(value: unknown): string {
   return JSON.stringify([[value]], null, 2).slice(TWICE_OPEN, -TWICE_CLOSE);
 }
 
-function* outputParts(metadata: unknown, papers: Iterable<Paper>): Iterable<string> {
-  yield `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`;
+/**
+ * The output's bytes in blocks of about 1 MB. A paper given as its stored line is printed from it
+ * without being parsed (stored-paper-text.ts) unless the line cannot be printed that way.
+ */
+function* outputParts(metadata: unknown, papers: Iterable<Paper | StoredLine>): Iterable<Buffer> {
+  const out = new OutputBytes();
+  out.writeString(
+    `{\n  "consolidation_metadata": ${nest(JSON.stringify(metadata, null, 2), "  ")},\n  "papers": [`,
+  );
   let first = true;
-  for (const paper of papers) {
-    yield `${first ? "\n" : ",\n"}    ${nestedTwice(withStableRecordOrder(paper))}`;
+  for (const entry of papers) {
+    out.writeString(first ? "\n    " : ",\n    ");
     first = false;
+    if (entry instanceof StoredLine) {
+      if (!printStoredPaper(entry.line, entry.paperId, out))
+        out.writeString(nestedTwice(withStableRecordOrder(entry.paper())));
+    } else out.writeString(nestedTwice(withStableRecordOrder(entry)));
+    if (out.full()) yield out.take();
   }
-  yield first ? "]\n}\n" : "\n  ]\n}\n";
+  out.writeString(first ? "]\n}\n" : "\n  ]\n}\n");
+  yield out.take();
 }
 
-/** Write the output atomically, streamed one paper at a time; creates the directory. */
+/**
+ * Write the output atomically, streamed a block of papers at a time; creates the directory. Papers
+ * can be given as their stored lines (PaperStore.printable()), printed without parsing them.
+ */
 export async function writeOutputFile(
   fs: StorageFs,
   file: string,
   metadata: unknown,
-  papers: Iterable<Paper>,
+  papers: Iterable<Paper | StoredLine>,
 ): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await fs.mkdir(dir).catch((error: unknown) => {

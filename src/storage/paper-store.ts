@@ -198,6 +198,20 @@ export class PaperStore {
     for (const [index, line] of this.storedLines()) yield this.parse(index, line);
   }
 
+  /**
+   * Every paper in order, to be printed: as its stored line when that line is JSON.stringify's text
+   * of the very paper `papers()` gives (a line cf wrote: the scratch's, a vouched snapshot's), so
+   * that it can be printed without parsing it; else parsed (and validated) as `papers()` gives it.
+   */
+  *printable(): Generator<StoredLine | Paper> {
+    for (const [index, line] of this.storedLines()) {
+      const exact = this.trusted || this.where[index] === IN_SCRATCH;
+      yield exact
+        ? new StoredLine(line, this.order[index] as string, () => this.parse(index, line))
+        : this.parse(index, line);
+    }
+  }
+
   /** Each paper's stored line with its index, in order; the snapshot is read ahead in large blocks. */
   private *storedLines(): Generator<[number, Buffer]> {
     const snapshot = this.snapshot ? new ReadAhead(this.snapshot) : undefined;
@@ -264,6 +278,16 @@ export class PaperStore {
     if (paper.paper_id !== id) throw corrupt(`holds paper ${JSON.stringify(paper.paper_id)} instead`);
     return paper;
   }
+}
+
+/** A paper as its stored line (JSON.stringify's text of it), parsed only if `paper()` is called. */
+export class StoredLine {
+  constructor(
+    readonly line: Buffer,
+    readonly paperId: string,
+    /** The paper, parsed and checked as `PaperStore.papers()` gives it (throws if the line is damaged). */
+    readonly paper: () => Paper,
+  ) {}
 }
 
 /** The shape every stored paper has (a cheap check for lines whose file the checkpoint vouches for). */

@@ -4,7 +4,7 @@ import { isErrnoException, StorageError } from "../errors.js";
 import type { StorageFs } from "./fs.js";
 import { isProcessAlive } from "./process-alive.js";
 
-/** Bytes buffered before one write() call when streaming. */
+/** Bytes gathered for one write() call when streaming. */
 const CHUNK_BYTES = 1 << 20;
 
 export type Content = string | Buffer | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
@@ -74,39 +74,59 @@ export async function writeFileAtomic(fs: StorageFs, target: string, content: Co
   let file: Awaited<ReturnType<StorageFs["open"]>> | undefined;
   try {
     file = await fs.open(temp, "wx");
-    let pending: Buffer[] = [];
+    const opened = file;
+    // Small chunks are gathered in one reused buffer, large ones written as they are: no chunk is
+    // used after the next is asked for (a producer may reuse its buffer), and a large file takes no
+    // new buffer per write.
+    let pending: Buffer | undefined;
     let pendingBytes = 0;
     const flush = async () => {
-      if (pendingBytes === 0) return;
-      const buffer = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-      pending = [];
+      if (!pending || pendingBytes === 0) return;
+      const length = pendingBytes;
       pendingBytes = 0;
-      await file?.write(buffer);
+      await opened.write(pending.subarray(0, length));
     };
-    const add = (chunk: string | Buffer) => {
+    /** Hash `chunk` and gather it; returns it when it does not fit (for `write`). */
+    const add = (chunk: string | Buffer): Buffer | undefined => {
       const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       hash.update(buffer);
       bytes += buffer.length;
-      pending.push(buffer);
+      if (pendingBytes + buffer.length > CHUNK_BYTES) return buffer;
+      pending ??= Buffer.allocUnsafe(CHUNK_BYTES);
+      buffer.copy(pending, pendingBytes);
       pendingBytes += buffer.length;
+      return undefined;
     };
-    if (typeof content === "string" || Buffer.isBuffer(content)) add(content);
-    else if (Symbol.iterator in content) {
+    /** Write what is gathered, then `buffer`: at once if large, else gathered with the next chunks. */
+    const write = async (buffer: Buffer) => {
+      await flush();
+      if (buffer.length >= CHUNK_BYTES) await opened.write(buffer);
+      else {
+        pending ??= Buffer.allocUnsafe(CHUNK_BYTES);
+        buffer.copy(pending, 0);
+        pendingBytes = buffer.length;
+      }
+    };
+    if (typeof content === "string" || Buffer.isBuffer(content)) {
+      const buffer = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      hash.update(buffer);
+      bytes += buffer.length;
+      if (buffer.length > 0) await opened.write(buffer);
+    } else if (Symbol.iterator in content) {
       // A plain iterable (e.g. one part per paper) is read without an async step per part, which
       // would interleave each paper with a run's other work: the loop only waits to write.
       for (const chunk of content) {
-        add(chunk);
-        if (pendingBytes >= CHUNK_BYTES) await flush();
+        const large = add(chunk);
+        if (large) await write(large);
       }
     } else {
       for await (const chunk of content) {
-        add(chunk);
-        if (pendingBytes >= CHUNK_BYTES) await flush();
+        const large = add(chunk);
+        if (large) await write(large);
       }
     }
     await flush();
     await file.sync();
-    const opened = file;
     file = undefined;
     await opened.close();
     await fs.rename(temp, target);

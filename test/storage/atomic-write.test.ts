@@ -53,6 +53,28 @@ describe("writeFileAtomic", () => {
     expect((await readFile(path.join(dir, "big"))).length).toBe(3_000_000);
   });
 
+  it("is done with each chunk before it asks for the next: a producer may reuse one buffer", async () => {
+    const dir = await testdir();
+    const sizes = [100, 3, 1 << 20, 700_000, 700_000, 5, 3 << 20, 1, 900_000];
+    const expected = Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, 65 + i)));
+    function* reusing() {
+      const buffer = Buffer.alloc(3 << 20);
+      for (const [i, size] of sizes.entries()) {
+        buffer.fill(65 + i, 0, size);
+        yield buffer.subarray(0, size);
+        buffer.fill(0); // overwritten as soon as the writer asks for the next chunk
+      }
+    }
+    let writes = 0;
+    const fs = withOpHook(nodeStorageFs, (op) => {
+      if (op === "write") writes += 1;
+    });
+    const written = await writeFileAtomic(fs, path.join(dir, "big"), reusing());
+    expect((await readFile(path.join(dir, "big"))).equals(expected)).toBe(true);
+    expect(written.bytes).toBe(expected.length);
+    expect(writes).toBeLessThanOrEqual(8); // gathered into writes of about 1 MB, not one per chunk
+  });
+
   const ops: MutatingOp[] = ["open", "write", "fsync", "close", "rename"];
   for (const failing of ops) {
     for (const code of ["ENOSPC", "EIO"]) {

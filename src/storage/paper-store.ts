@@ -202,9 +202,11 @@ export class PaperStore {
    * Every paper in order, to be printed: as its stored line when that line is JSON.stringify's text
    * of the very paper `papers()` gives (a line cf wrote: the scratch's, a vouched snapshot's), so
    * that it can be printed without parsing it; else parsed (and validated) as `papers()` gives it.
+   * A StoredLine is valid only until the next paper is asked for (the snapshot's blocks are read
+   * into one reused buffer).
    */
   *printable(): Generator<StoredLine | Paper> {
-    for (const [index, line] of this.storedLines()) {
+    for (const [index, line] of this.storedLines(true)) {
       const exact = this.trusted || this.where[index] === IN_SCRATCH;
       yield exact
         ? new StoredLine(line, this.order[index] as string, () => this.parse(index, line))
@@ -212,9 +214,12 @@ export class PaperStore {
     }
   }
 
-  /** Each paper's stored line with its index, in order; the snapshot is read ahead in large blocks. */
-  private *storedLines(): Generator<[number, Buffer]> {
-    const snapshot = this.snapshot ? new ReadAhead(this.snapshot) : undefined;
+  /**
+   * Each paper's stored line with its index, in order; the snapshot is read ahead in large blocks
+   * (into one reused buffer with `reuse`: a line is then valid only until the next is asked for).
+   */
+  private *storedLines(reuse = false): Generator<[number, Buffer]> {
+    const snapshot = this.snapshot ? new ReadAhead(this.snapshot, undefined, reuse) : undefined;
     for (let index = 0; index < this.order.length; index++) {
       const offset = this.offsets[index] as number;
       const length = this.lengths[index] as number;

@@ -93,7 +93,8 @@ export async function snapshotCost(count, repeats = 3, loads = repeats) {
 
 /**
  * Median ms to write the output file of the session's papers: `fromStore` as a run writes it (each
- * paper read from the snapshot and parsed, issue 16), `fromList` as runs wrote it before issue 16:
+ * paper's line read from the snapshot and printed without parsing it, PaperStore.printable, issue
+ * 16), `fromList` as runs wrote it before issue 16:
  * papers already in memory, each pretty-printed and then indented by a second pass over its text
  * (the baseline the store must not fall behind).
  */

@@ -47,7 +47,8 @@ function nestedTwice(value: unknown): string {
 
 /**
  * The output's bytes in blocks of about 1 MB. A paper given as its stored line is printed from it
- * without being parsed (stored-paper-text.ts) unless the line cannot be printed that way.
+ * without being parsed (stored-paper-text.ts) unless the line cannot be printed that way. Each block
+ * is a view of one reused buffer, valid until the next is asked for (as writeFileAtomic reads them).
  */
 function* outputParts(metadata: unknown, papers: Iterable<Paper | StoredLine>): Iterable<Buffer> {
   const out = new OutputBytes();

@@ -66,8 +66,8 @@ const OPEN_FLAGS: Record<"wx" | "a" | "r+", number> = {
 /** Flags for reading a session file without following a link. */
 export const READ_NOFOLLOW = constants.O_RDONLY | NOFOLLOW;
 
-/** ELOOP from O_NOFOLLOW, said in words. */
-function linkError(error: unknown, path: string): unknown {
+/** ELOOP from O_NOFOLLOW, said in words (for errors of `readStream`'s streams, which cannot say it). */
+export function linkError(error: unknown, path: string): unknown {
   if ((error as NodeJS.ErrnoException | null)?.code !== "ELOOP") return error;
   const wrapped = new Error(
     `${path} is a symbolic link; session files must be regular files`,

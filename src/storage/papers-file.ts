@@ -4,7 +4,7 @@ import { isErrnoException, SessionCorruptError } from "../errors.js";
 import { type Paper, parsePaper } from "../model/paper.js";
 import { paperTallySchema } from "../model/paper-tally.js";
 import { storageError, type WrittenFile, writeFileAtomic } from "./atomic-write.js";
-import type { StorageFs } from "./fs.js";
+import { linkError, type StorageFs } from "./fs.js";
 import { ReadOnlyLines } from "./line-files.js";
 import { checkStoredPaper } from "./paper-store.js";
 import { readLines } from "./read-lines.js";
@@ -184,7 +184,7 @@ export async function scanPapersFile(
   } catch (error) {
     if (!isErrnoException(error)) throw error;
     if (error.code === "ENOENT") throw new SessionCorruptError(file, `${file} is missing`);
-    throw storageError(`reading ${file}`, error);
+    throw storageError(`reading ${file}`, linkError(error, file));
   } finally {
     stream.destroy();
   }
@@ -308,7 +308,7 @@ export async function readPapersFile(
     if (!isErrnoException(error)) throw error; // cf's own errors included (isErrnoException excludes them)
     // A missing file is corruption (named), not an unexpected error; other disk errors are StorageErrors.
     if (error.code === "ENOENT") throw new SessionCorruptError(file, `${file} is missing`);
-    throw storageError(`reading ${file}`, error);
+    throw storageError(`reading ${file}`, linkError(error, file));
   } finally {
     await lines.return(undefined);
     stream.destroy(); // also on early exits, so the descriptor is never left to the garbage collector

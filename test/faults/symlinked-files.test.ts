@@ -6,7 +6,13 @@ import { runCases } from "../helpers/faults/tier.js";
 import { runCli } from "../helpers/run-cli.js";
 import { testdir } from "../helpers/testdir.js";
 
-const LINKED = ["journal.jsonl", "checkpoint.json", "progress.json", "session.json"] as const;
+const LINKED = [
+  "journal.jsonl",
+  "checkpoint.json",
+  "progress.json",
+  "session.json",
+  "papers_enriched.json",
+] as const;
 
 /**
  * Suite "symlinks" (issue 12, case 3): a session file replaced by a symbolic link to a file outside

@@ -30,6 +30,9 @@ const scaleSizes = scaleArg >= 0 ? args[scaleArg + 1]?.split(",").map(Number) : 
 // `--snapshot 20000` picks the sizes of the checkpoint section's snapshot and output rows.
 const snapshotArg = args.indexOf("--snapshot");
 const snapshotSizes = snapshotArg >= 0 ? args[snapshotArg + 1]?.split(",").map(Number) : undefined;
+// `--resume-size 1000000` picks the size of the resume section's session.
+const resumeArg = args.indexOf("--resume-size");
+const resumeSize = resumeArg >= 0 ? Number(args[resumeArg + 1]) : undefined;
 
 const S = quick
   ? {
@@ -39,7 +42,7 @@ const S = quick
       cost: 100,
       journal: [1000, 10000],
       snapshot: snapshotSizes ?? [10000],
-      resume: 10000,
+      resume: resumeSize ?? 10000,
       dry: [100000],
       snapMem: 10000,
       sessions: 100,
@@ -53,7 +56,7 @@ const S = quick
       cost: 1000,
       journal: [1000, 10000, 100000],
       snapshot: snapshotSizes ?? [10000, 100000],
-      resume: 100000,
+      resume: resumeSize ?? 100000,
       dry: [100000, 1000000],
       snapMem: 100000,
       sessions: 1000,

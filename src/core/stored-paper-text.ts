@@ -14,8 +14,9 @@ import type { OutputBytes } from "./output-bytes.js";
  * instead: JSON that is not well formed or not UTF-8, escapes, numbers and literals written otherwise
  * than JSON.stringify writes them, whitespace between tokens, a paper that fails the checks of a
  * stored paper (checkStoredPaper: the type of each required field) or holds another paper id, a
- * record that is not an object. Not looked for (JSON.stringify never writes them): a key twice in an
- * object other than the paper's checked fields, raw control characters in strings without escapes.
+ * record that is not an object, a key starting with a digit (JSON.parse puts array-index keys first).
+ * Not looked for (JSON.stringify never writes them): a key twice in an object other than the
+ * paper's checked fields, raw control characters in strings without escapes.
  */
 
 const QUOTE = 0x22;
@@ -135,6 +136,8 @@ function print(src: Buffer, paperId: string, out: OutputBytes): boolean {
       const isKey = src[end] === COLON;
       if (expect === KEY) {
         if (!isKey) return false;
+        // A key of digits may be an array index, which JSON.parse moves first: printed as parsed.
+        if ((src[i + 1] as number) >= ZERO && (src[i + 1] as number) <= NINE) return false;
         if (depth === 1) {
           const field = checkedField(src, i, end);
           if (field >= 0) {

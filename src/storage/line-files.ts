@@ -235,7 +235,10 @@ export class ReadAhead {
     if (!sequential || length >= this.blockBytes) return this.file.read(offset, length);
     // Unless reused, a fresh buffer each time: slices handed out earlier stay valid.
     const block = this.reuse ? this.readReused(offset) : this.file.readUpTo(offset, this.blockBytes);
-    if (block.length < length) return this.file.read(offset, length); // throws: the file ends early
+    if (block.length < length) {
+      this.block = Buffer.alloc(0); // the reused buffer no longer holds the block it described
+      return this.file.read(offset, length); // throws: the file ends early
+    }
     this.block = block;
     this.start = offset;
     return block.subarray(0, length);

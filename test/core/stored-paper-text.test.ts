@@ -201,6 +201,12 @@ describe("printStoredPaper", () => {
     ["a leading zero", good.replace('"year":2023', '"year":02023')],
     ["a misspelt literal", good.replace("null", "nul")],
     ["two literals", good.replace("null", "nullnull")],
+    // JSON.parse puts array-index keys first: {"b":1,"0":2} reads back as {"0":2,"b":1}.
+    [
+      "a key of digits after another key",
+      good.replace('"processing_flags":{}', '"processing_flags":{"b":1,"0":2}'),
+    ],
+    ["a key of digits first", good.replace('"processing_flags":{}', '"processing_flags":{"10":1}')],
     [
       "bytes that are not UTF-8",
       Buffer.concat([Buffer.from(good.slice(0, 20)), Buffer.from([0xff]), Buffer.from(good.slice(20))]),

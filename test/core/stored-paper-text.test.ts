@@ -237,6 +237,8 @@ describe("printStoredPaper", () => {
           ]);
           const text = printed(damaged, p.paper_id);
           if (text === undefined) return;
+          // Not asked of the printer (JSON.stringify never writes one; it prints only lines cf wrote).
+          if (hasRepeatedKey(damaged.toString("utf8"))) return;
           const parsed = JSON.parse(damaged.toString("utf8")) as Paper;
           expect(JSON.stringify(parsed)).toBe(damaged.toString("utf8"));
           expect(text).toBe(reference(parsed));
@@ -246,3 +248,26 @@ describe("printStoredPaper", () => {
     );
   });
 });
+
+/** Whether valid JSON text has an object holding a key twice (JSON.parse keeps the last one). */
+function hasRepeatedKey(text: string): boolean {
+  const keys: Array<Set<string> | undefined> = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") keys.push(new Set());
+    else if (c === "[") keys.push(undefined);
+    else if (c === "}" || c === "]") keys.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const object = keys[keys.length - 1];
+      if (text[end + 1] === ":" && object) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (object.has(key)) return true;
+        object.add(key);
+      }
+      i = end;
+    }
+  }
+  return false;
+}

@@ -5,33 +5,17 @@ import { writeOutputFile } from "../../src/core/output-file.js";
 import { SessionCorruptError } from "../../src/errors.js";
 import type { Paper } from "../../src/model/paper.js";
 import { applyPaperUpdate } from "../../src/model/paper-update.js";
-import { writeFileAtomic } from "../../src/storage/atomic-write.js";
 import { nodeStorageFs } from "../../src/storage/fs.js";
 import { MemoryScratch, ReadOnlyLines } from "../../src/storage/line-files.js";
 import { PaperStore, StoredLine } from "../../src/storage/paper-store.js";
-import { papersFileChunks, scanPapersFile } from "../../src/storage/papers-file.js";
+import { scanPapersFile } from "../../src/storage/papers-file.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
+import { writeStoreSnapshot } from "../helpers/store-snapshot.js";
 import { testdir } from "../helpers/testdir.js";
 
 /** The output written from a session's store (its papers as stored lines) is the output of its papers. */
 
 const METADATA = { session_id: "s", sources: ["openalex", "semantic_scholar"] };
-
-/** Write the store's papers file (as SnapshotWriter does); its lines' offsets and lengths. */
-async function writeSnapshot(store: PaperStore, file: string) {
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  const meta = { total_papers: store.size, unique_paper_ids: store.size, saved_at: "t", generation: 0 };
-  await writeFileAtomic(
-    nodeStorageFs,
-    file,
-    papersFileChunks({ ...meta, tally: { ...store.tally } }, store.lines(), (offset, length) => {
-      offsets.push(offset);
-      lengths.push(length);
-    }),
-  );
-  return { offsets, lengths };
-}
 
 /** A store reading the papers file `file`, vouched for or not (`validate` then stands for the real validation). */
 async function reopen(
@@ -77,7 +61,7 @@ describe("writeOutputFile from a session's store", () => {
     expect(await output(dir, store.printable())).toBe(fromPapers); // from the scratch
 
     const file = path.join(dir, "papers.json");
-    const { offsets, lengths } = await writeSnapshot(store, file);
+    const { offsets, lengths } = await writeStoreSnapshot(store, file, 0);
     store.rebase(ReadOnlyLines.open(file), offsets, lengths);
     store.update("P0003", (paper) => applyPaperUpdate(paper, updateFor("P0003", "openalex", 7)));
     const changed = await output(dir, [...store.papers()]);
@@ -99,7 +83,7 @@ describe("writeOutputFile from a session's store", () => {
     const dir = await testdir();
     const file = path.join(dir, "papers.json");
     const store = PaperStore.fromPapers(makePapers(3), new MemoryScratch());
-    await writeSnapshot(store, file);
+    await writeStoreSnapshot(store, file, 0);
     const ids = [...store.ids()];
     const vouched = await reopen(file, ids, true);
     const entries = [...vouched.printable()];
@@ -124,7 +108,7 @@ describe("writeOutputFile from a session's store", () => {
     const dir = await testdir();
     const file = path.join(dir, "papers.json");
     const store = enrichedPapers(3);
-    await writeSnapshot(store, file);
+    await writeStoreSnapshot(store, file, 0);
     const text = await readFile(file, "utf8");
     await writeFile(file, text.replace('"Paper number 1"', '"Paper n\\u0075mber 1"'));
     const reopened = await reopen(file, [...store.ids()], true);
@@ -139,7 +123,7 @@ describe("writeOutputFile from a session's store", () => {
     const dir = await testdir();
     const file = path.join(dir, "papers.json");
     const store = enrichedPapers(3);
-    await writeSnapshot(store, file);
+    await writeStoreSnapshot(store, file, 0);
     const reopened = await reopen(file, ["P0000", "P0002", "P0001"], true);
     const failure = (papers: Iterable<Paper | StoredLine>) =>
       output(dir, papers).then(

@@ -6,27 +6,17 @@ import { SessionCorruptError } from "../../src/errors.js";
 import type { Paper } from "../../src/model/paper.js";
 import { tallyPapers } from "../../src/model/paper-tally.js";
 import { applyPaperUpdate } from "../../src/model/paper-update.js";
-import { writeFileAtomic } from "../../src/storage/atomic-write.js";
 import { nodeStorageFs } from "../../src/storage/fs.js";
 import { FileScratch, MemoryScratch, ReadOnlyLines } from "../../src/storage/line-files.js";
 import { PaperStore } from "../../src/storage/paper-store.js";
-import { papersFileChunks, readPapersFile, scanPapersFile } from "../../src/storage/papers-file.js";
+import { readPapersFile, scanPapersFile } from "../../src/storage/papers-file.js";
 import { makePapers, updateFor } from "../helpers/papers.js";
+import { writeStoreSnapshot } from "../helpers/store-snapshot.js";
 import { testdir } from "../helpers/testdir.js";
 
 /** Write the store as a snapshot (as SnapshotWriter does) and read from it from now on. */
 async function snapshot(store: PaperStore, file: string, generation: number): Promise<void> {
-  const offsets: number[] = [];
-  const lengths: number[] = [];
-  const meta = { total_papers: store.size, unique_paper_ids: store.size, saved_at: "t", generation };
-  await writeFileAtomic(
-    nodeStorageFs,
-    file,
-    papersFileChunks({ ...meta, tally: { ...store.tally } }, store.lines(), (offset, length) => {
-      offsets.push(offset);
-      lengths.push(length);
-    }),
-  );
+  const { offsets, lengths } = await writeStoreSnapshot(store, file, generation);
   store.rebase(ReadOnlyLines.open(file), offsets, lengths);
 }
 

@@ -94,15 +94,11 @@ export class OutcomeColumn extends PaperColumn<PaperOutcome> {
 
   /** The column as a string of one character per paper (OUTCOME_CHARS), in paper order. */
   toCodes(size: number): string {
-    const parts: string[] = [];
-    const chunk = 65536;
-    for (let start = 0; start < size; start += chunk) {
-      const end = Math.min(size, start + chunk);
-      let text = "";
-      for (let index = start; index < end; index++) text += OUTCOME_CHARS[this.codes[index] ?? NONE];
-      parts.push(text);
-    }
-    return parts.join("");
+    const chars = Buffer.alloc(size, OUTCOME_CHARS.charCodeAt(NONE));
+    const end = Math.min(size, this.codes.length);
+    for (let index = 0; index < end; index++)
+      chars[index] = OUTCOME_CHARS.charCodeAt(this.codes[index] as number);
+    return chars.toString("latin1");
   }
 
   /** How many papers have each outcome. */
